@@ -1,0 +1,58 @@
+//! Application operations: what each API call does, with authorization (tenant scope) decided
+//! here and nowhere else. One verb-noun function per operation (`database_create`), called by a
+//! thin HTTP handler and calling the store.
+
+mod catalog;
+mod credentials;
+mod databases;
+mod references;
+mod tasks;
+
+pub use credentials::CredentialDetail;
+pub use databases::DatabaseRequest;
+pub use references::{parse_reference, ResourceKind};
+
+use dbaas_core::jobs::JobQueue;
+use dbaas_core::{Config, Store, StoreError};
+
+/// Everything an operation can reach. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct App {
+    pub store: Store,
+    pub queue: JobQueue,
+    pub config: Config,
+}
+
+/// Errors of the operations. They know nothing of HTTP: `http::error` maps them once.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Malformed input: the request can never succeed as written.
+    #[error("{message}")]
+    Invalid { field: Option<&'static str>, message: String },
+    /// Well-formed input that is not allowed (unknown reference, quota, ...).
+    #[error("{message}")]
+    Unprocessable { field: Option<&'static str>, message: String },
+    /// Missing, or not the caller's to see.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Conflict(String),
+    /// A backing service is down; the request changed nothing and can be sent again.
+    #[error("{0}")]
+    Unavailable(String),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(what) => AppError::NotFound(what),
+            StoreError::Conflict(message) => AppError::Conflict(message),
+            StoreError::Unavailable(message) => AppError::Unavailable(message),
+            StoreError::Query(e) => AppError::Internal(e.to_string()),
+        }
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,61 @@
+//! Absolute links in responses, as the reference API gives them
+//! (`http://localhost:8000/api/plan/1/`).
+
+use poem::Request;
+
+use crate::app::App;
+
+/// Builds resource URLs under one base.
+#[derive(Debug, Clone)]
+pub struct Links {
+    base: String,
+}
+
+impl Links {
+    /// The configured public URL, else the scheme and host the request came to.
+    pub fn for_request(app: &App, req: &Request) -> Self {
+        if let Some(base) = &app.config.public_url {
+            return Self { base: base.clone() };
+        }
+        let host = req
+            .headers()
+            .get(poem::http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .filter(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_graphic()))
+            .map(str::to_owned)
+            .unwrap_or_else(|| app.config.listen.to_string());
+        let scheme = req
+            .headers()
+            .get("x-forwarded-proto")
+            .and_then(|h| h.to_str().ok())
+            .filter(|p| *p == "https" || *p == "http")
+            .unwrap_or("http");
+        Self { base: format!("{scheme}://{host}") }
+    }
+
+    fn resource(&self, kind: &str, id: i64) -> String {
+        format!("{}/api/{kind}/{id}/", self.base)
+    }
+
+    pub fn database(&self, id: i64) -> String {
+        self.resource("database", id)
+    }
+    pub fn credential(&self, id: i64) -> String {
+        self.resource("credential", id)
+    }
+    pub fn task(&self, id: i64) -> String {
+        self.resource("task", id)
+    }
+    pub fn plan(&self, id: i64) -> String {
+        self.resource("plan", id)
+    }
+    pub fn environment(&self, id: i64) -> String {
+        self.resource("environment", id)
+    }
+    pub fn project(&self, id: i64) -> String {
+        self.resource("project", id)
+    }
+    pub fn list(&self, kind: &str) -> String {
+        format!("{}/api/{kind}/", self.base)
+    }
+}

@@ -1,0 +1,88 @@
+//! The HTTP layer: thin handlers (unpack, call the operation, shape the answer), the OpenAPI
+//! service, Swagger UI and the error mapping.
+
+mod auth;
+mod catalog;
+mod credentials;
+mod databases;
+pub mod error;
+mod links;
+mod tasks;
+pub mod views;
+
+use std::sync::Arc;
+
+use poem::endpoint::make_sync;
+use poem::http::Uri;
+use poem::middleware::Tracing;
+use poem::{EndpointExt, Request, Route};
+use poem_openapi::{OpenApiService, Tags};
+
+use crate::app::App;
+
+#[derive(Tags)]
+pub enum Tag {
+    /// Databases: create them, follow them until ready, find where they are.
+    Database,
+    /// Credentials: engine users and their generated passwords.
+    Credential,
+    /// Tasks: the work the workers do for a request.
+    Task,
+    /// Plans and environments: what a database can be and where it runs.
+    Catalog,
+}
+
+pub const TITLE: &str = "dbaas";
+
+fn service() -> OpenApiService<(databases::Api, credentials::Api, tasks::Api, catalog::Api), ()> {
+    OpenApiService::new(
+        (databases::Api, credentials::Api, tasks::Api, catalog::Api),
+        TITLE,
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description(
+        "Self-service databases: ask for a database, get a real engine, a user and a generated \
+         password. Every call uses HTTP basic authentication.",
+    )
+}
+
+/// The OpenAPI document, as committed in `openapi/dbaas.json`.
+pub fn spec_json() -> String {
+    service().spec()
+}
+
+/// The reference API's URLs end in a slash (`/api/database/1/`); the routes are declared
+/// without it, and both spellings reach them.
+fn trim_trailing_slash(mut req: Request) -> Request {
+    let path = req.uri().path();
+    if path.starts_with("/api/") && path.ends_with('/') {
+        let trimmed = path.trim_end_matches('/');
+        let new = match req.uri().query() {
+            Some(q) => format!("{trimmed}?{q}"),
+            None => trimmed.to_owned(),
+        };
+        if let Ok(uri) = new.parse::<Uri>() {
+            *req.uri_mut() = uri;
+        }
+    }
+    req
+}
+
+/// The whole HTTP application.
+pub fn endpoint(app: App) -> impl poem::Endpoint {
+    let service = service();
+    let docs = service.swagger_ui();
+    let spec = service.spec_endpoint();
+    let route = Route::new()
+        .nest("/", service)
+        .nest("/docs", docs)
+        .at("/openapi.json", spec)
+        .at("/health", make_sync(|_| poem_openapi::payload::Json(serde_json::json!({"status": "ok"}))));
+    error::json_errors(
+        route
+            .before(|req| async move { Ok(trim_trailing_slash(req)) })
+            .data(app)
+            .data(Arc::new(auth::LoginCache::default()))
+            .with(Tracing),
+    )
+}

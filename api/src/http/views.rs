@@ -1,0 +1,316 @@
+//! The JSON shapes of responses and requests, following the reference API's fields and
+//! HAL-style `_links`.
+
+use chrono::{DateTime, Utc};
+use dbaas_core::model::{Credential, DatabaseDetail, Engine, Environment, Plan, Task};
+use poem_openapi::{Object, Union};
+
+use super::links::Links;
+use crate::app::CredentialDetail;
+
+/// A link to the object itself.
+#[derive(Debug, Clone, Object)]
+pub struct SelfLink {
+    #[oai(rename = "self")]
+    pub self_: String,
+}
+
+/// Links of an object that has a latest task.
+#[derive(Debug, Clone, Object)]
+pub struct TaskLinks {
+    #[oai(rename = "self")]
+    pub self_: String,
+    /// The latest task working on the object.
+    #[oai(skip_serializing_if_is_none)]
+    pub task: Option<String>,
+}
+
+/// Links of a list: its size and its pages.
+#[derive(Debug, Clone, Object)]
+pub struct ListLinks {
+    pub count: i64,
+    #[oai(rename = "self")]
+    pub self_: String,
+    pub previous: Option<String>,
+    pub next: Option<String>,
+}
+
+/// A reference to another resource: its URL (`/api/plan/1/`), its id, or its name.
+#[derive(Debug, Clone, Union)]
+#[oai(one_of)]
+pub enum Reference {
+    Id(i64),
+    Text(String),
+}
+
+impl Reference {
+    pub fn into_text(self) -> String {
+        match self {
+            Reference::Id(id) => id.to_string(),
+            Reference::Text(text) => text,
+        }
+    }
+}
+
+/// A request for a new database.
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+pub struct DatabaseCreate {
+    /// The database's name. Spaces and dashes become underscores: "test database2" is
+    /// created as `test_database2`.
+    #[oai(validator(max_length = 200))]
+    pub name: String,
+    /// The plan: `/api/plan/1/`, `1` or its name.
+    pub plan: Reference,
+    /// The environment: `/api/environment/1/`, `1` or its name.
+    pub environment: Reference,
+    /// The project, if any: `/api/project/1/`, `1` or its name.
+    pub project: Option<Reference>,
+    /// Free text for the tenant.
+    pub description: Option<String>,
+}
+
+/// A credential as listed with its database: never a password.
+#[derive(Debug, Clone, Object)]
+pub struct CredentialSummary {
+    #[oai(rename = "_links")]
+    pub links: SelfLink,
+    pub id: i64,
+    pub user: String,
+}
+
+/// A database.
+#[derive(Debug, Clone, Object)]
+pub struct DatabaseView {
+    #[oai(rename = "_links")]
+    pub links: TaskLinks,
+    pub id: i64,
+    pub name: String,
+    /// `creating`, `ready`, `failed`, `quarantined` or `deleted`.
+    pub status: String,
+    pub engine: String,
+    /// Where to connect, with placeholders for the credential:
+    /// `postgresql://<user>:<password>@127.0.0.1:15432/orders`. Empty until a port is assigned.
+    pub endpoint: Option<String>,
+    pub plan: String,
+    pub environment: String,
+    pub project: Option<String>,
+    pub team: i64,
+    pub description: String,
+    pub quarantine_dt: Option<DateTime<Utc>>,
+    /// The plan's size.
+    pub total_size_in_bytes: i64,
+    /// Space in use, as last collected from the engine; null until collected.
+    pub used_size_in_bytes: Option<i64>,
+    pub credentials: Vec<CredentialSummary>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn credential_summary(links: &Links, credential: &Credential) -> CredentialSummary {
+    CredentialSummary {
+        links: SelfLink { self_: links.credential(credential.id) },
+        id: credential.id,
+        user: credential.username.clone(),
+    }
+}
+
+impl DatabaseView {
+    pub fn new(links: &Links, detail: &DatabaseDetail) -> Self {
+        let DatabaseDetail { database, plan, environment, credentials, latest_task } = detail;
+        let endpoint = match (Engine::parse(&plan.engine), database.port) {
+            (Some(engine), Some(port)) => Some(engine.endpoint(&environment.host_address, port, &database.name)),
+            _ => None,
+        };
+        Self {
+            links: TaskLinks {
+                self_: links.database(database.id),
+                task: latest_task.as_ref().map(|t| links.task(t.id)),
+            },
+            id: database.id,
+            name: database.name.clone(),
+            status: database.status.clone(),
+            engine: plan.engine.clone(),
+            endpoint,
+            plan: links.plan(plan.id),
+            environment: links.environment(environment.id),
+            project: database.project_id.map(|id| links.project(id)),
+            team: database.team_id,
+            description: database.description.clone(),
+            quarantine_dt: database.quarantine_dt,
+            total_size_in_bytes: plan.size_bytes,
+            used_size_in_bytes: None,
+            credentials: credentials.iter().map(|c| credential_summary(links, c)).collect(),
+            created_at: database.created_at,
+            updated_at: database.updated_at,
+        }
+    }
+}
+
+/// Links of a credential.
+#[derive(Debug, Clone, Object)]
+pub struct CredentialLinks {
+    #[oai(rename = "self")]
+    pub self_: String,
+    pub database: String,
+}
+
+/// A credential with its password.
+#[derive(Debug, Clone, Object)]
+pub struct CredentialView {
+    #[oai(rename = "_links")]
+    pub links: CredentialLinks,
+    pub id: i64,
+    pub user: String,
+    pub database: String,
+    /// `owner`, `read_write` or `read_only`.
+    pub privileges: String,
+    /// Null until the database is ready, and while it is quarantined.
+    pub password: Option<String>,
+    /// A ready-to-use URI with user and password; null when the password is.
+    pub connection_uri: Option<String>,
+}
+
+impl CredentialView {
+    pub fn new(links: &Links, detail: CredentialDetail) -> Self {
+        let CredentialDetail { credential, database, password, connection_uri } = detail;
+        Self {
+            links: CredentialLinks { self_: links.credential(credential.id), database: links.database(database.id) },
+            id: credential.id,
+            user: credential.username,
+            database: links.database(database.id),
+            privileges: credential.privileges,
+            password,
+            connection_uri,
+        }
+    }
+}
+
+/// Links of a task.
+#[derive(Debug, Clone, Object)]
+pub struct TaskLinksView {
+    #[oai(rename = "self")]
+    pub self_: String,
+    #[oai(skip_serializing_if_is_none)]
+    pub database: Option<String>,
+}
+
+/// Work asked of the workers.
+#[derive(Debug, Clone, Object)]
+pub struct TaskView {
+    #[oai(rename = "_links")]
+    pub links: TaskLinksView,
+    pub id: i64,
+    /// `provision_database`, ...
+    pub kind: String,
+    /// `queued`, `running`, `succeeded` or `failed`.
+    pub status: String,
+    pub database: Option<String>,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl TaskView {
+    pub fn new(links: &Links, task: Task) -> Self {
+        let database = task.database_id.map(|id| links.database(id));
+        Self {
+            links: TaskLinksView { self_: links.task(task.id), database: database.clone() },
+            id: task.id,
+            kind: task.kind,
+            status: task.status,
+            database,
+            attempts: task.attempts,
+            last_error: task.last_error,
+            created_at: task.created_at,
+            started_at: task.started_at,
+            finished_at: task.finished_at,
+            updated_at: task.updated_at,
+        }
+    }
+}
+
+/// A plan: what a database's engine container gets.
+#[derive(Debug, Clone, Object)]
+pub struct PlanView {
+    #[oai(rename = "_links")]
+    pub links: SelfLink,
+    pub id: i64,
+    pub name: String,
+    pub engine: String,
+    pub image: String,
+    pub memory_bytes: i64,
+    /// CPU limit in cores.
+    pub cpus: f64,
+    pub size_bytes: i64,
+    pub description: String,
+}
+
+impl PlanView {
+    pub fn new(links: &Links, plan: Plan) -> Self {
+        Self {
+            links: SelfLink { self_: links.plan(plan.id) },
+            id: plan.id,
+            name: plan.name,
+            engine: plan.engine,
+            image: plan.image,
+            memory_bytes: plan.memory_bytes,
+            cpus: f64::from(plan.cpu_millis) / 1000.0,
+            size_bytes: plan.size_bytes,
+            description: plan.description,
+        }
+    }
+}
+
+/// An environment: where databases run.
+#[derive(Debug, Clone, Object)]
+pub struct EnvironmentView {
+    #[oai(rename = "_links")]
+    pub links: SelfLink,
+    pub id: i64,
+    pub name: String,
+    /// The address clients connect to.
+    pub host_address: String,
+    pub port_min: i32,
+    pub port_max: i32,
+    /// Days a deleted database stays in quarantine before it is destroyed.
+    pub quarantine_days: i32,
+}
+
+impl EnvironmentView {
+    pub fn new(links: &Links, environment: Environment) -> Self {
+        Self {
+            links: SelfLink { self_: links.environment(environment.id) },
+            id: environment.id,
+            name: environment.name,
+            host_address: environment.host_address,
+            port_min: environment.port_min,
+            port_max: environment.port_max,
+            quarantine_days: environment.quarantine_days,
+        }
+    }
+}
+
+/// The plans.
+#[derive(Debug, Clone, Object)]
+pub struct PlanList {
+    #[oai(rename = "_links")]
+    pub links: ListLinks,
+    pub plan: Vec<PlanView>,
+}
+
+/// The environments.
+#[derive(Debug, Clone, Object)]
+pub struct EnvironmentList {
+    #[oai(rename = "_links")]
+    pub links: ListLinks,
+    pub environment: Vec<EnvironmentView>,
+}
+
+/// A list with all its items on one page.
+pub fn single_page(links: &Links, kind: &str, count: usize) -> ListLinks {
+    ListLinks { count: count as i64, self_: links.list(kind), previous: None, next: None }
+}

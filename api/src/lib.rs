@@ -1,0 +1,59 @@
+//! The dbaas API: validates requests, records them in the catalog and enqueues the work.
+//!
+//! Layers: [`http`] (handlers, views, error mapping) → [`app`] (operations and tenant scope)
+//! → `dbaas_core::store` (queries).
+
+pub mod app;
+pub mod http;
+
+use std::future::Future;
+
+use dbaas_core::jobs::JobQueue;
+use dbaas_core::{Config, Store};
+
+pub use http::spec_json;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("{0}")]
+    Store(#[from] dbaas_core::StoreError),
+    #[error("{0}")]
+    Queue(#[from] dbaas_core::jobs::QueueError),
+    #[error("cannot listen: {0}")]
+    Listen(#[from] std::io::Error),
+}
+
+/// Applies migrations and fills an empty catalog. Prints a generated admin password once.
+pub async fn prepare(config: &Config) -> Result<Store, ServeError> {
+    let store = Store::connect(&config.database_url, 16)?;
+    let applied = store.migrate().await?;
+    if !applied.is_empty() {
+        tracing::info!(?applied, "migrations applied");
+    }
+    let outcome = store.bootstrap(config).await?;
+    if let Some(password) = outcome.generated_admin_password {
+        // Shown once, on the console only: it is not kept anywhere in clear.
+        println!("dbaas: created admin user '{}' with password: {password}", config.admin_user);
+    } else if outcome.created_admin {
+        tracing::info!(user = %config.admin_user, "created admin user from DBAAS_ADMIN_PASSWORD");
+    }
+    Ok(store)
+}
+
+/// Serves on `listener` until `shutdown` completes.
+pub async fn serve(
+    config: Config,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    let store = prepare(&config).await?;
+    let queue = JobQueue::connect(&config.redis_url, &config.queue_prefix).await?;
+    let app = app::App { store, queue, config };
+    let local = listener.local_addr()?;
+    tracing::info!(%local, "api listening");
+    let acceptor = poem::listener::TcpAcceptor::from_tokio(listener)?;
+    poem::Server::new_with_acceptor(acceptor)
+        .run_with_graceful_shutdown(http::endpoint(app), shutdown, Some(std::time::Duration::from_secs(10)))
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,56 @@
+//! `dbaas-api [serve | migrate | openapi]`
+
+use std::process::ExitCode;
+
+use dbaas_core::Config;
+
+const USAGE: &str = "usage: dbaas-api [serve | migrate | openapi]
+  serve    apply migrations, then serve the API (the default)
+  migrate  apply migrations and fill an empty catalog, then exit
+  openapi  print the OpenAPI document";
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .init();
+    let command = std::env::args().nth(1).unwrap_or_else(|| "serve".into());
+    if command == "openapi" {
+        println!("{}", dbaas_api::spec_json());
+        return ExitCode::SUCCESS;
+    }
+    if !matches!(command.as_str(), "serve" | "migrate") {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
+    }
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("dbaas-api: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match command.as_str() {
+        "migrate" => dbaas_api::prepare(&config).await.map(|_| ()),
+        _ => match tokio::net::TcpListener::bind(config.listen).await {
+            Ok(listener) => dbaas_api::serve(config, listener, shutdown_signal()).await,
+            Err(e) => Err(e.into()),
+        },
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("dbaas-api: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("cannot listen for SIGTERM");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}

@@ -1,0 +1,135 @@
+//! Configuration, read once from `DBAAS_*` environment variables and checked at load.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use crate::secrets::SecretBox;
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {name}: {reason}")]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub reason: String,
+}
+
+/// Everything the api and the worker need to find each other and their backing services.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `DBAAS_DATABASE_URL`: the metadata store.
+    pub database_url: String,
+    /// `DBAAS_REDIS_URL`: the job queue.
+    pub redis_url: String,
+    /// `DBAAS_QUEUE_PREFIX`: namespaces queue keys, so several deployments can share a Redis.
+    pub queue_prefix: String,
+    /// `DBAAS_DEPLOYMENT`: written on every container and volume as a label, so each
+    /// deployment (or test run) knows its own among others on a shared Docker engine.
+    pub deployment: String,
+    /// `DBAAS_LISTEN`: where the api listens.
+    pub listen: SocketAddr,
+    /// `DBAAS_PUBLIC_URL`: the base of links in responses; by default taken from each
+    /// request's `Host` header.
+    pub public_url: Option<String>,
+    /// `DBAAS_SECRET_KEY`: base64 of 32 bytes; seals generated passwords.
+    pub secrets: SecretBox,
+    /// `DBAAS_ADMIN_USER` / `DBAAS_ADMIN_PASSWORD`: the first admin, created on first start.
+    pub admin_user: String,
+    pub admin_password: Option<String>,
+    /// Defaults for the environment and plan created on first start.
+    pub defaults: Defaults,
+    /// `DBAAS_WORKER_CONCURRENCY`: jobs one worker runs at once.
+    pub worker_concurrency: usize,
+    /// `DBAAS_POLL_INTERVAL_MS`: how often an idle worker looks for new jobs.
+    pub poll_interval: Duration,
+    /// `DBAAS_ENGINE_READY_TIMEOUT_S`: how long a new engine may take to accept connections.
+    pub engine_ready_timeout: Duration,
+}
+
+/// What the first start puts in an empty catalog so the README's walk-through works as is.
+#[derive(Debug, Clone)]
+pub struct Defaults {
+    /// `DBAAS_DOCKER_HOST` (else `DOCKER_HOST`, else the local socket).
+    pub docker_endpoint: String,
+    /// `DBAAS_HOST_ADDRESS`: the address engines listen on and clients connect to.
+    pub host_address: String,
+    /// `DBAAS_PORT_RANGE`: `first-last`.
+    pub port_min: i32,
+    pub port_max: i32,
+    /// `DBAAS_POSTGRES_IMAGE`: the default Postgres plan's image.
+    pub postgres_image: String,
+}
+
+fn var(name: &'static str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn parsed<T: std::str::FromStr>(name: &'static str, default: T) -> Result<T, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    match var(name) {
+        None => Ok(default),
+        Some(raw) => raw.trim().parse().map_err(|e: T::Err| ConfigError { name, reason: e.to_string() }),
+    }
+}
+
+/// Parses `first-last` into an inclusive port range.
+pub fn parse_port_range(raw: &str) -> Option<(i32, i32)> {
+    let (a, b) = raw.trim().split_once('-')?;
+    let (a, b): (u16, u16) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
+    (a > 0 && a <= b).then_some((a.into(), b.into()))
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let secret = var("DBAAS_SECRET_KEY").ok_or(ConfigError {
+            name: "DBAAS_SECRET_KEY",
+            reason: "is required (base64 of 32 random bytes, e.g. `head -c32 /dev/urandom | base64`)".into(),
+        })?;
+        let secrets = SecretBox::from_base64(&secret)
+            .map_err(|e| ConfigError { name: "DBAAS_SECRET_KEY", reason: e.to_string() })?;
+        let range = var("DBAAS_PORT_RANGE").unwrap_or_else(|| "15432-15999".into());
+        let (port_min, port_max) = parse_port_range(&range).ok_or(ConfigError {
+            name: "DBAAS_PORT_RANGE",
+            reason: format!("'{range}' is not a range like 15432-15999"),
+        })?;
+        Ok(Self {
+            database_url: var("DBAAS_DATABASE_URL")
+                .unwrap_or_else(|| "postgres://dbaas:dbaas@127.0.0.1:5432/dbaas".into()),
+            redis_url: var("DBAAS_REDIS_URL").unwrap_or_else(|| "redis://127.0.0.1:6379/".into()),
+            queue_prefix: var("DBAAS_QUEUE_PREFIX").unwrap_or_else(|| "dbaas".into()),
+            deployment: var("DBAAS_DEPLOYMENT").unwrap_or_else(|| "dbaas".into()),
+            listen: parsed("DBAAS_LISTEN", SocketAddr::from(([127, 0, 0, 1], 8000)))?,
+            public_url: var("DBAAS_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_owned()),
+            secrets,
+            admin_user: var("DBAAS_ADMIN_USER").unwrap_or_else(|| "admin".into()),
+            admin_password: var("DBAAS_ADMIN_PASSWORD"),
+            defaults: Defaults {
+                docker_endpoint: var("DBAAS_DOCKER_HOST")
+                    .or_else(|| var("DOCKER_HOST"))
+                    .unwrap_or_else(|| "unix:///var/run/docker.sock".into()),
+                host_address: var("DBAAS_HOST_ADDRESS").unwrap_or_else(|| "127.0.0.1".into()),
+                port_min,
+                port_max,
+                postgres_image: var("DBAAS_POSTGRES_IMAGE").unwrap_or_else(|| "dbaas/postgres:15".into()),
+            },
+            worker_concurrency: parsed("DBAAS_WORKER_CONCURRENCY", 8)?,
+            poll_interval: Duration::from_millis(parsed("DBAAS_POLL_INTERVAL_MS", 100)?),
+            engine_ready_timeout: Duration::from_secs(parsed("DBAAS_ENGINE_READY_TIMEOUT_S", 60)?),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn port_ranges() {
+        assert_eq!(parse_port_range("15432-15999"), Some((15432, 15999)));
+        assert_eq!(parse_port_range(" 1 - 1 "), Some((1, 1)));
+        assert_eq!(parse_port_range("2-1"), None);
+        assert_eq!(parse_port_range("0-10"), None);
+        assert_eq!(parse_port_range("1-70000"), None);
+        assert_eq!(parse_port_range("15432"), None);
+    }
+}

@@ -1,0 +1,13 @@
+//! The domain shared by the api and the worker: the model, configuration, secrets, job
+//! payloads and the metadata store.
+
+pub mod config;
+pub mod jobs;
+pub mod model;
+pub mod names;
+pub mod schema;
+pub mod secrets;
+pub mod store;
+
+pub use config::Config;
+pub use store::{Store, StoreError};

@@ -1,0 +1,130 @@
+//! Diesel's view of the tables in `migrations/`. Kept by hand: it must match the SQL exactly.
+
+diesel::table! {
+    teams (id) {
+        id -> Int8,
+        name -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    api_users (id) {
+        id -> Int8,
+        username -> Text,
+        password_hash -> Text,
+        is_admin -> Bool,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    team_members (team_id, user_id) {
+        team_id -> Int8,
+        user_id -> Int8,
+    }
+}
+
+diesel::table! {
+    environments (id) {
+        id -> Int8,
+        name -> Text,
+        docker_endpoint -> Text,
+        host_address -> Text,
+        port_min -> Int4,
+        port_max -> Int4,
+        quarantine_days -> Int4,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    plans (id) {
+        id -> Int8,
+        name -> Text,
+        engine -> Text,
+        image -> Text,
+        memory_bytes -> Int8,
+        cpu_millis -> Int4,
+        size_bytes -> Int8,
+        description -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    projects (id) {
+        id -> Int8,
+        name -> Text,
+        description -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    databases (id) {
+        id -> Int8,
+        uid -> Text,
+        name -> Text,
+        team_id -> Int8,
+        plan_id -> Int8,
+        environment_id -> Int8,
+        project_id -> Nullable<Int8>,
+        status -> Text,
+        port -> Nullable<Int4>,
+        admin_password_enc -> Nullable<Bytea>,
+        description -> Text,
+        quarantine_dt -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    credentials (id) {
+        id -> Int8,
+        database_id -> Int8,
+        username -> Text,
+        privileges -> Text,
+        password_enc -> Nullable<Bytea>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    tasks (id) {
+        id -> Int8,
+        kind -> Text,
+        status -> Text,
+        database_id -> Nullable<Int8>,
+        credential_id -> Nullable<Int8>,
+        attempts -> Int4,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamptz,
+        started_at -> Nullable<Timestamptz>,
+        finished_at -> Nullable<Timestamptz>,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(team_members -> teams (team_id));
+diesel::joinable!(team_members -> api_users (user_id));
+diesel::joinable!(databases -> teams (team_id));
+diesel::joinable!(databases -> plans (plan_id));
+diesel::joinable!(databases -> environments (environment_id));
+diesel::joinable!(databases -> projects (project_id));
+diesel::joinable!(credentials -> databases (database_id));
+diesel::joinable!(tasks -> databases (database_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    teams,
+    api_users,
+    team_members,
+    environments,
+    plans,
+    projects,
+    databases,
+    credentials,
+    tasks,
+);

@@ -1,0 +1,111 @@
+//! What the first start puts into an empty catalog: an admin, their team, and one environment
+//! and one Postgres plan, so that a new installation can create a database straight away.
+
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, RunQueryDsl};
+
+use super::{Store, StoreResult};
+use crate::config::Config;
+use crate::schema::{api_users, environments, plans, team_members, teams};
+use crate::secrets;
+
+pub const DEFAULT_ENVIRONMENT: &str = "dev";
+pub const DEFAULT_PLAN: &str = "postgres-small";
+const ADMIN_TEAM: &str = "admin";
+
+/// What bootstrapping did.
+#[derive(Debug, Default)]
+pub struct Bootstrap {
+    /// Set when the admin was created with a generated password: shown once, never again.
+    pub generated_admin_password: Option<String>,
+    pub created_admin: bool,
+}
+
+impl Store {
+    /// Creates the admin, the default environment and the default plan where missing.
+    /// Idempotent, and safe when several replicas start at once.
+    pub async fn bootstrap(&self, config: &Config) -> StoreResult<Bootstrap> {
+        let mut conn = self.conn().await?;
+        let defaults = &config.defaults;
+        let mut outcome = Bootstrap::default();
+
+        let has_admin: bool = diesel::select(diesel::dsl::exists(
+            api_users::table.filter(api_users::username.eq(&config.admin_user)),
+        ))
+        .get_result(&mut conn)
+        .await?;
+        if !has_admin {
+            let (password, generated) = match &config.admin_password {
+                Some(p) => (p.clone(), false),
+                None => (secrets::generate_password(), true),
+            };
+            let hash = tokio::task::spawn_blocking(move || secrets::hash_password(&password).map(|h| (h, password)))
+                .await
+                .expect("hashing task panicked")
+                .map_err(|e| super::StoreError::Unavailable(e.to_string()))?;
+            let admin_user = config.admin_user.clone();
+            let created = conn
+                .transaction::<_, diesel::result::Error, _>(async |conn| {
+                    let user_id: Option<i64> = diesel::insert_into(api_users::table)
+                        .values((
+                            api_users::username.eq(&admin_user),
+                            api_users::password_hash.eq(&hash.0),
+                            api_users::is_admin.eq(true),
+                        ))
+                        .on_conflict_do_nothing()
+                        .returning(api_users::id)
+                        .get_result(conn)
+                        .await
+                        .optional()?;
+                    let Some(user_id) = user_id else { return Ok(false) };
+                    diesel::insert_into(teams::table)
+                        .values(teams::name.eq(ADMIN_TEAM))
+                        .on_conflict_do_nothing()
+                        .execute(conn)
+                        .await?;
+                    let team_id: i64 = teams::table
+                        .filter(teams::name.eq(ADMIN_TEAM))
+                        .select(teams::id)
+                        .first(conn)
+                        .await?;
+                    diesel::insert_into(team_members::table)
+                        .values((team_members::team_id.eq(team_id), team_members::user_id.eq(user_id)))
+                        .on_conflict_do_nothing()
+                        .execute(conn)
+                        .await?;
+                    Ok(true)
+                })
+                .await?;
+            outcome.created_admin = created;
+            if created && generated {
+                outcome.generated_admin_password = Some(hash.1);
+            }
+        }
+
+        diesel::insert_into(environments::table)
+            .values((
+                environments::name.eq(DEFAULT_ENVIRONMENT),
+                environments::docker_endpoint.eq(&defaults.docker_endpoint),
+                environments::host_address.eq(&defaults.host_address),
+                environments::port_min.eq(defaults.port_min),
+                environments::port_max.eq(defaults.port_max),
+            ))
+            .on_conflict_do_nothing()
+            .execute(&mut conn)
+            .await?;
+        diesel::insert_into(plans::table)
+            .values((
+                plans::name.eq(DEFAULT_PLAN),
+                plans::engine.eq("postgres"),
+                plans::image.eq(&defaults.postgres_image),
+                plans::memory_bytes.eq(512_i64 * 1024 * 1024),
+                plans::cpu_millis.eq(1000),
+                plans::size_bytes.eq(1024_i64 * 1024 * 1024),
+                plans::description.eq("PostgreSQL 15, 512 MiB of memory, one core, 1 GiB of data"),
+            ))
+            .on_conflict_do_nothing()
+            .execute(&mut conn)
+            .await?;
+        Ok(outcome)
+    }
+}

@@ -1,0 +1,100 @@
+//! The metadata store: every query the api and the worker make against the catalog.
+//!
+//! One submodule per resource; each maps diesel's errors where the query runs, while it still
+//! knows which resource it was looking for.
+
+mod bootstrap;
+mod credentials;
+mod databases;
+mod environments;
+mod plans;
+mod projects;
+mod tasks;
+mod users;
+
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel_async::pooled_connection::deadpool::{Object, Pool};
+use diesel_async::pooled_connection::AsyncDieselConnectionManager;
+use diesel_async::{AsyncMigrationHarness, AsyncPgConnection, RunQueryDsl};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+pub use bootstrap::{Bootstrap, DEFAULT_ENVIRONMENT, DEFAULT_PLAN};
+pub use users::Caller;
+
+const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
+
+/// Errors of the store. They know nothing of HTTP: the api maps them once.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the metadata store is unavailable: {0}")]
+    Unavailable(String),
+    #[error("metadata query failed: {0}")]
+    Query(#[from] DieselError),
+}
+
+impl StoreError {
+    /// Maps "no rows" to a not-found of the resource the query was after.
+    pub(crate) fn lookup(resource: &'static str) -> impl FnOnce(DieselError) -> StoreError {
+        move |e| match e {
+            DieselError::NotFound => StoreError::NotFound(resource),
+            e => StoreError::Query(e),
+        }
+    }
+
+    /// Whether the error is a unique-constraint violation.
+    pub(crate) fn is_unique_violation(e: &DieselError) -> bool {
+        matches!(e, DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _))
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+pub(crate) type Conn = Object<AsyncPgConnection>;
+
+/// A pool of connections to the catalog.
+#[derive(Clone)]
+pub struct Store {
+    pool: Pool<AsyncPgConnection>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("status", &self.pool.status()).finish()
+    }
+}
+
+impl Store {
+    /// Opens a pool; connections are made lazily.
+    pub fn connect(database_url: &str, max_size: usize) -> StoreResult<Self> {
+        let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(database_url);
+        let pool = Pool::builder(manager)
+            .max_size(max_size)
+            .build()
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        Ok(Self { pool })
+    }
+
+    pub(crate) async fn conn(&self) -> StoreResult<Conn> {
+        self.pool.get().await.map_err(|e| StoreError::Unavailable(e.to_string()))
+    }
+
+    /// Applies pending migrations. Safe to run from several replicas at once: they queue on an
+    /// advisory lock, and the later ones find nothing left to apply.
+    pub async fn migrate(&self) -> StoreResult<Vec<String>> {
+        let mut conn = self.conn().await?;
+        diesel::sql_query("SELECT pg_advisory_lock(727274)").execute(&mut conn).await?;
+        let (applied, mut conn) = tokio::task::block_in_place(|| {
+            let mut harness = AsyncMigrationHarness::new(conn);
+            let applied = harness
+                .run_pending_migrations(MIGRATIONS)
+                .map(|versions| versions.iter().map(|v| v.to_string()).collect::<Vec<_>>())
+                .map_err(|e| StoreError::Unavailable(format!("migration failed: {e}")));
+            (applied, harness.into_inner())
+        });
+        diesel::sql_query("SELECT pg_advisory_unlock(727274)").execute(&mut conn).await?;
+        applied
+    }
+}

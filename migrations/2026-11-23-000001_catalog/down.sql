@@ -1,0 +1,9 @@
+DROP TABLE tasks;
+DROP TABLE credentials;
+DROP TABLE databases;
+DROP TABLE projects;
+DROP TABLE plans;
+DROP TABLE environments;
+DROP TABLE team_members;
+DROP TABLE api_users;
+DROP TABLE teams;

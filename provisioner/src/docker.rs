@@ -1,0 +1,174 @@
+//! Containers and volumes on Docker hosts, created idempotently: every call can be repeated
+//! and finds what an earlier call made instead of making a second one.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use bollard::errors::Error as BollardError;
+use bollard::models::{ContainerCreateBody, HostConfig, RestartPolicy, RestartPolicyNameEnum, VolumeCreateRequest};
+use bollard::query_parameters::{
+    CreateContainerOptionsBuilder, ListContainersOptionsBuilder, RemoveContainerOptionsBuilder,
+    RemoveVolumeOptionsBuilder,
+};
+use bollard::Docker;
+
+use crate::error::{ProvisionError, ProvisionResult};
+
+/// Label keys written on everything the control plane creates.
+pub mod label {
+    pub const MANAGED: &str = "dbaas.managed";
+    pub const DEPLOYMENT: &str = "dbaas.deployment";
+    pub const DATABASE_ID: &str = "dbaas.database.id";
+    pub const DATABASE_UID: &str = "dbaas.database.uid";
+    pub const DATABASE_NAME: &str = "dbaas.database.name";
+    pub const TEAM: &str = "dbaas.team";
+    pub const ENGINE: &str = "dbaas.engine";
+}
+
+pub type Labels = HashMap<String, String>;
+
+/// What a container should be. The same spec always names the same container and volume.
+#[derive(Debug, Clone)]
+pub struct ContainerSpec {
+    pub name: String,
+    pub image: String,
+    pub env: Vec<String>,
+    pub cmd: Vec<String>,
+    pub labels: Labels,
+    pub memory_bytes: i64,
+    pub nano_cpus: i64,
+    pub volume: String,
+    /// Where the volume is mounted in the container.
+    pub data_path: String,
+}
+
+/// One Docker engine.
+#[derive(Clone, Debug)]
+pub struct DockerHost {
+    docker: Docker,
+}
+
+fn status_of(e: &BollardError) -> Option<u16> {
+    match e {
+        BollardError::DockerResponseServerError { status_code, .. } => Some(*status_code),
+        _ => None,
+    }
+}
+
+impl DockerHost {
+    /// Connects to `unix://`, `tcp://` or `http://` endpoints and settles the API version.
+    pub async fn connect(endpoint: &str) -> ProvisionResult<Self> {
+        let docker = Docker::connect_with_host(endpoint)
+            .map_err(|e| ProvisionError::Invalid(format!("docker endpoint '{endpoint}': {e}")))?;
+        let docker = docker.negotiate_version().await?;
+        Ok(Self { docker })
+    }
+
+    pub fn client(&self) -> &Docker {
+        &self.docker
+    }
+
+    /// Creates the volume, the container and starts it, each only if missing or stopped.
+    /// Returns the container's id.
+    pub async fn ensure_running(&self, spec: &ContainerSpec) -> ProvisionResult<String> {
+        self.docker
+            .create_volume(VolumeCreateRequest {
+                name: Some(spec.volume.clone()),
+                labels: Some(spec.labels.clone()),
+                ..Default::default()
+            })
+            .await?;
+        let id = match self.docker.inspect_container(&spec.name, None).await {
+            Ok(existing) => existing.id.unwrap_or_else(|| spec.name.clone()),
+            Err(e) if status_of(&e) == Some(404) => self.create(spec).await?,
+            Err(e) => return Err(e.into()),
+        };
+        match self.docker.start_container(&spec.name, None).await {
+            // 304: already running.
+            Err(e) if status_of(&e) == Some(304) => {}
+            other => other?,
+        }
+        Ok(id)
+    }
+
+    async fn create(&self, spec: &ContainerSpec) -> ProvisionResult<String> {
+        let body = ContainerCreateBody {
+            image: Some(spec.image.clone()),
+            env: Some(spec.env.clone()),
+            cmd: Some(spec.cmd.clone()),
+            labels: Some(spec.labels.clone()),
+            host_config: Some(HostConfig {
+                // Engines bind the environment's host address on their allocated port; no
+                // Docker bridge address is ever used.
+                network_mode: Some("host".into()),
+                memory: Some(spec.memory_bytes),
+                nano_cpus: Some(spec.nano_cpus),
+                binds: Some(vec![format!("{}:{}", spec.volume, spec.data_path)]),
+                restart_policy: Some(RestartPolicy {
+                    name: Some(RestartPolicyNameEnum::UNLESS_STOPPED),
+                    maximum_retry_count: None,
+                }),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let options = CreateContainerOptionsBuilder::default().name(&spec.name).build();
+        match self.docker.create_container(Some(options), body).await {
+            Ok(created) => Ok(created.id),
+            // Someone else created it in the meantime: theirs is ours.
+            Err(e) if status_of(&e) == Some(409) => {
+                let existing = self.docker.inspect_container(&spec.name, None).await?;
+                Ok(existing.id.unwrap_or_else(|| spec.name.clone()))
+            }
+            Err(e) if status_of(&e) == Some(404) => Err(ProvisionError::ImageMissing(spec.image.clone())),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Removes a container (forcibly) and its volume; what is already gone is not an error.
+    pub async fn remove(&self, container: &str, volume: &str) -> ProvisionResult<()> {
+        let options = RemoveContainerOptionsBuilder::default().force(true).v(true).build();
+        match self.docker.remove_container(container, Some(options)).await {
+            Err(e) if status_of(&e) != Some(404) => return Err(e.into()),
+            _ => {}
+        }
+        let options = RemoveVolumeOptionsBuilder::default().force(true).build();
+        match self.docker.remove_volume(volume, Some(options)).await {
+            Err(e) if status_of(&e) != Some(404) => Err(e.into()),
+            _ => Ok(()),
+        }
+    }
+
+    /// Names of the containers carrying all the given labels, stopped ones included.
+    pub async fn containers_labelled(&self, labels: &[(&str, &str)]) -> ProvisionResult<Vec<String>> {
+        let filter: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let filters = HashMap::from([("label".to_string(), filter)]);
+        let options = ListContainersOptionsBuilder::default().all(true).filters(&filters).build();
+        let containers = self.docker.list_containers(Some(options)).await?;
+        Ok(containers
+            .into_iter()
+            .filter_map(|c| c.names.and_then(|n| n.into_iter().next()))
+            .map(|n| n.trim_start_matches('/').to_owned())
+            .collect())
+    }
+}
+
+/// Connections to the Docker hosts of all environments, made once per endpoint.
+#[derive(Clone, Default, Debug)]
+pub struct DockerHosts {
+    hosts: Arc<Mutex<HashMap<String, DockerHost>>>,
+}
+
+impl DockerHosts {
+    pub async fn get(&self, endpoint: &str) -> ProvisionResult<DockerHost> {
+        if let Some(host) = self.hosts.lock().expect("docker host map poisoned").get(endpoint) {
+            return Ok(host.clone());
+        }
+        let host = DockerHost::connect(endpoint).await?;
+        self.hosts
+            .lock()
+            .expect("docker host map poisoned")
+            .insert(endpoint.to_owned(), host.clone());
+        Ok(host)
+    }
+}
