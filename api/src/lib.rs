@@ -33,7 +33,10 @@ pub async fn prepare(config: &Config) -> Result<Store, ServeError> {
     let outcome = store.bootstrap(config).await?;
     if let Some(password) = outcome.generated_admin_password {
         // Shown once, on the console only: it is not kept anywhere in clear.
-        println!("dbaas: created admin user '{}' with password: {password}", config.admin_user);
+        println!(
+            "dbaas: created admin user '{}' with password: {password}",
+            config.admin_user
+        );
     } else if outcome.created_admin {
         tracing::info!(user = %config.admin_user, "created admin user from DBAAS_ADMIN_PASSWORD");
     }
@@ -48,12 +51,20 @@ pub async fn serve(
 ) -> Result<(), ServeError> {
     let store = prepare(&config).await?;
     let queue = JobQueue::connect(&config.redis_url, &config.queue_prefix).await?;
-    let app = app::App { store, queue, config };
+    let app = app::App {
+        store,
+        queue,
+        config,
+    };
     let local = listener.local_addr()?;
     tracing::info!(%local, "api listening");
     let acceptor = poem::listener::TcpAcceptor::from_tokio(listener)?;
     poem::Server::new_with_acceptor(acceptor)
-        .run_with_graceful_shutdown(http::endpoint(app), shutdown, Some(std::time::Duration::from_secs(10)))
+        .run_with_graceful_shutdown(
+            http::endpoint(app),
+            shutdown,
+            Some(std::time::Duration::from_secs(10)),
+        )
         .await?;
     Ok(())
 }

@@ -68,7 +68,10 @@ where
 {
     match var(name) {
         None => Ok(default),
-        Some(raw) => raw.trim().parse().map_err(|e: T::Err| ConfigError { name, reason: e.to_string() }),
+        Some(raw) => raw.trim().parse().map_err(|e: T::Err| ConfigError {
+            name,
+            reason: e.to_string(),
+        }),
     }
 }
 
@@ -83,10 +86,14 @@ impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
         let secret = var("DBAAS_SECRET_KEY").ok_or(ConfigError {
             name: "DBAAS_SECRET_KEY",
-            reason: "is required (base64 of 32 random bytes, e.g. `head -c32 /dev/urandom | base64`)".into(),
+            reason:
+                "is required (base64 of 32 random bytes, e.g. `head -c32 /dev/urandom | base64`)"
+                    .into(),
         })?;
-        let secrets = SecretBox::from_base64(&secret)
-            .map_err(|e| ConfigError { name: "DBAAS_SECRET_KEY", reason: e.to_string() })?;
+        let secrets = SecretBox::from_base64(&secret).map_err(|e| ConfigError {
+            name: "DBAAS_SECRET_KEY",
+            reason: e.to_string(),
+        })?;
         let range = var("DBAAS_PORT_RANGE").unwrap_or_else(|| "15432-15999".into());
         let (port_min, port_max) = parse_port_range(&range).ok_or(ConfigError {
             name: "DBAAS_PORT_RANGE",
@@ -110,7 +117,8 @@ impl Config {
                 host_address: var("DBAAS_HOST_ADDRESS").unwrap_or_else(|| "127.0.0.1".into()),
                 port_min,
                 port_max,
-                postgres_image: var("DBAAS_POSTGRES_IMAGE").unwrap_or_else(|| "dbaas/postgres:15".into()),
+                postgres_image: var("DBAAS_POSTGRES_IMAGE")
+                    .unwrap_or_else(|| "dbaas/postgres:15".into()),
             },
             worker_concurrency: parsed("DBAAS_WORKER_CONCURRENCY", 8)?,
             poll_interval: Duration::from_millis(parsed("DBAAS_POLL_INTERVAL_MS", 100)?),

@@ -41,17 +41,26 @@ impl std::fmt::Debug for JobQueue {
 
 impl JobQueue {
     pub async fn connect(redis_url: &str, prefix: &str) -> Result<Self, QueueError> {
-        let conn = apalis_redis::connect(redis_url).await.map_err(|e| QueueError(e.to_string()))?;
-        Ok(Self { provision: provision_storage(conn, prefix) })
+        let conn = apalis_redis::connect(redis_url)
+            .await
+            .map_err(|e| QueueError(e.to_string()))?;
+        Ok(Self {
+            provision: provision_storage(conn, prefix),
+        })
     }
 
     pub async fn push_provision(&self, job: ProvisionDatabase) -> Result<(), QueueError> {
-        self.provision.clone().push(job).await.map_err(|e| QueueError(e.to_string()))
+        self.provision
+            .clone()
+            .push(job)
+            .await
+            .map_err(|e| QueueError(e.to_string()))
     }
 }
 
 /// The storage behind the provisioning queue, for pushing and for consuming.
 pub fn provision_storage(conn: ConnectionManager, prefix: &str) -> RedisStorage<ProvisionDatabase> {
-    let config = apalis_redis::Config::default().queue(queue_name(prefix, ProvisionDatabase::QUEUE));
+    let config =
+        apalis_redis::Config::default().queue(queue_name(prefix, ProvisionDatabase::QUEUE));
     RedisStorage::new(conn).with_config(config)
 }

@@ -240,8 +240,18 @@ impl Engine {
 
     /// A ready-to-use URI. Users and generated passwords are plain alphanumerics and
     /// underscores, so nothing needs escaping.
-    pub fn connection_uri(self, host: &str, port: i32, user: &str, password: &str, database: &str) -> String {
-        format!("{}://{user}:{password}@{host}:{port}/{database}", self.scheme())
+    pub fn connection_uri(
+        self,
+        host: &str,
+        port: i32,
+        user: &str,
+        password: &str,
+        database: &str,
+    ) -> String {
+        format!(
+            "{}://{user}:{password}@{host}:{port}/{database}",
+            self.scheme()
+        )
     }
 
     /// The endpoint as the reference shows it, with placeholders for the credential.

@@ -10,8 +10,16 @@ pub const MAX_NAME_LEN: usize = 50;
 
 /// Names the engines keep for themselves.
 const RESERVED: &[&str] = &[
-    "postgres", "template0", "template1", "admin", "local", "config", "root", "public",
-    "information_schema", "pg_catalog",
+    "postgres",
+    "template0",
+    "template1",
+    "admin",
+    "local",
+    "config",
+    "root",
+    "public",
+    "information_schema",
+    "pg_catalog",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -44,7 +52,8 @@ pub fn normalize_database_name(raw: &str) -> Result<String, NameError> {
     }
     let mut chars = name.chars();
     let starts_with_letter = chars.next().is_some_and(|c| c.is_ascii_lowercase());
-    if !starts_with_letter || !chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    if !starts_with_letter
+        || !chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
     {
         return Err(NameError::Invalid);
     }
@@ -60,7 +69,10 @@ mod tests {
 
     #[test]
     fn follows_the_reference_example() {
-        assert_eq!(normalize_database_name("test database2").unwrap(), "test_database2");
+        assert_eq!(
+            normalize_database_name("test database2").unwrap(),
+            "test_database2"
+        );
         assert_eq!(normalize_database_name(" Orders-EU ").unwrap(), "orders_eu");
     }
 
@@ -70,8 +82,17 @@ mod tests {
         assert_eq!(normalize_database_name("1abc"), Err(NameError::Invalid));
         assert_eq!(normalize_database_name("a;drop"), Err(NameError::Invalid));
         assert_eq!(normalize_database_name("naïve"), Err(NameError::Invalid));
-        assert_eq!(normalize_database_name(&"a".repeat(51)), Err(NameError::TooLong));
-        assert!(matches!(normalize_database_name("Postgres"), Err(NameError::Reserved(_))));
-        assert!(matches!(normalize_database_name("pg_x"), Err(NameError::Reserved(_))));
+        assert_eq!(
+            normalize_database_name(&"a".repeat(51)),
+            Err(NameError::TooLong)
+        );
+        assert!(matches!(
+            normalize_database_name("Postgres"),
+            Err(NameError::Reserved(_))
+        ));
+        assert!(matches!(
+            normalize_database_name("pg_x"),
+            Err(NameError::Reserved(_))
+        ));
     }
 }

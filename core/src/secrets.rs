@@ -50,7 +50,9 @@ impl SecretBox {
             .decode(key.trim())
             .map_err(|_| SecretError::BadKey)?;
         let key: [u8; 32] = bytes.try_into().map_err(|_| SecretError::BadKey)?;
-        Ok(Self { cipher: Aes256Gcm::new(&Key::<Aes256Gcm>::from(key)) })
+        Ok(Self {
+            cipher: Aes256Gcm::new(&Key::<Aes256Gcm>::from(key)),
+        })
     }
 
     /// A new random key, base64-encoded, for development set-ups.
@@ -77,7 +79,8 @@ impl SecretBox {
             return Err(SecretError::Unseal);
         }
         let (nonce_bytes, ciphertext) = sealed.split_at(NONCE_LEN);
-        let nonce_bytes: [u8; NONCE_LEN] = nonce_bytes.try_into().map_err(|_| SecretError::Unseal)?;
+        let nonce_bytes: [u8; NONCE_LEN] =
+            nonce_bytes.try_into().map_err(|_| SecretError::Unseal)?;
         let plaintext = self
             .cipher
             .decrypt(&Nonce::from(nonce_bytes), ciphertext)
@@ -96,8 +99,11 @@ pub fn hash_password(password: &str) -> Result<String, SecretError> {
 
 /// Whether `password` matches a hash made by [`hash_password`]. A malformed hash never matches.
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
 }
 
 #[cfg(test)]

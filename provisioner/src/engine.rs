@@ -22,7 +22,9 @@ pub struct RoleSpec<'a> {
 
 impl std::fmt::Debug for RoleSpec<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RoleSpec").field("username", &self.username).finish_non_exhaustive()
+        f.debug_struct("RoleSpec")
+            .field("username", &self.username)
+            .finish_non_exhaustive()
     }
 }
 
@@ -47,7 +49,12 @@ pub trait Engine: Send + Sync {
     fn launch(&self, endpoint: &Endpoint, admin_password: &str) -> ContainerLaunch;
 
     /// Waits until the engine accepts the superuser's login on `endpoint`.
-    async fn wait_ready(&self, endpoint: &Endpoint, admin_password: &str, timeout: Duration) -> ProvisionResult<()>;
+    async fn wait_ready(
+        &self,
+        endpoint: &Endpoint,
+        admin_password: &str,
+        timeout: Duration,
+    ) -> ProvisionResult<()>;
 
     /// Creates `database` owned by `owner`, or brings an existing one to that state: the role
     /// exists, can log in with the given password, and owns the database.

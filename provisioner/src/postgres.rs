@@ -15,7 +15,10 @@ pub struct Postgres;
 const ADMIN_USER: &str = "postgres";
 const DATA_PATH: &str = "/var/lib/postgresql/data";
 
-async fn connect(endpoint: &Endpoint, admin_password: &str) -> Result<Client, tokio_postgres::Error> {
+async fn connect(
+    endpoint: &Endpoint,
+    admin_password: &str,
+) -> Result<Client, tokio_postgres::Error> {
     let mut config = tokio_postgres::Config::new();
     config
         .host(&endpoint.host)
@@ -54,7 +57,10 @@ impl Engine for Postgres {
 
     fn launch(&self, endpoint: &Endpoint, admin_password: &str) -> ContainerLaunch {
         ContainerLaunch {
-            env: vec![format!("POSTGRES_PASSWORD={admin_password}"), format!("POSTGRES_USER={ADMIN_USER}")],
+            env: vec![
+                format!("POSTGRES_PASSWORD={admin_password}"),
+                format!("POSTGRES_USER={ADMIN_USER}"),
+            ],
             cmd: vec![
                 "postgres".into(),
                 "-p".into(),
@@ -66,7 +72,12 @@ impl Engine for Postgres {
         }
     }
 
-    async fn wait_ready(&self, endpoint: &Endpoint, admin_password: &str, timeout: Duration) -> ProvisionResult<()> {
+    async fn wait_ready(
+        &self,
+        endpoint: &Endpoint,
+        admin_password: &str,
+        timeout: Duration,
+    ) -> ProvisionResult<()> {
         let deadline = Instant::now() + timeout;
         let mut delay = Duration::from_millis(20);
         loop {
@@ -92,7 +103,9 @@ impl Engine for Postgres {
         database: &str,
         owner: &RoleSpec<'_>,
     ) -> ProvisionResult<()> {
-        let client = connect(endpoint, admin_password).await.map_err(engine_error)?;
+        let client = connect(endpoint, admin_password)
+            .await
+            .map_err(engine_error)?;
         // A failed statement is logged by the server with its text; these carry passwords.
         client
             .batch_execute("SET log_min_error_statement = 'panic'; SET log_statement = 'none'")
@@ -102,7 +115,10 @@ impl Engine for Postgres {
         let role = escape_identifier(owner.username);
         let password = escape_literal(owner.password);
         let role_exists = !client
-            .query("SELECT 1 FROM pg_roles WHERE rolname = $1", &[&owner.username])
+            .query(
+                "SELECT 1 FROM pg_roles WHERE rolname = $1",
+                &[&owner.username],
+            )
             .await
             .map_err(engine_error)?
             .is_empty();
@@ -111,7 +127,10 @@ impl Engine for Postgres {
         } else {
             format!("CREATE ROLE {role} WITH LOGIN PASSWORD {password}")
         };
-        client.batch_execute(&statement).await.map_err(engine_error)?;
+        client
+            .batch_execute(&statement)
+            .await
+            .map_err(engine_error)?;
 
         let database_exists = !client
             .query("SELECT 1 FROM pg_database WHERE datname = $1", &[&database])
@@ -128,7 +147,9 @@ impl Engine for Postgres {
         // Only the database's own roles may connect to it: later plans put many tenants'
         // databases on one engine.
         client
-            .batch_execute(&format!("ALTER DATABASE {db} OWNER TO {role}; REVOKE ALL ON DATABASE {db} FROM PUBLIC"))
+            .batch_execute(&format!(
+                "ALTER DATABASE {db} OWNER TO {role}; REVOKE ALL ON DATABASE {db} FROM PUBLIC"
+            ))
             .await
             .map_err(engine_error)?;
         Ok(())

@@ -1,1 +1,334 @@
-//! placeholder
+//! A whole dbaas stack for one test: a fresh catalog database, its own Redis queue prefix, its
+//! own Docker label and port block, the real api on a free port and a real worker, all against
+//! the real Postgres, Redis and Docker engine of the machine. Stacks do not see each other, so
+//! tests run in parallel.
+//!
+//! Configuration: `DBAAS_TEST_ADMIN_URL` (a Postgres role that may create databases),
+//! `DBAAS_REDIS_URL`, `DBAAS_POSTGRES_IMAGE`, `DBAAS_DOCKER_HOST`.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use bollard::query_parameters::{ListContainersOptionsBuilder, ListVolumesOptionsBuilder};
+use dbaas_core::config::{Config, Defaults};
+use dbaas_core::secrets::SecretBox;
+use rand::distr::{Alphanumeric, SampleString};
+use rand::RngExt as _;
+use serde_json::Value;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+fn env_or(name: &str, default: &str) -> String {
+    std::env::var(name)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| default.to_owned())
+}
+
+/// Connects to Postgres and drives the connection in the background.
+pub async fn pg_connect(url: &str) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    Ok(client)
+}
+
+pub struct TestStack {
+    pub id: String,
+    pub base_url: String,
+    pub admin_user: String,
+    pub admin_password: String,
+    pub config: Config,
+    pub http: reqwest::Client,
+    admin_url: String,
+    catalog_db: String,
+    shutdown: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+fn shutdown_signal(
+    rx: &watch::Receiver<bool>,
+) -> impl std::future::Future<Output = ()> + Send + 'static {
+    let mut rx = rx.clone();
+    async move {
+        let _ = rx.wait_for(|stop| *stop).await;
+    }
+}
+
+impl TestStack {
+    /// Starts a stack and waits until its api answers.
+    pub async fn start() -> TestStack {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()))
+            .with_test_writer()
+            .try_init();
+        let id = Alphanumeric
+            .sample_string(&mut rand::rng(), 8)
+            .to_lowercase();
+        let admin_url = env_or(
+            "DBAAS_TEST_ADMIN_URL",
+            "postgres://dbaas:dbaas@127.0.0.1:5432/postgres",
+        );
+        let catalog_db = format!("dbaas_test_{id}");
+        let admin = pg_connect(&admin_url)
+            .await
+            .expect("DBAAS_TEST_ADMIN_URL: cannot connect to Postgres");
+        admin
+            .batch_execute(&format!("CREATE DATABASE {catalog_db}"))
+            .await
+            .expect("cannot create the test catalog database");
+        let database_url = {
+            let (head, _) = admin_url
+                .rsplit_once('/')
+                .expect("DBAAS_TEST_ADMIN_URL has no database");
+            format!("{head}/{catalog_db}")
+        };
+        // A block of ports below the kernel's ephemeral range, picked at random per stack.
+        let port_min: i32 = 20_000 + rand::rng().random_range(0..500) * 20;
+        let admin_password = Alphanumeric.sample_string(&mut rand::rng(), 24);
+        let config = Config {
+            database_url,
+            redis_url: env_or("DBAAS_REDIS_URL", "redis://127.0.0.1:6379/"),
+            queue_prefix: format!("dbaas-test-{id}"),
+            deployment: format!("dbaas-test-{id}"),
+            listen: "127.0.0.1:0".parse().expect("address"),
+            public_url: None,
+            secrets: SecretBox::from_base64(&SecretBox::generate_key()).expect("key"),
+            admin_user: "admin".into(),
+            admin_password: Some(admin_password.clone()),
+            defaults: Defaults {
+                docker_endpoint: env_or("DBAAS_DOCKER_HOST", "unix:///var/run/docker.sock"),
+                host_address: "127.0.0.1".into(),
+                port_min,
+                port_max: port_min + 19,
+                postgres_image: env_or("DBAAS_POSTGRES_IMAGE", "dbaas/postgres:15"),
+            },
+            worker_concurrency: 4,
+            poll_interval: Duration::from_millis(50),
+            engine_ready_timeout: Duration::from_secs(60),
+        };
+
+        let (shutdown, rx) = watch::channel(false);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base_url = format!("http://{}", listener.local_addr().expect("addr"));
+        let api = tokio::spawn({
+            let config = config.clone();
+            let signal = shutdown_signal(&rx);
+            async move {
+                if let Err(e) = dbaas_api::serve(config, listener, signal).await {
+                    panic!("api stopped: {e}");
+                }
+            }
+        });
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("http client");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if http
+                .get(format!("{base_url}/health"))
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success())
+            {
+                break;
+            }
+            assert!(Instant::now() < deadline, "the api did not come up");
+            assert!(!api.is_finished(), "the api stopped during start-up");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        // The worker starts once the api has migrated the catalog.
+        let worker = tokio::spawn({
+            let config = config.clone();
+            let signal = shutdown_signal(&rx);
+            async move {
+                if let Err(e) = dbaas_worker::run(config, signal).await {
+                    panic!("worker stopped: {e}");
+                }
+            }
+        });
+        TestStack {
+            id,
+            base_url,
+            admin_user: "admin".into(),
+            admin_password,
+            config,
+            http,
+            admin_url,
+            catalog_db,
+            shutdown,
+            tasks: vec![api, worker],
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        let response = self
+            .http
+            .get(self.url(path))
+            .basic_auth(&self.admin_user, Some(&self.admin_password))
+            .send()
+            .await
+            .expect("GET");
+        split(response).await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> (u16, Value) {
+        let response = self
+            .http
+            .post(self.url(path))
+            .basic_auth(&self.admin_user, Some(&self.admin_password))
+            .json(body)
+            .send()
+            .await
+            .expect("POST");
+        split(response).await
+    }
+
+    /// Polls a database until its status is `want` (or a final status that is not).
+    pub async fn wait_for_status(&self, database_id: i64, want: &str, timeout: Duration) -> Value {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let (status, body) = self.get(&format!("/api/database/{database_id}/")).await;
+            assert_eq!(status, 200, "{body}");
+            let current = body["status"].as_str().unwrap_or_default().to_owned();
+            if current == want {
+                return body;
+            }
+            if current == "failed" || Instant::now() >= deadline {
+                let (_, task) = self.get(&format!("/api/task/{}/", task_id(&body))).await;
+                panic!("database {database_id} is '{current}', not '{want}'; task: {task}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// A connection to the catalog, for checks and for setting up odd states.
+    pub async fn catalog(&self) -> tokio_postgres::Client {
+        pg_connect(&self.config.database_url)
+            .await
+            .expect("catalog connection")
+    }
+
+    /// Docker, for checks.
+    pub async fn docker(&self) -> bollard::Docker {
+        bollard::Docker::connect_with_host(&self.config.defaults.docker_endpoint)
+            .expect("docker")
+            .negotiate_version()
+            .await
+            .expect("docker version")
+    }
+
+    /// Names of this stack's containers that carry `label=value` too.
+    pub async fn containers_with(&self, label: &str, value: &str) -> Vec<String> {
+        let filters = HashMap::from([(
+            "label".to_string(),
+            vec![
+                format!("dbaas.deployment={}", self.config.deployment),
+                format!("{label}={value}"),
+            ],
+        )]);
+        let options = ListContainersOptionsBuilder::default()
+            .all(true)
+            .filters(&filters)
+            .build();
+        self.docker()
+            .await
+            .list_containers(Some(options))
+            .await
+            .expect("list containers")
+            .into_iter()
+            .flat_map(|c| c.names.unwrap_or_default())
+            .collect()
+    }
+
+    /// Stops the api and worker and removes everything the stack made: containers, volumes,
+    /// the catalog database and the queue keys.
+    pub async fn cleanup(mut self) {
+        let _ = self.shutdown.send(true);
+        for task in self.tasks.drain(..) {
+            let _ = tokio::time::timeout(Duration::from_secs(15), task).await;
+        }
+        let docker = self.docker().await;
+        let label = format!("dbaas.deployment={}", self.config.deployment);
+        let filters = HashMap::from([("label".to_string(), vec![label])]);
+        let options = ListContainersOptionsBuilder::default()
+            .all(true)
+            .filters(&filters)
+            .build();
+        for container in docker
+            .list_containers(Some(options))
+            .await
+            .unwrap_or_default()
+        {
+            if let Some(id) = container.id {
+                let options = bollard::query_parameters::RemoveContainerOptionsBuilder::default()
+                    .force(true)
+                    .v(true)
+                    .build();
+                let _ = docker.remove_container(&id, Some(options)).await;
+            }
+        }
+        let options = ListVolumesOptionsBuilder::default()
+            .filters(&filters)
+            .build();
+        if let Ok(volumes) = docker.list_volumes(Some(options)).await {
+            for volume in volumes.volumes.unwrap_or_default() {
+                let _ = docker
+                    .remove_volume(
+                        &volume.name,
+                        None::<bollard::query_parameters::RemoveVolumeOptions>,
+                    )
+                    .await;
+            }
+        }
+        if let Ok(admin) = pg_connect(&self.admin_url).await {
+            let _ = admin
+                .batch_execute(&format!(
+                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                    self.catalog_db
+                ))
+                .await;
+        }
+        if let Ok(client) = redis::Client::open(self.config.redis_url.as_str()) {
+            if let Ok(mut conn) = client.get_multiplexed_async_connection().await {
+                let keys: Vec<String> = redis::cmd("KEYS")
+                    .arg(format!("*{}*", self.config.queue_prefix))
+                    .query_async(&mut conn)
+                    .await
+                    .unwrap_or_default();
+                if !keys.is_empty() {
+                    let _: Result<(), _> = redis::cmd("DEL").arg(keys).query_async(&mut conn).await;
+                }
+            }
+        }
+    }
+}
+
+async fn split(response: reqwest::Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let text = response.text().await.expect("body");
+    let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    (status, body)
+}
+
+/// The id at the end of a link such as `http://host/api/task/3/`.
+pub fn id_of(link: &str) -> i64 {
+    link.trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no id in {link}"))
+}
+
+/// The id of a database's latest task.
+pub fn task_id(database: &Value) -> i64 {
+    id_of(database["_links"]["task"].as_str().expect("_links.task"))
+}

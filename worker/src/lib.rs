@@ -39,14 +39,22 @@ fn worker_name(queue: &str) -> String {
 }
 
 /// Runs the workers until `shutdown` completes, then lets running jobs finish.
-pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), WorkerError> {
+pub async fn run(
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), WorkerError> {
     let store = Store::connect(&config.database_url, config.worker_concurrency + 2)?;
     let conn = apalis_redis::connect(config.redis_url.as_str())
         .await
         .map_err(|e| WorkerError::Queue(e.to_string()))?;
-    let context = Arc::new(Context { store, docker: DockerHosts::default(), config: config.clone() });
+    let context = Arc::new(Context {
+        store,
+        docker: DockerHosts::default(),
+        config: config.clone(),
+    });
 
-    let provision = provision_storage(conn, &config.queue_prefix).poll_with_interval(config.poll_interval);
+    let provision =
+        provision_storage(conn, &config.queue_prefix).poll_with_interval(config.poll_interval);
     let worker = WorkerBuilder::new(worker_name(dbaas_core::jobs::ProvisionDatabase::QUEUE))
         .backend(provision)
         .concurrency(config.worker_concurrency)

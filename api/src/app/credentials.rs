@@ -15,10 +15,22 @@ pub struct CredentialDetail {
     pub connection_uri: Option<String>,
 }
 
-fn connection_uri(plan: &Plan, environment: &Environment, database: &Database, user: &str, password: &str) -> Option<String> {
+fn connection_uri(
+    plan: &Plan,
+    environment: &Environment,
+    database: &Database,
+    user: &str,
+    password: &str,
+) -> Option<String> {
     let engine = Engine::parse(&plan.engine)?;
     let port = database.port?;
-    Some(engine.connection_uri(&environment.host_address, port, user, password, &database.name))
+    Some(engine.connection_uri(
+        &environment.host_address,
+        port,
+        user,
+        password,
+        &database.name,
+    ))
 }
 
 impl App {
@@ -38,8 +50,19 @@ impl App {
             _ => None,
         };
         let connection_uri = password.as_deref().and_then(|p| {
-            connection_uri(&detail.plan, &detail.environment, &detail.database, &credential.username, p)
+            connection_uri(
+                &detail.plan,
+                &detail.environment,
+                &detail.database,
+                &credential.username,
+                p,
+            )
         });
-        Ok(CredentialDetail { credential, database: detail.database, password, connection_uri })
+        Ok(CredentialDetail {
+            credential,
+            database: detail.database,
+            password,
+            connection_uri,
+        })
     }
 }

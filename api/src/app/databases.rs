@@ -31,9 +31,15 @@ fn unknown<'a>(field: &'static str, raw: &'a str) -> impl FnOnce(AppError) -> Ap
 
 impl App {
     /// Records the database and enqueues its provisioning; the worker does the rest.
-    pub async fn database_create(&self, caller: &Caller, request: DatabaseRequest) -> AppResult<DatabaseDetail> {
-        let name = normalize_database_name(&request.name)
-            .map_err(|e| AppError::Invalid { field: Some("name"), message: e.to_string() })?;
+    pub async fn database_create(
+        &self,
+        caller: &Caller,
+        request: DatabaseRequest,
+    ) -> AppResult<DatabaseDetail> {
+        let name = normalize_database_name(&request.name).map_err(|e| AppError::Invalid {
+            field: Some("name"),
+            message: e.to_string(),
+        })?;
         let description = request.description.unwrap_or_default();
         if description.chars().count() > MAX_DESCRIPTION_LEN {
             return Err(AppError::Invalid {
@@ -42,14 +48,23 @@ impl App {
             });
         }
         let plan_ref = parse_reference(ResourceKind::Plan, "plan", &request.plan)?;
-        let environment_ref = parse_reference(ResourceKind::Environment, "environment", &request.environment)?;
+        let environment_ref = parse_reference(
+            ResourceKind::Environment,
+            "environment",
+            &request.environment,
+        )?;
         let project_ref: Option<Ref> = request
             .project
             .as_deref()
             .map(|raw| parse_reference(ResourceKind::Project, "project", raw))
             .transpose()?;
 
-        let plan = self.store.plan_find(&plan_ref).await.map_err(AppError::from).map_err(unknown("plan", &request.plan))?;
+        let plan = self
+            .store
+            .plan_find(&plan_ref)
+            .await
+            .map_err(AppError::from)
+            .map_err(unknown("plan", &request.plan))?;
         let environment = self
             .store
             .environment_find(&environment_ref)
@@ -57,15 +72,25 @@ impl App {
             .map_err(AppError::from)
             .map_err(unknown("environment", &request.environment))?;
         let project_id = match (&project_ref, request.project.as_deref()) {
-            (Some(r), Some(raw)) => {
-                Some(self.store.project_find(r).await.map_err(AppError::from).map_err(unknown("project", raw))?.id)
-            }
+            (Some(r), Some(raw)) => Some(
+                self.store
+                    .project_find(r)
+                    .await
+                    .map_err(AppError::from)
+                    .map_err(unknown("project", raw))?
+                    .id,
+            ),
             _ => None,
         };
-        let team_id = caller.default_team().ok_or_else(|| AppError::Unprocessable {
-            field: None,
-            message: format!("user '{}' belongs to no team, and databases belong to teams", caller.username),
-        })?;
+        let team_id = caller
+            .default_team()
+            .ok_or_else(|| AppError::Unprocessable {
+                field: None,
+                message: format!(
+                    "user '{}' belongs to no team, and databases belong to teams",
+                    caller.username
+                ),
+            })?;
 
         let created = self
             .store
@@ -78,17 +103,32 @@ impl App {
                 description,
             })
             .await?;
-        let job = ProvisionDatabase { task_id: created.task.id, database_id: created.database.id };
+        let job = ProvisionDatabase {
+            task_id: created.task.id,
+            database_id: created.database.id,
+        };
         if let Err(e) = self.queue.push_provision(job).await {
             // Leave a visible, final record instead of a database that waits forever.
             let message = e.to_string();
             tracing::error!(database_id = created.database.id, error = %message, "could not enqueue provisioning");
-            self.store.task_attempt_failed(created.task.id, &message).await?;
-            self.store.task_finish(created.task.id, TaskStatus::Failed).await?;
-            self.store.database_set_status(created.database.id, DatabaseStatus::Failed).await?;
-            return Err(AppError::Unavailable(format!("{message}; the database was not provisioned")));
+            self.store
+                .task_attempt_failed(created.task.id, &message)
+                .await?;
+            self.store
+                .task_finish(created.task.id, TaskStatus::Failed)
+                .await?;
+            self.store
+                .database_set_status(created.database.id, DatabaseStatus::Failed)
+                .await?;
+            return Err(AppError::Unavailable(format!(
+                "{message}; the database was not provisioned"
+            )));
         }
-        tracing::info!(database_id = created.database.id, task_id = created.task.id, "database requested");
+        tracing::info!(
+            database_id = created.database.id,
+            task_id = created.task.id,
+            "database requested"
+        );
         Ok(self.store.database_detail(created.database.id).await?)
     }
 

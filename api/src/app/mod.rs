@@ -28,10 +28,16 @@ pub struct App {
 pub enum AppError {
     /// Malformed input: the request can never succeed as written.
     #[error("{message}")]
-    Invalid { field: Option<&'static str>, message: String },
+    Invalid {
+        field: Option<&'static str>,
+        message: String,
+    },
     /// Well-formed input that is not allowed (unknown reference, quota, ...).
     #[error("{message}")]
-    Unprocessable { field: Option<&'static str>, message: String },
+    Unprocessable {
+        field: Option<&'static str>,
+        message: String,
+    },
     /// Missing, or not the caller's to see.
     #[error("{0} not found")]
     NotFound(&'static str),

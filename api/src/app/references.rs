@@ -23,9 +23,16 @@ impl ResourceKind {
 }
 
 /// Parses a textual reference to a resource of `kind`; `field` names it in errors.
-pub fn parse_reference(kind: ResourceKind, field: &'static str, raw: &str) -> Result<Ref, AppError> {
+pub fn parse_reference(
+    kind: ResourceKind,
+    field: &'static str,
+    raw: &str,
+) -> Result<Ref, AppError> {
     let raw = raw.trim();
-    let invalid = |message: String| AppError::Invalid { field: Some(field), message };
+    let invalid = |message: String| AppError::Invalid {
+        field: Some(field),
+        message,
+    };
     if raw.is_empty() {
         return Err(invalid(format!("{field} is empty")));
     }
@@ -42,7 +49,12 @@ pub fn parse_reference(kind: ResourceKind, field: &'static str, raw: &str) -> Re
             None => raw,
         };
         let mut segments = path.trim_matches('/').split('/');
-        let (api, segment, id, extra) = (segments.next(), segments.next(), segments.next(), segments.next());
+        let (api, segment, id, extra) = (
+            segments.next(),
+            segments.next(),
+            segments.next(),
+            segments.next(),
+        );
         if api == Some("api") && extra.is_none() {
             if segment != Some(kind.path_segment()) {
                 return Err(invalid(format!(
@@ -72,9 +84,15 @@ mod tests {
         let plan = |raw| parse_reference(ResourceKind::Plan, "plan", raw);
         assert_eq!(plan("/api/plan/1/").unwrap(), Ref::Id(1));
         assert_eq!(plan("/api/plan/12").unwrap(), Ref::Id(12));
-        assert_eq!(plan("http://localhost:8000/api/plan/3/").unwrap(), Ref::Id(3));
+        assert_eq!(
+            plan("http://localhost:8000/api/plan/3/").unwrap(),
+            Ref::Id(3)
+        );
         assert_eq!(plan("7").unwrap(), Ref::Id(7));
-        assert_eq!(plan("postgres-small").unwrap(), Ref::Name("postgres-small".into()));
+        assert_eq!(
+            plan("postgres-small").unwrap(),
+            Ref::Name("postgres-small".into())
+        );
     }
 
     #[test]

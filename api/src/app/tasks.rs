@@ -10,7 +10,9 @@ impl App {
     pub async fn task_get(&self, caller: &Caller, id: i64) -> AppResult<Task> {
         let task = self.store.task_get(id).await?;
         let visible = match task.database_id {
-            Some(database_id) => caller.can_access_team(self.store.database_get(database_id).await?.team_id),
+            Some(database_id) => {
+                caller.can_access_team(self.store.database_get(database_id).await?.team_id)
+            }
             None => caller.is_admin,
         };
         if !visible {

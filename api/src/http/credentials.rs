@@ -17,10 +17,22 @@ pub struct Api;
 #[OpenApi(tag = "Tag::Credential")]
 impl Api {
     /// Get a credential, with its password
-    #[oai(path = "/api/credential/:id", method = "get", operation_id = "credential_get")]
-    async fn credential_get(&self, auth: BasicAuth, req: &Request, id: Path<i64>) -> ApiResult<Json<CredentialView>> {
+    #[oai(
+        path = "/api/credential/:id",
+        method = "get",
+        operation_id = "credential_get"
+    )]
+    async fn credential_get(
+        &self,
+        auth: BasicAuth,
+        req: &Request,
+        id: Path<i64>,
+    ) -> ApiResult<Json<CredentialView>> {
         let app = req.data::<App>().expect("app");
         let detail = app.credential_get(&auth.0, id.0).await?;
-        Ok(Json(CredentialView::new(&Links::for_request(app, req), detail)))
+        Ok(Json(CredentialView::new(
+            &Links::for_request(app, req),
+            detail,
+        )))
     }
 }

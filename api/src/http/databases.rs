@@ -27,8 +27,17 @@ impl Api {
     /// Create a database
     ///
     /// Records the database with its owner credential `u_<name>` and starts provisioning it.
-    #[oai(path = "/api/database", method = "post", operation_id = "database_create")]
-    async fn database_create(&self, auth: BasicAuth, req: &Request, body: Json<DatabaseCreate>) -> ApiResult<Accepted> {
+    #[oai(
+        path = "/api/database",
+        method = "post",
+        operation_id = "database_create"
+    )]
+    async fn database_create(
+        &self,
+        auth: BasicAuth,
+        req: &Request,
+        body: Json<DatabaseCreate>,
+    ) -> ApiResult<Accepted> {
         let app = req.data::<App>().expect("app");
         let Json(body) = body;
         let request = DatabaseRequest {
@@ -45,10 +54,22 @@ impl Api {
     }
 
     /// Get a database
-    #[oai(path = "/api/database/:id", method = "get", operation_id = "database_get")]
-    async fn database_get(&self, auth: BasicAuth, req: &Request, id: Path<i64>) -> ApiResult<Json<DatabaseView>> {
+    #[oai(
+        path = "/api/database/:id",
+        method = "get",
+        operation_id = "database_get"
+    )]
+    async fn database_get(
+        &self,
+        auth: BasicAuth,
+        req: &Request,
+        id: Path<i64>,
+    ) -> ApiResult<Json<DatabaseView>> {
         let app = req.data::<App>().expect("app");
         let detail = app.database_get(&auth.0, id.0).await?;
-        Ok(Json(DatabaseView::new(&Links::for_request(app, req), &detail)))
+        Ok(Json(DatabaseView::new(
+            &Links::for_request(app, req),
+            &detail,
+        )))
     }
 }

@@ -48,15 +48,23 @@ pub enum ApiError {
 }
 
 fn body(code: &str, message: String, field: Option<&str>) -> Json<ErrorBody> {
-    Json(ErrorBody { code: code.into(), message, field: field.map(Into::into) })
+    Json(ErrorBody {
+        code: code.into(),
+        message,
+        field: field.map(Into::into),
+    })
 }
 
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
         let message = e.to_string();
         match e {
-            AppError::Invalid { field, .. } => ApiError::BadRequest(body("bad_request", message, field)),
-            AppError::Unprocessable { field, .. } => ApiError::Unprocessable(body("unprocessable", message, field)),
+            AppError::Invalid { field, .. } => {
+                ApiError::BadRequest(body("bad_request", message, field))
+            }
+            AppError::Unprocessable { field, .. } => {
+                ApiError::Unprocessable(body("unprocessable", message, field))
+            }
             AppError::NotFound(_) => ApiError::NotFound(body("not_found", message, None)),
             AppError::Conflict(_) => ApiError::Conflict(body("conflict", message, None)),
             AppError::Unavailable(_) => {
@@ -119,8 +127,12 @@ pub fn json_errors<E: Endpoint + 'static>(ep: E) -> impl Endpoint<Output = Respo
             } else {
                 text
             };
-            let mut rebuilt = Json(ErrorBody { code: code_for(status).into(), message, field: None })
-                .into_response();
+            let mut rebuilt = Json(ErrorBody {
+                code: code_for(status).into(),
+                message,
+                field: None,
+            })
+            .into_response();
             rebuilt.set_status(status);
             for (name, value) in parts.headers.iter() {
                 if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
@@ -130,7 +142,10 @@ pub fn json_errors<E: Endpoint + 'static>(ep: E) -> impl Endpoint<Output = Respo
             rebuilt
         };
         if status == StatusCode::UNAUTHORIZED {
-            response.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static(REALM));
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static(REALM),
+            );
         }
         Ok(response)
     })

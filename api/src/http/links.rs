@@ -30,7 +30,9 @@ impl Links {
             .and_then(|h| h.to_str().ok())
             .filter(|p| *p == "https" || *p == "http")
             .unwrap_or("http");
-        Self { base: format!("{scheme}://{host}") }
+        Self {
+            base: format!("{scheme}://{host}"),
+        }
     }
 
     fn resource(&self, kind: &str, id: i64) -> String {

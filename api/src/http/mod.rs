@@ -77,7 +77,10 @@ pub fn endpoint(app: App) -> impl poem::Endpoint {
         .nest("/", service)
         .nest("/docs", docs)
         .at("/openapi.json", spec)
-        .at("/health", make_sync(|_| poem_openapi::payload::Json(serde_json::json!({"status": "ok"}))));
+        .at(
+            "/health",
+            make_sync(|_| poem_openapi::payload::Json(serde_json::json!({"status": "ok"}))),
+        );
     error::json_errors(
         route
             .before(|req| async move { Ok(trim_trailing_slash(req)) })

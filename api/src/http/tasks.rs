@@ -18,7 +18,12 @@ pub struct Api;
 impl Api {
     /// Get a task
     #[oai(path = "/api/task/:id", method = "get", operation_id = "task_get")]
-    async fn task_get(&self, auth: BasicAuth, req: &Request, id: Path<i64>) -> ApiResult<Json<TaskView>> {
+    async fn task_get(
+        &self,
+        auth: BasicAuth,
+        req: &Request,
+        id: Path<i64>,
+    ) -> ApiResult<Json<TaskView>> {
         let app = req.data::<App>().expect("app");
         let task = app.task_get(&auth.0, id.0).await?;
         Ok(Json(TaskView::new(&Links::for_request(app, req), task)))

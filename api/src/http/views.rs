@@ -3,7 +3,12 @@
 
 use chrono::{DateTime, Utc};
 use dbaas_core::model::{Credential, DatabaseDetail, Engine, Environment, Plan, Task};
-use poem_openapi::{Object, Union};
+use std::borrow::Cow;
+
+use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
+use poem_openapi::types::{ParseError, ParseFromJSON, ParseResult, ToJSON, Type};
+use poem_openapi::Object;
+use serde_json::Value;
 
 use super::links::Links;
 use crate::app::CredentialDetail;
@@ -35,20 +40,64 @@ pub struct ListLinks {
     pub next: Option<String>,
 }
 
-/// A reference to another resource: its URL (`/api/plan/1/`), its id, or its name.
-#[derive(Debug, Clone, Union)]
-#[oai(one_of)]
-pub enum Reference {
-    Id(i64),
-    Text(String),
-}
+/// A reference to another resource: its URL (`/api/plan/1/`), its id, or its name. In JSON
+/// either a string or an integer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reference(pub String);
 
 impl Reference {
     pub fn into_text(self) -> String {
-        match self {
-            Reference::Id(id) => id.to_string(),
-            Reference::Text(text) => text,
+        self.0
+    }
+}
+
+impl Type for Reference {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> Cow<'static, str> {
+        "Reference".into()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Inline(Box::new(MetaSchema {
+            description: Some("A URL such as /api/plan/1/, an id, or a name"),
+            one_of: vec![
+                MetaSchemaRef::Inline(Box::new(MetaSchema::new("string"))),
+                MetaSchemaRef::Inline(Box::new(MetaSchema::new_with_format("integer", "int64"))),
+            ],
+            ..MetaSchema::ANY
+        }))
+    }
+
+    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(
+        &'a self,
+    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+        Box::new(self.as_raw_value().into_iter())
+    }
+}
+
+impl ParseFromJSON for Reference {
+    fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
+        match value {
+            Some(Value::String(text)) => Ok(Reference(text)),
+            Some(Value::Number(n)) if n.is_i64() => Ok(Reference(n.to_string())),
+            other => Err(ParseError::custom(format!(
+                "expected a URL such as /api/plan/1/, an id or a name, found {}",
+                other.unwrap_or_default()
+            ))),
         }
+    }
+}
+
+impl ToJSON for Reference {
+    fn to_json(&self) -> Option<Value> {
+        Some(Value::String(self.0.clone()))
     }
 }
 
@@ -109,7 +158,9 @@ pub struct DatabaseView {
 
 fn credential_summary(links: &Links, credential: &Credential) -> CredentialSummary {
     CredentialSummary {
-        links: SelfLink { self_: links.credential(credential.id) },
+        links: SelfLink {
+            self_: links.credential(credential.id),
+        },
         id: credential.id,
         user: credential.username.clone(),
     }
@@ -117,9 +168,17 @@ fn credential_summary(links: &Links, credential: &Credential) -> CredentialSumma
 
 impl DatabaseView {
     pub fn new(links: &Links, detail: &DatabaseDetail) -> Self {
-        let DatabaseDetail { database, plan, environment, credentials, latest_task } = detail;
+        let DatabaseDetail {
+            database,
+            plan,
+            environment,
+            credentials,
+            latest_task,
+        } = detail;
         let endpoint = match (Engine::parse(&plan.engine), database.port) {
-            (Some(engine), Some(port)) => Some(engine.endpoint(&environment.host_address, port, &database.name)),
+            (Some(engine), Some(port)) => {
+                Some(engine.endpoint(&environment.host_address, port, &database.name))
+            }
             _ => None,
         };
         Self {
@@ -140,7 +199,10 @@ impl DatabaseView {
             quarantine_dt: database.quarantine_dt,
             total_size_in_bytes: plan.size_bytes,
             used_size_in_bytes: None,
-            credentials: credentials.iter().map(|c| credential_summary(links, c)).collect(),
+            credentials: credentials
+                .iter()
+                .map(|c| credential_summary(links, c))
+                .collect(),
             created_at: database.created_at,
             updated_at: database.updated_at,
         }
@@ -173,9 +235,17 @@ pub struct CredentialView {
 
 impl CredentialView {
     pub fn new(links: &Links, detail: CredentialDetail) -> Self {
-        let CredentialDetail { credential, database, password, connection_uri } = detail;
+        let CredentialDetail {
+            credential,
+            database,
+            password,
+            connection_uri,
+        } = detail;
         Self {
-            links: CredentialLinks { self_: links.credential(credential.id), database: links.database(database.id) },
+            links: CredentialLinks {
+                self_: links.credential(credential.id),
+                database: links.database(database.id),
+            },
             id: credential.id,
             user: credential.username,
             database: links.database(database.id),
@@ -218,7 +288,10 @@ impl TaskView {
     pub fn new(links: &Links, task: Task) -> Self {
         let database = task.database_id.map(|id| links.database(id));
         Self {
-            links: TaskLinksView { self_: links.task(task.id), database: database.clone() },
+            links: TaskLinksView {
+                self_: links.task(task.id),
+                database: database.clone(),
+            },
             id: task.id,
             kind: task.kind,
             status: task.status,
@@ -252,7 +325,9 @@ pub struct PlanView {
 impl PlanView {
     pub fn new(links: &Links, plan: Plan) -> Self {
         Self {
-            links: SelfLink { self_: links.plan(plan.id) },
+            links: SelfLink {
+                self_: links.plan(plan.id),
+            },
             id: plan.id,
             name: plan.name,
             engine: plan.engine,
@@ -283,7 +358,9 @@ pub struct EnvironmentView {
 impl EnvironmentView {
     pub fn new(links: &Links, environment: Environment) -> Self {
         Self {
-            links: SelfLink { self_: links.environment(environment.id) },
+            links: SelfLink {
+                self_: links.environment(environment.id),
+            },
             id: environment.id,
             name: environment.name,
             host_address: environment.host_address,
@@ -312,5 +389,10 @@ pub struct EnvironmentList {
 
 /// A list with all its items on one page.
 pub fn single_page(links: &Links, kind: &str, count: usize) -> ListLinks {
-    ListLinks { count: count as i64, self_: links.list(kind), previous: None, next: None }
+    ListLinks {
+        count: count as i64,
+        self_: links.list(kind),
+        previous: None,
+        next: None,
+    }
 }

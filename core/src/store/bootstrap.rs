@@ -39,10 +39,12 @@ impl Store {
                 Some(p) => (p.clone(), false),
                 None => (secrets::generate_password(), true),
             };
-            let hash = tokio::task::spawn_blocking(move || secrets::hash_password(&password).map(|h| (h, password)))
-                .await
-                .expect("hashing task panicked")
-                .map_err(|e| super::StoreError::Unavailable(e.to_string()))?;
+            let hash = tokio::task::spawn_blocking(move || {
+                secrets::hash_password(&password).map(|h| (h, password))
+            })
+            .await
+            .expect("hashing task panicked")
+            .map_err(|e| super::StoreError::Unavailable(e.to_string()))?;
             let admin_user = config.admin_user.clone();
             let created = conn
                 .transaction::<_, diesel::result::Error, _>(async |conn| {
@@ -57,7 +59,9 @@ impl Store {
                         .get_result(conn)
                         .await
                         .optional()?;
-                    let Some(user_id) = user_id else { return Ok(false) };
+                    let Some(user_id) = user_id else {
+                        return Ok(false);
+                    };
                     diesel::insert_into(teams::table)
                         .values(teams::name.eq(ADMIN_TEAM))
                         .on_conflict_do_nothing()
@@ -69,7 +73,10 @@ impl Store {
                         .first(conn)
                         .await?;
                     diesel::insert_into(team_members::table)
-                        .values((team_members::team_id.eq(team_id), team_members::user_id.eq(user_id)))
+                        .values((
+                            team_members::team_id.eq(team_id),
+                            team_members::user_id.eq(user_id),
+                        ))
                         .on_conflict_do_nothing()
                         .execute(conn)
                         .await?;

@@ -22,12 +22,23 @@ impl Store {
 
     /// Stores a sealed password unless one is stored already, and returns the stored one.
     /// Generating before applying, and keeping the first, makes a resumed job idempotent.
-    pub async fn credential_initial_password(&self, id: i64, candidate: Vec<u8>) -> StoreResult<Vec<u8>> {
+    pub async fn credential_initial_password(
+        &self,
+        id: i64,
+        candidate: Vec<u8>,
+    ) -> StoreResult<Vec<u8>> {
         let mut conn = self.conn().await?;
-        diesel::update(credentials::table.find(id).filter(credentials::password_enc.is_null()))
-            .set((credentials::password_enc.eq(&candidate), credentials::updated_at.eq(diesel::dsl::now)))
-            .execute(&mut conn)
-            .await?;
+        diesel::update(
+            credentials::table
+                .find(id)
+                .filter(credentials::password_enc.is_null()),
+        )
+        .set((
+            credentials::password_enc.eq(&candidate),
+            credentials::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(&mut conn)
+        .await?;
         let stored: Option<Vec<u8>> = credentials::table
             .find(id)
             .select(credentials::password_enc)

@@ -7,8 +7,8 @@ use rand::distr::{Alphanumeric, SampleString};
 
 use super::{Store, StoreError, StoreResult};
 use crate::model::{
-    owner_username, Credential, Database, DatabaseDetail, DatabaseStatus, Environment, NewDatabase, Plan,
-    Task, TaskKind, TaskStatus,
+    owner_username, Credential, Database, DatabaseDetail, DatabaseStatus, Environment, NewDatabase,
+    Plan, Task, TaskKind, TaskStatus,
 };
 use crate::schema::{credentials, databases, environments, plans, tasks};
 
@@ -32,7 +32,9 @@ impl Store {
     /// task, all or nothing. A live database of the same name in the environment is a conflict.
     pub async fn database_create(&self, new: NewDatabase) -> StoreResult<CreatedDatabase> {
         let mut conn = self.conn().await?;
-        let uid = Alphanumeric.sample_string(&mut rand::rng(), 12).to_lowercase();
+        let uid = Alphanumeric
+            .sample_string(&mut rand::rng(), 12)
+            .to_lowercase();
         let result = conn
             .transaction::<_, diesel::result::Error, _>(async |conn| {
                 let database: Database = diesel::insert_into(databases::table)
@@ -67,7 +69,11 @@ impl Store {
                     .returning(Task::as_returning())
                     .get_result(conn)
                     .await?;
-                Ok(CreatedDatabase { database, credential, task })
+                Ok(CreatedDatabase {
+                    database,
+                    credential,
+                    task,
+                })
             })
             .await;
         result.map_err(|e| {
@@ -99,7 +105,11 @@ impl Store {
             .inner_join(plans::table)
             .inner_join(environments::table)
             .filter(databases::id.eq(id))
-            .select((Database::as_select(), Plan::as_select(), Environment::as_select()))
+            .select((
+                Database::as_select(),
+                Plan::as_select(),
+                Environment::as_select(),
+            ))
             .first::<(Database, Plan, Environment)>(&mut conn)
             .await
             .map_err(StoreError::lookup("database"))?;
@@ -116,7 +126,13 @@ impl Store {
             .first(&mut conn)
             .await
             .optional()?;
-        Ok(DatabaseDetail { database, plan, environment, credentials, latest_task })
+        Ok(DatabaseDetail {
+            database,
+            plan,
+            environment,
+            credentials,
+            latest_task,
+        })
     }
 
     /// Gives the database the lowest free port of its environment's range, once: a database
@@ -143,7 +159,9 @@ impl Store {
             match allocated {
                 Ok(Some(AllocatedPort { port: Some(port) })) => return Ok(port),
                 Ok(Some(AllocatedPort { port: None })) => {
-                    return Err(StoreError::Conflict("no free port is left in the environment's range".into()))
+                    return Err(StoreError::Conflict(
+                        "no free port is left in the environment's range".into(),
+                    ))
                 }
                 // Already allocated earlier (a retried or resumed job): keep it.
                 Ok(None) => {
@@ -154,17 +172,27 @@ impl Store {
                 Err(e) => return Err(e.into()),
             }
         }
-        Err(StoreError::Conflict("could not allocate a port: too much contention".into()))
+        Err(StoreError::Conflict(
+            "could not allocate a port: too much contention".into(),
+        ))
     }
 
     /// Stores the engine's sealed superuser password unless one is stored already, and returns
     /// the one that is: a resumed job must keep using the password the engine was set up with.
-    pub async fn database_admin_password(&self, id: i64, candidate: Vec<u8>) -> StoreResult<Vec<u8>> {
+    pub async fn database_admin_password(
+        &self,
+        id: i64,
+        candidate: Vec<u8>,
+    ) -> StoreResult<Vec<u8>> {
         let mut conn = self.conn().await?;
-        diesel::update(databases::table.find(id).filter(databases::admin_password_enc.is_null()))
-            .set(databases::admin_password_enc.eq(&candidate))
-            .execute(&mut conn)
-            .await?;
+        diesel::update(
+            databases::table
+                .find(id)
+                .filter(databases::admin_password_enc.is_null()),
+        )
+        .set(databases::admin_password_enc.eq(&candidate))
+        .execute(&mut conn)
+        .await?;
         let stored: Option<Vec<u8>> = databases::table
             .find(id)
             .select(databases::admin_password_enc)
@@ -177,7 +205,10 @@ impl Store {
     pub async fn database_set_status(&self, id: i64, status: DatabaseStatus) -> StoreResult<()> {
         let mut conn = self.conn().await?;
         diesel::update(databases::table.find(id))
-            .set((databases::status.eq(status.as_str()), databases::updated_at.eq(diesel::dsl::now)))
+            .set((
+                databases::status.eq(status.as_str()),
+                databases::updated_at.eq(diesel::dsl::now),
+            ))
             .execute(&mut conn)
             .await?;
         Ok(())

@@ -47,7 +47,10 @@ impl StoreError {
 
     /// Whether the error is a unique-constraint violation.
     pub(crate) fn is_unique_violation(e: &DieselError) -> bool {
-        matches!(e, DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _))
+        matches!(
+            e,
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)
+        )
     }
 }
 
@@ -62,7 +65,9 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("status", &self.pool.status()).finish()
+        f.debug_struct("Store")
+            .field("status", &self.pool.status())
+            .finish()
     }
 }
 
@@ -78,14 +83,19 @@ impl Store {
     }
 
     pub(crate) async fn conn(&self) -> StoreResult<Conn> {
-        self.pool.get().await.map_err(|e| StoreError::Unavailable(e.to_string()))
+        self.pool
+            .get()
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))
     }
 
     /// Applies pending migrations. Safe to run from several replicas at once: they queue on an
     /// advisory lock, and the later ones find nothing left to apply.
     pub async fn migrate(&self) -> StoreResult<Vec<String>> {
         let mut conn = self.conn().await?;
-        diesel::sql_query("SELECT pg_advisory_lock(727274)").execute(&mut conn).await?;
+        diesel::sql_query("SELECT pg_advisory_lock(727274)")
+            .execute(&mut conn)
+            .await?;
         let (applied, mut conn) = tokio::task::block_in_place(|| {
             let mut harness = AsyncMigrationHarness::new(conn);
             let applied = harness
@@ -94,7 +104,9 @@ impl Store {
                 .map_err(|e| StoreError::Unavailable(format!("migration failed: {e}")));
             (applied, harness.into_inner())
         });
-        diesel::sql_query("SELECT pg_advisory_unlock(727274)").execute(&mut conn).await?;
+        diesel::sql_query("SELECT pg_advisory_unlock(727274)")
+            .execute(&mut conn)
+            .await?;
         applied
     }
 }

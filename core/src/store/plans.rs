@@ -10,7 +10,11 @@ use crate::schema::plans;
 impl Store {
     pub async fn plan_list(&self) -> StoreResult<Vec<Plan>> {
         let mut conn = self.conn().await?;
-        Ok(plans::table.order(plans::id).select(Plan::as_select()).load(&mut conn).await?)
+        Ok(plans::table
+            .order(plans::id)
+            .select(Plan::as_select())
+            .load(&mut conn)
+            .await?)
     }
 
     pub async fn plan_find(&self, by: &Ref) -> StoreResult<Plan> {
@@ -20,6 +24,9 @@ impl Store {
             Ref::Id(id) => query.filter(plans::id.eq(*id)),
             Ref::Name(name) => query.filter(plans::name.eq(name)),
         };
-        query.first(&mut conn).await.map_err(StoreError::lookup("plan"))
+        query
+            .first(&mut conn)
+            .await
+            .map_err(StoreError::lookup("plan"))
     }
 }

@@ -45,7 +45,10 @@ impl Store {
     pub async fn task_attempt_failed(&self, id: i64, error: &str) -> StoreResult<()> {
         let mut conn = self.conn().await?;
         diesel::update(tasks::table.find(id))
-            .set((tasks::last_error.eq(clip(error)), tasks::updated_at.eq(diesel::dsl::now)))
+            .set((
+                tasks::last_error.eq(clip(error)),
+                tasks::updated_at.eq(diesel::dsl::now),
+            ))
             .execute(&mut conn)
             .await?;
         Ok(())

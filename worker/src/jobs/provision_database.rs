@@ -34,7 +34,9 @@ pub enum ProvisionJobError {
 impl Retryable for ProvisionJobError {
     fn is_permanent(&self) -> bool {
         match self {
-            ProvisionJobError::Store(e) => matches!(e, StoreError::NotFound(_) | StoreError::Conflict(_)),
+            ProvisionJobError::Store(e) => {
+                matches!(e, StoreError::NotFound(_) | StoreError::Conflict(_))
+            }
             ProvisionJobError::Provision(e) => e.is_permanent(),
             ProvisionJobError::Secret(_) | ProvisionJobError::Invalid(_) => true,
         }
@@ -57,7 +59,11 @@ pub async fn run(job: ProvisionDatabase, ctx: Data<Arc<Context>>) -> Result<(), 
         tracing::info!(task_id = task.id, status = %task.status, "task already ended; nothing to do");
         return Ok(());
     }
-    let span = tracing::info_span!("provision_database", task_id = job.task_id, database_id = job.database_id);
+    let span = tracing::info_span!(
+        "provision_database",
+        task_id = job.task_id,
+        database_id = job.database_id
+    );
     let _guard = span.enter();
     let started = std::time::Instant::now();
     let result = with_retries(
@@ -65,34 +71,52 @@ pub async fn run(job: ProvisionDatabase, ctx: Data<Arc<Context>>) -> Result<(), 
         job.task_id,
         || provision(&ctx, job.database_id),
         |_reason| async {
-            if let Err(e) = ctx.store.database_set_status(job.database_id, DatabaseStatus::Failed).await {
+            if let Err(e) = ctx
+                .store
+                .database_set_status(job.database_id, DatabaseStatus::Failed)
+                .await
+            {
                 tracing::error!(error = %e, "could not mark the database failed");
             }
         },
     )
     .await;
     if result.is_ok() {
-        tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "database ready");
+        tracing::info!(
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "database ready"
+        );
     }
     result
 }
 
 async fn provision(ctx: &Context, database_id: i64) -> Result<(), ProvisionJobError> {
-    let DatabaseDetail { database, plan, environment, credentials, .. } = ctx.store.database_detail(database_id).await?;
+    let DatabaseDetail {
+        database,
+        plan,
+        environment,
+        credentials,
+        ..
+    } = ctx.store.database_detail(database_id).await?;
     if database.status() != DatabaseStatus::Creating {
         // Deleted or otherwise moved on while queued: not ours to bring up.
         return Ok(());
     }
-    let engine = engine_for(&plan.engine)
-        .ok_or_else(|| ProvisionJobError::Invalid(format!("this worker cannot run '{}' engines", plan.engine)))?;
+    let engine = engine_for(&plan.engine).ok_or_else(|| {
+        ProvisionJobError::Invalid(format!("this worker cannot run '{}' engines", plan.engine))
+    })?;
     let secrets = &ctx.config.secrets;
 
     let port = ctx.store.database_allocate_port(database.id).await?;
-    let sealed = ctx.store.database_admin_password(database.id, secrets.seal(&secrets::generate_password())).await?;
+    let sealed = ctx
+        .store
+        .database_admin_password(database.id, secrets.seal(&secrets::generate_password()))
+        .await?;
     let admin_password = secrets.open(&sealed)?;
     let endpoint = Endpoint {
         host: environment.host_address.clone(),
-        port: u16::try_from(port).map_err(|_| ProvisionJobError::Invalid(format!("port {port} is out of range")))?,
+        port: u16::try_from(port)
+            .map_err(|_| ProvisionJobError::Invalid(format!("port {port} is out of range")))?,
     };
 
     let launch = engine.launch(&endpoint, &admin_password);
@@ -118,19 +142,36 @@ async fn provision(ctx: &Context, database_id: i64) -> Result<(), ProvisionJobEr
     };
     let host = ctx.docker.get(&environment.docker_endpoint).await?;
     host.ensure_running(&spec).await?;
-    engine.wait_ready(&endpoint, &admin_password, ctx.config.engine_ready_timeout).await?;
+    engine
+        .wait_ready(&endpoint, &admin_password, ctx.config.engine_ready_timeout)
+        .await?;
 
     let owner = owner_username(&database.name);
     let credential = credentials
         .iter()
         .find(|c| c.username == owner)
-        .ok_or_else(|| ProvisionJobError::Invalid(format!("the owner credential {owner} is missing")))?;
-    let sealed = ctx.store.credential_initial_password(credential.id, secrets.seal(&secrets::generate_password())).await?;
+        .ok_or_else(|| {
+            ProvisionJobError::Invalid(format!("the owner credential {owner} is missing"))
+        })?;
+    let sealed = ctx
+        .store
+        .credential_initial_password(credential.id, secrets.seal(&secrets::generate_password()))
+        .await?;
     let password = secrets.open(&sealed)?;
     engine
-        .ensure_database(&endpoint, &admin_password, &database.name, &RoleSpec { username: &owner, password: &password })
+        .ensure_database(
+            &endpoint,
+            &admin_password,
+            &database.name,
+            &RoleSpec {
+                username: &owner,
+                password: &password,
+            },
+        )
         .await?;
 
-    ctx.store.database_set_status(database.id, DatabaseStatus::Ready).await?;
+    ctx.store
+        .database_set_status(database.id, DatabaseStatus::Ready)
+        .await?;
     Ok(())
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use apalis::prelude::{AbortError, BoxDynError};
-use dbaas_core::model::{TaskStatus};
+use dbaas_core::model::TaskStatus;
 
 use crate::Context;
 
@@ -41,7 +41,9 @@ where
         let task = ctx.store.task_attempt_started(task_id).await?;
         match attempt().await {
             Ok(()) => {
-                ctx.store.task_finish(task_id, TaskStatus::Succeeded).await?;
+                ctx.store
+                    .task_finish(task_id, TaskStatus::Succeeded)
+                    .await?;
                 return Ok(());
             }
             Err(e) => {

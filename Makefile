@@ -1,0 +1,46 @@
+# Developer entry points; the work is done by scripts/*.sh (see each for details).
+# `make` alone lists the targets.
+
+SHELL := /usr/bin/env bash
+.DEFAULT_GOAL := help
+SHELL_SCRIPTS := scripts/*.sh engines/postgres/*.sh .ci/run
+
+.PHONY: help up down test image status fmt lint clean-containers
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+up: ## Install, start services, build, migrate, run api + worker (prints URL and admin login)
+	scripts/up.sh
+
+down: ## Stop api + worker and the services that `up` started
+	scripts/down.sh
+
+test: ## Run the workspace tests against real services (ARGS="..." passed to cargo test)
+	scripts/test.sh $(ARGS)
+
+image: ## Build the engine image dbaas/postgres:15 (FORCE=1 to rebuild)
+	scripts/deps.sh
+	scripts/services.sh start docker
+	engines/postgres/build.sh
+
+status: ## Show services, api and worker
+	scripts/services.sh status
+
+fmt: ## Format the Rust code
+	cargo fmt --all
+
+lint: ## cargo fmt --check, clippy -D warnings, and shellcheck when installed
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	@if command -v shellcheck >/dev/null; then \
+		echo "shellcheck $(SHELL_SCRIPTS)"; shellcheck -x $(SHELL_SCRIPTS); \
+	else \
+		echo "shellcheck not installed (apt-get install shellcheck); shell scripts not checked"; \
+	fi
+
+clean-containers: ## Remove every container and volume labelled dbaas.managed=true (no questions asked)
+	@ids="$$(docker ps -aq --filter label=dbaas.managed=true)"; \
+	if [[ -n "$$ids" ]]; then echo "removing containers: $$(echo $$ids)"; docker rm -f $$ids >/dev/null; fi
+	@vols="$$(docker volume ls -q --filter label=dbaas.managed=true)"; \
+	if [[ -n "$$vols" ]]; then echo "removing volumes: $$(echo $$vols)"; docker volume rm $$vols >/dev/null; fi

@@ -1,0 +1,63 @@
+//! Time from `POST /api/database/` to the first successful client connection with the
+//! returned credential, against the real stack. Prints each run and the median.
+//!
+//!     cargo bench -p dbaas-tests --bench provision_latency -- [RUNS]
+
+use std::time::{Duration, Instant};
+
+use dbaas_tests::{id_of, pg_connect, TestStack};
+use serde_json::json;
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 4)]
+async fn main() {
+    let runs: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(5);
+    let stack = TestStack::start().await;
+    let mut timings = Vec::new();
+    for run in 0..runs {
+        let started = Instant::now();
+        let (status, created) = stack
+            .post(
+                "/api/database/",
+                &json!({"name": format!("bench{run}"), "plan": 1, "environment": 1}),
+            )
+            .await;
+        assert_eq!(status, 202, "{created}");
+        let credential_id = id_of(
+            created["credentials"][0]["_links"]["self"]
+                .as_str()
+                .unwrap(),
+        );
+        loop {
+            let (_, credential) = stack
+                .get(&format!("/api/credential/{credential_id}/"))
+                .await;
+            if let Some(uri) = credential["connection_uri"].as_str() {
+                if let Ok(client) = pg_connect(uri).await {
+                    if client.simple_query("SELECT 1").await.is_ok() {
+                        break;
+                    }
+                }
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(120),
+                "run {run} never connected"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let elapsed = started.elapsed();
+        println!("run {run}: {} ms", elapsed.as_millis());
+        timings.push(elapsed);
+    }
+    timings.sort();
+    let median = timings[timings.len() / 2];
+    println!(
+        "POST to first connection over {runs} runs: median {} ms, min {} ms, max {} ms",
+        median.as_millis(),
+        timings[0].as_millis(),
+        timings[timings.len() - 1].as_millis()
+    );
+    stack.cleanup().await;
+}

@@ -1,0 +1,163 @@
+//! What callers get when they get it wrong: JSON errors with a code, a message and the field.
+
+use dbaas_tests::TestStack;
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn errors_are_json_and_say_what_is_wrong() {
+    let stack = TestStack::start().await;
+
+    // No credentials, wrong credentials: 401 with a JSON body and a challenge.
+    let response = stack
+        .http
+        .get(stack.url("/api/plan/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    assert!(response.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .starts_with("Basic"));
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "unauthorized");
+    let response = stack
+        .http
+        .get(stack.url("/api/plan/"))
+        .basic_auth("admin", Some("wrong"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    let response = stack
+        .http
+        .get(stack.url("/api/plan/"))
+        .basic_auth("nobody", Some("x"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+
+    // Malformed bodies: 400.
+    let response = stack
+        .http
+        .post(stack.url("/api/database/"))
+        .basic_auth(&stack.admin_user, Some(&stack.admin_password))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "bad_request", "{body}");
+
+    let (status, body) = stack.post("/api/database/", &json!({"name": "x"})).await;
+    assert_eq!(status, 400, "{body}");
+    let (status, body) = stack
+        .post(
+            "/api/database/",
+            &json!({"name": "x", "plan": 1, "environment": 1, "colour": "blue"}),
+        )
+        .await;
+    assert_eq!(status, 400, "unknown fields are refused: {body}");
+
+    // Names an engine would not take: 400 naming the field.
+    for name in [
+        "",
+        "1abc",
+        "robert'); drop table students;--",
+        "postgres",
+        &"a".repeat(51),
+    ] {
+        let (status, body) = stack
+            .post(
+                "/api/database/",
+                &json!({"name": name, "plan": 1, "environment": 1}),
+            )
+            .await;
+        assert_eq!(status, 400, "{name}: {body}");
+        assert_eq!(body["field"], "name", "{body}");
+    }
+
+    // References that are not what they should be: 400; that do not exist: 422.
+    let (status, body) = stack
+        .post(
+            "/api/database/",
+            &json!({"name": "x", "plan": "/api/environment/1/", "environment": 1}),
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["field"], "plan");
+    let (status, body) = stack
+        .post(
+            "/api/database/",
+            &json!({"name": "x", "plan": "/api/plan/999/", "environment": 1}),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["field"], "plan");
+    let (status, body) = stack
+        .post(
+            "/api/database/",
+            &json!({"name": "x", "plan": 1, "environment": "nowhere"}),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["field"], "environment");
+
+    // Nothing of the refused requests was recorded.
+    let catalog = stack.catalog().await;
+    let count: i64 = catalog
+        .query_one("SELECT count(*) FROM databases", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(count, 0);
+
+    // A name in use: 409.
+    let (status, body) = stack
+        .post(
+            "/api/database/",
+            &json!({"name": "dup", "plan": 1, "environment": 1}),
+        )
+        .await;
+    assert_eq!(status, 202, "{body}");
+    let (status, body) = stack
+        .post(
+            "/api/database/",
+            &json!({"name": "DUP", "plan": 1, "environment": 1}),
+        )
+        .await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["code"], "conflict");
+
+    // Unknown ids: 404, with and without the trailing slash; ids that are not numbers: 400.
+    for path in [
+        "/api/database/999/",
+        "/api/database/999",
+        "/api/credential/999/",
+        "/api/task/999/",
+        "/api/plan/999/",
+    ] {
+        let (status, body) = stack.get(path).await;
+        assert_eq!(status, 404, "{path}: {body}");
+        assert_eq!(body["code"], "not_found");
+    }
+    let (status, body) = stack.get("/api/database/abc/").await;
+    assert_eq!(status, 400, "{body}");
+    let (status, body) = stack.get("/api/nothing-here/").await;
+    assert_eq!(status, 404, "{body}");
+    assert_eq!(body["code"], "not_found");
+
+    // Plans and environments list with the reference's links.
+    let (status, plans) = stack.get("/api/plan").await;
+    assert_eq!(status, 200);
+    assert_eq!(plans["_links"]["count"], 1);
+    assert_eq!(plans["plan"][0]["name"], "postgres-small");
+    let (status, environments) = stack.get("/api/environment/").await;
+    assert_eq!(status, 200);
+    assert_eq!(environments["environment"][0]["name"], "dev");
+
+    stack.cleanup().await;
+}
