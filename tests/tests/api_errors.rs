@@ -161,3 +161,33 @@ async fn errors_are_json_and_say_what_is_wrong() {
 
     stack.cleanup().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_served_spec_is_the_committed_one_and_swagger_ui_is_up() {
+    let stack = TestStack::start().await;
+    let served: serde_json::Value = stack
+        .http
+        .get(stack.url("/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let committed: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../openapi/dbaas.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        served, committed,
+        "openapi/dbaas.json is stale: run `make openapi`"
+    );
+    let docs = stack.http.get(stack.url("/docs")).send().await.unwrap();
+    assert_eq!(docs.status(), 200);
+    assert!(docs.text().await.unwrap().contains("swagger"));
+    stack.cleanup().await;
+}
