@@ -77,7 +77,8 @@ launch() {
 	fi
 	printf '\n=== %s dbaas-%s starting\n' "$(date -u +%FT%TZ)" "$name" >> "$logfile"
 	# setsid: own session, so it survives this shell; stdin from /dev/null.
-	setsid "$@" >> "$logfile" 2>&1 < /dev/null &
+	# NO_COLOR: plain text in the log files.
+	NO_COLOR="${NO_COLOR:-1}" setsid "$@" >> "$logfile" 2>&1 < /dev/null &
 	echo "$!" > "$pidfile"
 	log "started dbaas-$name (pid $!, log var/log/$name.log)"
 }

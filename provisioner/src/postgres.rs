@@ -92,7 +92,7 @@ impl Engine for Postgres {
                 return Err(ProvisionError::NotReady(timeout.as_secs()));
             }
             tokio::time::sleep(delay).await;
-            delay = (delay * 2).min(Duration::from_millis(250));
+            delay = (delay * 2).min(Duration::from_millis(50));
         }
     }
 

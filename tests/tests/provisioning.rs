@@ -79,6 +79,26 @@ async fn a_created_database_accepts_its_generated_password() {
     let wrong = uri.replace(password, "not-the-password");
     assert!(pg_connect(&wrong).await.is_err());
 
+    // One container, labelled, limited by the plan, on the host network.
+    let containers = stack
+        .containers_with("dbaas.database.id", &id.to_string())
+        .await;
+    assert_eq!(containers.len(), 1, "{containers:?}");
+    let inspected = stack
+        .docker()
+        .await
+        .inspect_container(containers[0].trim_start_matches('/'), None)
+        .await
+        .unwrap();
+    let labels = inspected.config.as_ref().unwrap().labels.clone().unwrap();
+    assert_eq!(labels["dbaas.database.name"], "test_database2");
+    assert_eq!(labels["dbaas.team"], "1");
+    assert_eq!(labels["dbaas.managed"], "true");
+    let host_config = inspected.host_config.unwrap();
+    assert_eq!(host_config.network_mode.as_deref(), Some("host"));
+    assert_eq!(host_config.memory, Some(512 * 1024 * 1024));
+    assert_eq!(host_config.nano_cpus, Some(1_000_000_000));
+
     // The password is sealed at rest: the catalog never holds it in clear.
     let catalog = stack.catalog().await;
     let rows = catalog
