@@ -115,7 +115,7 @@ dbaas is up.
   API:    $url
   Docs:   $url/docs
   Admin:  user ${DBAAS_ADMIN_USER:-admin}, password ${DBAAS_ADMIN_PASSWORD:-(not set)}
-          (from var/dbaas.env unless set in the environment)
+          (var/dbaas.env or the environment; the api creates the admin on its first start only)
   Logs:   var/log/api.log, var/log/worker.log (services: var/log/)
   Status: make status
   Stop:   make down

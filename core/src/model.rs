@@ -59,6 +59,11 @@ text_enum!(
     /// The kinds of work a worker does.
     TaskKind {
         ProvisionDatabase => "provision_database",
+        CreateCredential => "create_credential",
+        ResetPassword => "reset_password",
+        DeleteCredential => "delete_credential",
+        QuarantineDatabase => "quarantine_database",
+        DestroyDatabase => "destroy_database",
     }
 );
 
@@ -95,6 +100,8 @@ pub struct Team {
     pub id: i64,
     pub name: String,
     pub created_at: DateTime<Utc>,
+    /// Live databases (quarantined ones count) the team may have in one environment.
+    pub database_limit: i32,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -142,6 +149,8 @@ pub struct Project {
     pub name: String,
     pub description: String,
     pub created_at: DateTime<Utc>,
+    /// The team that owns it; `None` for a project every team may use.
+    pub team_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -161,6 +170,13 @@ pub struct Database {
     pub quarantine_dt: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub tags: Vec<String>,
+    /// While set, DELETE is refused.
+    pub is_protected: bool,
+    /// Space in use, as last collected from the engine.
+    pub used_size_bytes: Option<i64>,
+    pub size_collected_at: Option<DateTime<Utc>>,
+    pub deleted_at: Option<DateTime<Utc>>,
 }
 
 impl Database {
@@ -179,6 +195,17 @@ pub struct Credential {
     pub password_enc: Option<Vec<u8>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Concurrent sessions allowed; `None` or -1 for no limit.
+    pub connection_limit: Option<i32>,
+    /// A new password on its way to the engine (see the rotation job).
+    pub pending_password_enc: Option<Vec<u8>>,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+impl Credential {
+    pub fn privileges(&self) -> Privileges {
+        Privileges::parse(&self.privileges).unwrap_or(Privileges::ReadOnly)
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

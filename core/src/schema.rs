@@ -5,6 +5,7 @@ diesel::table! {
         id -> Int8,
         name -> Text,
         created_at -> Timestamptz,
+        database_limit -> Int4,
     }
 }
 
@@ -58,6 +59,7 @@ diesel::table! {
         name -> Text,
         description -> Text,
         created_at -> Timestamptz,
+        team_id -> Nullable<Int8>,
     }
 }
 
@@ -77,6 +79,11 @@ diesel::table! {
         quarantine_dt -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        tags -> Array<Text>,
+        is_protected -> Bool,
+        used_size_bytes -> Nullable<Int8>,
+        size_collected_at -> Nullable<Timestamptz>,
+        deleted_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -89,6 +96,9 @@ diesel::table! {
         password_enc -> Nullable<Bytea>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        connection_limit -> Nullable<Int4>,
+        pending_password_enc -> Nullable<Bytea>,
+        deleted_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -111,6 +121,7 @@ diesel::table! {
 diesel::joinable!(team_members -> teams (team_id));
 diesel::joinable!(team_members -> api_users (user_id));
 diesel::joinable!(databases -> teams (team_id));
+diesel::joinable!(projects -> teams (team_id));
 diesel::joinable!(databases -> plans (plan_id));
 diesel::joinable!(databases -> environments (environment_id));
 diesel::joinable!(databases -> projects (project_id));

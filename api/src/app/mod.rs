@@ -38,6 +38,9 @@ pub enum AppError {
         field: Option<&'static str>,
         message: String,
     },
+    /// The caller may see this but not change it.
+    #[error("{0}")]
+    Forbidden(String),
     /// Missing, or not the caller's to see.
     #[error("{0} not found")]
     NotFound(&'static str),

@@ -1,14 +1,15 @@
 //! `/api/plan/` and `/api/environment/`
 
 use poem::Request;
-use poem_openapi::param::Path;
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
 
 use super::auth::BasicAuth;
 use super::error::ApiResult;
 use super::links::Links;
-use super::views::{single_page, EnvironmentList, EnvironmentView, PlanList, PlanView};
+use super::paging::{list_links, page_request};
+use super::views::{EnvironmentList, EnvironmentView, PlanList, PlanView};
 use super::Tag;
 use crate::app::App;
 
@@ -18,13 +19,24 @@ pub struct Api;
 impl Api {
     /// List plans
     #[oai(path = "/api/plan", method = "get", operation_id = "plan_list")]
-    async fn plan_list(&self, _auth: BasicAuth, req: &Request) -> ApiResult<Json<PlanList>> {
+    async fn plan_list(
+        &self,
+        _auth: BasicAuth,
+        req: &Request,
+        /// Items per page: 1 to 1000, 100 by default.
+        page_size: Query<Option<i64>>,
+        /// Where the page starts: take it from a `next` or `previous` link.
+        cursor: Query<Option<String>>,
+    ) -> ApiResult<Json<PlanList>> {
         let app = req.data::<App>().expect("app");
         let links = Links::for_request(app, req);
-        let plans = app.plan_list().await?;
+        let page = app
+            .plan_list(page_request(page_size.0, cursor.0.as_deref())?)
+            .await?;
         Ok(Json(PlanList {
-            links: single_page(&links, "plan", plans.len()),
-            plan: plans
+            links: list_links(links.base(), req, &page),
+            plan: page
+                .items
                 .into_iter()
                 .map(|p| PlanView::new(&links, p))
                 .collect(),
@@ -54,13 +66,20 @@ impl Api {
         &self,
         _auth: BasicAuth,
         req: &Request,
+        /// Items per page: 1 to 1000, 100 by default.
+        page_size: Query<Option<i64>>,
+        /// Where the page starts: take it from a `next` or `previous` link.
+        cursor: Query<Option<String>>,
     ) -> ApiResult<Json<EnvironmentList>> {
         let app = req.data::<App>().expect("app");
         let links = Links::for_request(app, req);
-        let environments = app.environment_list().await?;
+        let page = app
+            .environment_list(page_request(page_size.0, cursor.0.as_deref())?)
+            .await?;
         Ok(Json(EnvironmentList {
-            links: single_page(&links, "environment", environments.len()),
-            environment: environments
+            links: list_links(links.base(), req, &page),
+            environment: page
+                .items
                 .into_iter()
                 .map(|e| EnvironmentView::new(&links, e))
                 .collect(),

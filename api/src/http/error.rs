@@ -30,6 +30,9 @@ pub enum ApiError {
     /// No credentials, or wrong ones.
     #[oai(status = 401)]
     Unauthorized(Json<ErrorBody>),
+    /// You may see this, but not change it.
+    #[oai(status = 403)]
+    Forbidden(Json<ErrorBody>),
     /// No such resource, or not yours to see.
     #[oai(status = 404)]
     NotFound(Json<ErrorBody>),
@@ -65,6 +68,7 @@ impl From<AppError> for ApiError {
             AppError::Unprocessable { field, .. } => {
                 ApiError::Unprocessable(body("unprocessable", message, field))
             }
+            AppError::Forbidden(_) => ApiError::Forbidden(body("forbidden", message, None)),
             AppError::NotFound(_) => ApiError::NotFound(body("not_found", message, None)),
             AppError::Conflict(_) => ApiError::Conflict(body("conflict", message, None)),
             AppError::Unavailable(_) => {

@@ -35,6 +35,10 @@ impl Links {
         }
     }
 
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
     fn resource(&self, kind: &str, id: i64) -> String {
         format!("{}/api/{kind}/{id}/", self.base)
     }
@@ -56,8 +60,5 @@ impl Links {
     }
     pub fn project(&self, id: i64) -> String {
         self.resource("project", id)
-    }
-    pub fn list(&self, kind: &str) -> String {
-        format!("{}/api/{kind}/", self.base)
     }
 }

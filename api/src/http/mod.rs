@@ -7,6 +7,7 @@ mod credentials;
 mod databases;
 pub mod error;
 mod links;
+mod paging;
 mod tasks;
 pub mod views;
 

@@ -386,13 +386,3 @@ pub struct EnvironmentList {
     pub links: ListLinks,
     pub environment: Vec<EnvironmentView>,
 }
-
-/// A list with all its items on one page.
-pub fn single_page(links: &Links, kind: &str, count: usize) -> ListLinks {
-    ListLinks {
-        count: count as i64,
-        self_: links.list(kind),
-        previous: None,
-        next: None,
-    }
-}

@@ -3,18 +3,22 @@
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
+use super::page::{load_page, Page, PageRequest};
 use super::{Store, StoreError, StoreResult};
 use crate::model::{Environment, Ref};
 use crate::schema::environments;
 
 impl Store {
-    pub async fn environment_list(&self) -> StoreResult<Vec<Environment>> {
+    pub async fn environment_list(&self, request: PageRequest) -> StoreResult<Page<Environment>> {
         let mut conn = self.conn().await?;
-        Ok(environments::table
-            .order(environments::id)
-            .select(Environment::as_select())
-            .load(&mut conn)
-            .await?)
+        Ok(load_page!(
+            &mut conn,
+            || environments::table.into_boxed(),
+            environments::id,
+            Environment::as_select(),
+            request,
+            |e: &Environment| e.id
+        ))
     }
 
     pub async fn environment_find(&self, by: &Ref) -> StoreResult<Environment> {

