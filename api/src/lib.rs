@@ -51,20 +51,12 @@ pub async fn serve(
 ) -> Result<(), ServeError> {
     let store = prepare(&config).await?;
     let queue = JobQueue::connect(&config.redis_url, &config.queue_prefix).await?;
-    let app = app::App {
-        store,
-        queue,
-        config,
-    };
+    let app = app::App { store, queue, config };
     let local = listener.local_addr()?;
     tracing::info!(%local, "api listening");
     let acceptor = poem::listener::TcpAcceptor::from_tokio(listener)?;
     poem::Server::new_with_acceptor(acceptor)
-        .run_with_graceful_shutdown(
-            http::endpoint(app),
-            shutdown,
-            Some(std::time::Duration::from_secs(10)),
-        )
+        .run_with_graceful_shutdown(http::endpoint(app), shutdown, Some(std::time::Duration::from_secs(10)))
         .await?;
     Ok(())
 }

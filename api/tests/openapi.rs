@@ -10,8 +10,7 @@ fn the_committed_spec_matches_the_code() {
     if std::env::var_os("UPDATE_OPENAPI").is_some() {
         std::fs::write(COMMITTED, &spec).expect("write openapi/dbaas.json");
     }
-    let committed = std::fs::read_to_string(COMMITTED)
-        .expect("openapi/dbaas.json is missing: run `make openapi`");
+    let committed = std::fs::read_to_string(COMMITTED).expect("openapi/dbaas.json is missing: run `make openapi`");
     assert!(
         committed == spec,
         "openapi/dbaas.json differs from the code: run `make openapi` and commit it"
@@ -29,10 +28,7 @@ fn every_operation_is_documented() {
             assert!(operation["summary"].is_string(), "{name}: summary");
             assert!(operation["security"].is_array(), "{name}: security");
             for status in ["401", "404", "503"] {
-                assert!(
-                    operation["responses"][status].is_object(),
-                    "{name}: {status} response"
-                );
+                assert!(operation["responses"][status].is_object(), "{name}: {status} response");
             }
         }
     }

@@ -42,6 +42,13 @@ pub struct Config {
     pub poll_interval: Duration,
     /// `DBAAS_ENGINE_READY_TIMEOUT_S`: how long a new engine may take to accept connections.
     pub engine_ready_timeout: Duration,
+    /// `DBAAS_SIZE_INTERVAL_S`: how often workers measure the databases' sizes.
+    pub size_interval: Duration,
+    /// `DBAAS_REQUEUE_AFTER_S`: a task still queued after this long is enqueued again.
+    pub requeue_after: Duration,
+    /// `DBAAS_REQUEST_WAIT_MS`: how long the api waits for a quick task (a new credential, a
+    /// password reset) before answering 202 with the task instead of the result.
+    pub request_wait: Duration,
 }
 
 /// What the first start puts in an empty catalog so the README's walk-through works as is.
@@ -86,9 +93,7 @@ impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
         let secret = var("DBAAS_SECRET_KEY").ok_or(ConfigError {
             name: "DBAAS_SECRET_KEY",
-            reason:
-                "is required (base64 of 32 random bytes, e.g. `head -c32 /dev/urandom | base64`)"
-                    .into(),
+            reason: "is required (base64 of 32 random bytes, e.g. `head -c32 /dev/urandom | base64`)".into(),
         })?;
         let secrets = SecretBox::from_base64(&secret).map_err(|e| ConfigError {
             name: "DBAAS_SECRET_KEY",
@@ -117,12 +122,14 @@ impl Config {
                 host_address: var("DBAAS_HOST_ADDRESS").unwrap_or_else(|| "127.0.0.1".into()),
                 port_min,
                 port_max,
-                postgres_image: var("DBAAS_POSTGRES_IMAGE")
-                    .unwrap_or_else(|| "dbaas/postgres:15".into()),
+                postgres_image: var("DBAAS_POSTGRES_IMAGE").unwrap_or_else(|| "dbaas/postgres:15".into()),
             },
             worker_concurrency: parsed("DBAAS_WORKER_CONCURRENCY", 8)?,
             poll_interval: Duration::from_millis(parsed("DBAAS_POLL_INTERVAL_MS", 100)?),
             engine_ready_timeout: Duration::from_secs(parsed("DBAAS_ENGINE_READY_TIMEOUT_S", 60)?),
+            size_interval: Duration::from_secs(parsed("DBAAS_SIZE_INTERVAL_S", 300)?.max(1)),
+            requeue_after: Duration::from_secs(parsed("DBAAS_REQUEUE_AFTER_S", 30)?.max(1)),
+            request_wait: Duration::from_millis(parsed("DBAAS_REQUEST_WAIT_MS", 10_000)?),
         })
     }
 }

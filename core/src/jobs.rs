@@ -1,36 +1,32 @@
-//! The jobs the api enqueues and the worker runs: typed payloads with stable queue names.
+//! The job queue between the api and the workers.
 //!
-//! The catalog's `tasks` row is the record a tenant sees; the job only carries its id, so a
-//! job run twice reads the same task and ends in the same state.
+//! A job carries only the id of its task: the catalog's `tasks` row says what to do (its
+//! kind) and records how it went, so a job delivered twice reads the same task and ends in the
+//! same state, and a task can be enqueued again from the catalog alone.
 
 use apalis::prelude::TaskSink;
 use apalis_redis::{ConnectionManager, RedisStorage};
 use serde::{Deserialize, Serialize};
 
-/// Provisions a database recorded by the api: container, database, owner role, password.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ProvisionDatabase {
+/// Run the task with this id.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct Job {
     pub task_id: i64,
-    pub database_id: i64,
 }
 
-impl ProvisionDatabase {
-    pub const QUEUE: &'static str = "provision-database";
+/// The queue's name under a deployment's prefix, so deployments can share a Redis.
+pub fn queue_name(prefix: &str) -> String {
+    format!("{prefix}:jobs")
 }
 
 #[derive(Debug, thiserror::Error)]
 #[error("the job queue is unavailable: {0}")]
 pub struct QueueError(String);
 
-/// Full queue name: the deployment's prefix keeps deployments sharing a Redis apart.
-pub fn queue_name(prefix: &str, queue: &str) -> String {
-    format!("{prefix}:{queue}")
-}
-
-/// A connection to the queues, shared by everything that enqueues.
+/// A connection to the queue, shared by everything that enqueues.
 #[derive(Clone)]
 pub struct JobQueue {
-    provision: RedisStorage<ProvisionDatabase>,
+    storage: RedisStorage<Job>,
 }
 
 impl std::fmt::Debug for JobQueue {
@@ -45,22 +41,20 @@ impl JobQueue {
             .await
             .map_err(|e| QueueError(e.to_string()))?;
         Ok(Self {
-            provision: provision_storage(conn, prefix),
+            storage: storage(conn, prefix),
         })
     }
 
-    pub async fn push_provision(&self, job: ProvisionDatabase) -> Result<(), QueueError> {
-        self.provision
+    pub async fn push(&self, task_id: i64) -> Result<(), QueueError> {
+        self.storage
             .clone()
-            .push(job)
+            .push(Job { task_id })
             .await
             .map_err(|e| QueueError(e.to_string()))
     }
 }
 
-/// The storage behind the provisioning queue, for pushing and for consuming.
-pub fn provision_storage(conn: ConnectionManager, prefix: &str) -> RedisStorage<ProvisionDatabase> {
-    let config =
-        apalis_redis::Config::default().queue(queue_name(prefix, ProvisionDatabase::QUEUE));
-    RedisStorage::new(conn).with_config(config)
+/// The storage behind the queue, for pushing and for consuming.
+pub fn storage(conn: ConnectionManager, prefix: &str) -> RedisStorage<Job> {
+    RedisStorage::new(conn).with_config(apalis_redis::Config::default().queue(queue_name(prefix)))
 }

@@ -183,6 +183,16 @@ impl Database {
     pub fn status(&self) -> DatabaseStatus {
         DatabaseStatus::parse(&self.status).unwrap_or(DatabaseStatus::Failed)
     }
+
+    /// The engine container's name: unique across catalogs sharing a Docker host.
+    pub fn container_name(&self) -> String {
+        format!("dbaas-{}-{}", self.name, self.uid)
+    }
+
+    /// The data volume's name.
+    pub fn volume_name(&self) -> String {
+        format!("{}-data", self.container_name())
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -233,6 +243,7 @@ pub struct NewDatabase {
     pub environment_id: i64,
     pub project_id: Option<i64>,
     pub description: String,
+    pub tags: Vec<String>,
 }
 
 /// A database with everything needed to run or describe it.
@@ -267,18 +278,8 @@ impl Engine {
 
     /// A ready-to-use URI. Users and generated passwords are plain alphanumerics and
     /// underscores, so nothing needs escaping.
-    pub fn connection_uri(
-        self,
-        host: &str,
-        port: i32,
-        user: &str,
-        password: &str,
-        database: &str,
-    ) -> String {
-        format!(
-            "{}://{user}:{password}@{host}:{port}/{database}",
-            self.scheme()
-        )
+    pub fn connection_uri(self, host: &str, port: i32, user: &str, password: &str, database: &str) -> String {
+        format!("{}://{user}:{password}@{host}:{port}/{database}", self.scheme())
     }
 
     /// The endpoint as the reference shows it, with placeholders for the credential.

@@ -52,9 +52,7 @@ pub fn normalize_database_name(raw: &str) -> Result<String, NameError> {
     }
     let mut chars = name.chars();
     let starts_with_letter = chars.next().is_some_and(|c| c.is_ascii_lowercase());
-    if !starts_with_letter
-        || !chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-    {
+    if !starts_with_letter || !chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
         return Err(NameError::Invalid);
     }
     if RESERVED.contains(&name.as_str()) || name.starts_with("pg_") {
@@ -69,10 +67,7 @@ mod tests {
 
     #[test]
     fn follows_the_reference_example() {
-        assert_eq!(
-            normalize_database_name("test database2").unwrap(),
-            "test_database2"
-        );
+        assert_eq!(normalize_database_name("test database2").unwrap(), "test_database2");
         assert_eq!(normalize_database_name(" Orders-EU ").unwrap(), "orders_eu");
     }
 
@@ -82,17 +77,11 @@ mod tests {
         assert_eq!(normalize_database_name("1abc"), Err(NameError::Invalid));
         assert_eq!(normalize_database_name("a;drop"), Err(NameError::Invalid));
         assert_eq!(normalize_database_name("naïve"), Err(NameError::Invalid));
-        assert_eq!(
-            normalize_database_name(&"a".repeat(51)),
-            Err(NameError::TooLong)
-        );
+        assert_eq!(normalize_database_name(&"a".repeat(51)), Err(NameError::TooLong));
         assert!(matches!(
             normalize_database_name("Postgres"),
             Err(NameError::Reserved(_))
         ));
-        assert!(matches!(
-            normalize_database_name("pg_x"),
-            Err(NameError::Reserved(_))
-        ));
+        assert!(matches!(normalize_database_name("pg_x"), Err(NameError::Reserved(_))));
     }
 }

@@ -79,8 +79,7 @@ impl SecretBox {
             return Err(SecretError::Unseal);
         }
         let (nonce_bytes, ciphertext) = sealed.split_at(NONCE_LEN);
-        let nonce_bytes: [u8; NONCE_LEN] =
-            nonce_bytes.try_into().map_err(|_| SecretError::Unseal)?;
+        let nonce_bytes: [u8; NONCE_LEN] = nonce_bytes.try_into().map_err(|_| SecretError::Unseal)?;
         let plaintext = self
             .cipher
             .decrypt(&Nonce::from(nonce_bytes), ciphertext)
@@ -99,11 +98,7 @@ pub fn hash_password(password: &str) -> Result<String, SecretError> {
 
 /// Whether `password` matches a hash made by [`hash_password`]. A malformed hash never matches.
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
+    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
 }
 
 #[cfg(test)]

@@ -5,9 +5,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use bollard::errors::Error as BollardError;
-use bollard::models::{
-    ContainerCreateBody, HostConfig, RestartPolicy, RestartPolicyNameEnum, VolumeCreateRequest,
-};
+use bollard::models::{ContainerCreateBody, HostConfig, RestartPolicy, RestartPolicyNameEnum, VolumeCreateRequest};
 use bollard::query_parameters::{
     CreateContainerOptionsBuilder, ListContainersOptionsBuilder, RemoveContainerOptionsBuilder,
     RemoveVolumeOptionsBuilder,
@@ -114,9 +112,7 @@ impl DockerHost {
             }),
             ..Default::default()
         };
-        let options = CreateContainerOptionsBuilder::default()
-            .name(&spec.name)
-            .build();
+        let options = CreateContainerOptionsBuilder::default().name(&spec.name).build();
         match self.docker.create_container(Some(options), body).await {
             Ok(created) => Ok(created.id),
             // Someone else created it in the meantime: theirs is ours.
@@ -124,19 +120,14 @@ impl DockerHost {
                 let existing = self.docker.inspect_container(&spec.name, None).await?;
                 Ok(existing.id.unwrap_or_else(|| spec.name.clone()))
             }
-            Err(e) if status_of(&e) == Some(404) => {
-                Err(ProvisionError::ImageMissing(spec.image.clone()))
-            }
+            Err(e) if status_of(&e) == Some(404) => Err(ProvisionError::ImageMissing(spec.image.clone())),
             Err(e) => Err(e.into()),
         }
     }
 
     /// Removes a container (forcibly) and its volume; what is already gone is not an error.
     pub async fn remove(&self, container: &str, volume: &str) -> ProvisionResult<()> {
-        let options = RemoveContainerOptionsBuilder::default()
-            .force(true)
-            .v(true)
-            .build();
+        let options = RemoveContainerOptionsBuilder::default().force(true).v(true).build();
         match self.docker.remove_container(container, Some(options)).await {
             Err(e) if status_of(&e) != Some(404) => return Err(e.into()),
             _ => {}
@@ -149,10 +140,7 @@ impl DockerHost {
     }
 
     /// Names of the containers carrying all the given labels, stopped ones included.
-    pub async fn containers_labelled(
-        &self,
-        labels: &[(&str, &str)],
-    ) -> ProvisionResult<Vec<String>> {
+    pub async fn containers_labelled(&self, labels: &[(&str, &str)]) -> ProvisionResult<Vec<String>> {
         let filter: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let filters = HashMap::from([("label".to_string(), filter)]);
         let options = ListContainersOptionsBuilder::default()
@@ -176,12 +164,7 @@ pub struct DockerHosts {
 
 impl DockerHosts {
     pub async fn get(&self, endpoint: &str) -> ProvisionResult<DockerHost> {
-        if let Some(host) = self
-            .hosts
-            .lock()
-            .expect("docker host map poisoned")
-            .get(endpoint)
-        {
+        if let Some(host) = self.hosts.lock().expect("docker host map poisoned").get(endpoint) {
             return Ok(host.clone());
         }
         let host = DockerHost::connect(endpoint).await?;

@@ -14,6 +14,17 @@ pub struct Endpoint {
     pub port: u16,
 }
 
+/// What a role may do in its database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Owns the database: everything, including creating tables.
+    Owner,
+    /// Reads and writes the data; cannot change the schema.
+    ReadWrite,
+    /// Reads the data.
+    ReadOnly,
+}
+
 /// A role to create or update in an engine. Its password is never logged.
 pub struct RoleSpec<'a> {
     pub username: &'a str,
@@ -49,12 +60,7 @@ pub trait Engine: Send + Sync {
     fn launch(&self, endpoint: &Endpoint, admin_password: &str) -> ContainerLaunch;
 
     /// Waits until the engine accepts the superuser's login on `endpoint`.
-    async fn wait_ready(
-        &self,
-        endpoint: &Endpoint,
-        admin_password: &str,
-        timeout: Duration,
-    ) -> ProvisionResult<()>;
+    async fn wait_ready(&self, endpoint: &Endpoint, admin_password: &str, timeout: Duration) -> ProvisionResult<()>;
 
     /// Creates `database` owned by `owner`, or brings an existing one to that state: the role
     /// exists, can log in with the given password, and owns the database.
@@ -65,6 +71,45 @@ pub trait Engine: Send + Sync {
         database: &str,
         owner: &RoleSpec<'_>,
     ) -> ProvisionResult<()>;
+
+    /// Creates a further role of `database` with exactly `access`, or brings an existing one
+    /// to that state. `owner` is the database's owner role.
+    async fn ensure_role(
+        &self,
+        endpoint: &Endpoint,
+        admin_password: &str,
+        database: &str,
+        owner: &str,
+        role: &RoleSpec<'_>,
+        access: Access,
+        connection_limit: Option<i32>,
+    ) -> ProvisionResult<()>;
+
+    /// Sets a role's password. A role that does not exist is an error.
+    async fn set_password(&self, endpoint: &Endpoint, admin_password: &str, role: &RoleSpec<'_>)
+        -> ProvisionResult<()>;
+
+    /// Ends every open session of the role.
+    async fn terminate_sessions(
+        &self,
+        endpoint: &Endpoint,
+        admin_password: &str,
+        username: &str,
+    ) -> ProvisionResult<()>;
+
+    /// Removes a role and what it owns in `database`, handing objects to `owner`. A role that
+    /// is already gone is not an error.
+    async fn drop_role(
+        &self,
+        endpoint: &Endpoint,
+        admin_password: &str,
+        database: &str,
+        owner: &str,
+        username: &str,
+    ) -> ProvisionResult<()>;
+
+    /// Bytes the database takes on disk.
+    async fn database_size(&self, endpoint: &Endpoint, admin_password: &str, database: &str) -> ProvisionResult<i64>;
 }
 
 /// The engine a plan names, if this build knows it.

@@ -22,10 +22,7 @@ pub enum ProvisionError {
 impl ProvisionError {
     /// Whether trying again cannot help.
     pub fn is_permanent(&self) -> bool {
-        matches!(
-            self,
-            ProvisionError::ImageMissing(_) | ProvisionError::Invalid(_)
-        )
+        matches!(self, ProvisionError::ImageMissing(_) | ProvisionError::Invalid(_))
     }
 }
 

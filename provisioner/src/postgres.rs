@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use postgres_protocol::escape::{escape_identifier, escape_literal};
 use tokio_postgres::{Client, NoTls};
 
-use crate::engine::{ContainerLaunch, Endpoint, Engine, RoleSpec};
+use crate::engine::{Access, ContainerLaunch, Endpoint, Engine, RoleSpec};
 use crate::error::{ProvisionError, ProvisionResult};
 
 pub struct Postgres;
@@ -15,9 +15,14 @@ pub struct Postgres;
 const ADMIN_USER: &str = "postgres";
 const DATA_PATH: &str = "/var/lib/postgresql/data";
 
-async fn connect(
+async fn connect(endpoint: &Endpoint, admin_password: &str) -> Result<Client, tokio_postgres::Error> {
+    connect_to(endpoint, admin_password, "postgres").await
+}
+
+async fn connect_to(
     endpoint: &Endpoint,
     admin_password: &str,
+    database: &str,
 ) -> Result<Client, tokio_postgres::Error> {
     let mut config = tokio_postgres::Config::new();
     config
@@ -25,7 +30,7 @@ async fn connect(
         .port(endpoint.port)
         .user(ADMIN_USER)
         .password(admin_password)
-        .dbname("postgres")
+        .dbname(database)
         .application_name("dbaas-provisioner")
         .connect_timeout(Duration::from_secs(5));
     let (client, connection) = config.connect(NoTls).await?;
@@ -42,6 +47,79 @@ fn engine_error(e: tokio_postgres::Error) -> ProvisionError {
     match e.as_db_error() {
         Some(db) => ProvisionError::Engine(format!("{}: {}", db.code().code(), db.message())),
         None => ProvisionError::Engine(e.to_string()),
+    }
+}
+
+/// A superuser session whose failed statements are not logged with their text: they carry
+/// passwords.
+async fn admin_session(endpoint: &Endpoint, admin_password: &str, database: &str) -> ProvisionResult<Client> {
+    let client = connect_to(endpoint, admin_password, database)
+        .await
+        .map_err(engine_error)?;
+    client
+        .batch_execute("SET log_min_error_statement = 'panic'; SET log_statement = 'none'")
+        .await
+        .map_err(engine_error)?;
+    Ok(client)
+}
+
+async fn role_exists(client: &Client, username: &str) -> ProvisionResult<bool> {
+    Ok(!client
+        .query("SELECT 1 FROM pg_roles WHERE rolname = $1", &[&username])
+        .await
+        .map_err(engine_error)?
+        .is_empty())
+}
+
+/// `CREATE ROLE` or `ALTER ROLE` to the given password, login and connection limit.
+async fn upsert_role(client: &Client, role: &RoleSpec<'_>, connection_limit: Option<i32>) -> ProvisionResult<()> {
+    let name = escape_identifier(role.username);
+    let password = escape_literal(role.password);
+    let limit = connection_limit.unwrap_or(-1);
+    let verb = if role_exists(client, role.username).await? {
+        "ALTER"
+    } else {
+        "CREATE"
+    };
+    client
+        .batch_execute(&format!(
+            "{verb} ROLE {name} WITH LOGIN PASSWORD {password} CONNECTION LIMIT {limit}"
+        ))
+        .await
+        .map_err(engine_error)
+}
+
+/// The statements that give `role` exactly `access` to the objects of `owner` in `database`,
+/// now and for tables the owner creates later.
+fn grants(database: &str, owner: &str, role: &str, access: Access) -> String {
+    let (db, owner, role) = (
+        escape_identifier(database),
+        escape_identifier(owner),
+        escape_identifier(role),
+    );
+    let revoke = format!(
+        "REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role}; \
+         REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {role}; \
+         ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA public REVOKE ALL ON TABLES FROM {role}; \
+         ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA public REVOKE ALL ON SEQUENCES FROM {role};"
+    );
+    let base = format!("GRANT CONNECT ON DATABASE {db} TO {role}; GRANT USAGE ON SCHEMA public TO {role};");
+    match access {
+        Access::Owner => format!("{base} GRANT {owner} TO {role};"),
+        Access::ReadWrite => format!(
+            "{revoke} {base} \
+             GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}; \
+             GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {role}; \
+             ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role}; \
+             ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA public GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO {role};"
+        ),
+        Access::ReadOnly => format!(
+            "{revoke} {base} \
+             GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}; \
+             GRANT SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}; \
+             ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA public GRANT SELECT ON TABLES TO {role}; \
+             ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA public GRANT SELECT ON SEQUENCES TO {role};"
+        ),
     }
 }
 
@@ -72,12 +150,7 @@ impl Engine for Postgres {
         }
     }
 
-    async fn wait_ready(
-        &self,
-        endpoint: &Endpoint,
-        admin_password: &str,
-        timeout: Duration,
-    ) -> ProvisionResult<()> {
+    async fn wait_ready(&self, endpoint: &Endpoint, admin_password: &str, timeout: Duration) -> ProvisionResult<()> {
         let deadline = Instant::now() + timeout;
         let mut delay = Duration::from_millis(20);
         loop {
@@ -103,49 +176,22 @@ impl Engine for Postgres {
         database: &str,
         owner: &RoleSpec<'_>,
     ) -> ProvisionResult<()> {
-        let client = connect(endpoint, admin_password)
-            .await
-            .map_err(engine_error)?;
-        // A failed statement is logged by the server with its text; these carry passwords.
-        client
-            .batch_execute("SET log_min_error_statement = 'panic'; SET log_statement = 'none'")
-            .await
-            .map_err(engine_error)?;
-
-        let role = escape_identifier(owner.username);
-        let password = escape_literal(owner.password);
-        let role_exists = !client
-            .query(
-                "SELECT 1 FROM pg_roles WHERE rolname = $1",
-                &[&owner.username],
-            )
-            .await
-            .map_err(engine_error)?
-            .is_empty();
-        let statement = if role_exists {
-            format!("ALTER ROLE {role} WITH LOGIN PASSWORD {password}")
-        } else {
-            format!("CREATE ROLE {role} WITH LOGIN PASSWORD {password}")
-        };
-        client
-            .batch_execute(&statement)
-            .await
-            .map_err(engine_error)?;
-
+        let client = admin_session(endpoint, admin_password, "postgres").await?;
+        upsert_role(&client, owner, None).await?;
         let database_exists = !client
             .query("SELECT 1 FROM pg_database WHERE datname = $1", &[&database])
             .await
             .map_err(engine_error)?
             .is_empty();
-        let db = escape_identifier(database);
+        let (db, role) = (escape_identifier(database), escape_identifier(owner.username));
         if !database_exists {
             client
                 .batch_execute(&format!("CREATE DATABASE {db} OWNER {role}"))
                 .await
                 .map_err(engine_error)?;
         }
-        // Only the database's own roles may connect to it: later plans put many tenants'
-        // databases on one engine.
+        // Only roles granted CONNECT may connect: later plans put many tenants' databases on
+        // one engine.
         client
             .batch_execute(&format!(
                 "ALTER DATABASE {db} OWNER TO {role}; REVOKE ALL ON DATABASE {db} FROM PUBLIC"
@@ -153,5 +199,90 @@ impl Engine for Postgres {
             .await
             .map_err(engine_error)?;
         Ok(())
+    }
+
+    async fn ensure_role(
+        &self,
+        endpoint: &Endpoint,
+        admin_password: &str,
+        database: &str,
+        owner: &str,
+        role: &RoleSpec<'_>,
+        access: Access,
+        connection_limit: Option<i32>,
+    ) -> ProvisionResult<()> {
+        let client = admin_session(endpoint, admin_password, "postgres").await?;
+        upsert_role(&client, role, connection_limit).await?;
+        // Table grants live in the database itself.
+        let client = admin_session(endpoint, admin_password, database).await?;
+        client
+            .batch_execute(&grants(database, owner, role.username, access))
+            .await
+            .map_err(engine_error)
+    }
+
+    async fn set_password(
+        &self,
+        endpoint: &Endpoint,
+        admin_password: &str,
+        role: &RoleSpec<'_>,
+    ) -> ProvisionResult<()> {
+        let client = admin_session(endpoint, admin_password, "postgres").await?;
+        let (name, password) = (escape_identifier(role.username), escape_literal(role.password));
+        client
+            .batch_execute(&format!("ALTER ROLE {name} WITH PASSWORD {password}"))
+            .await
+            .map_err(engine_error)
+    }
+
+    async fn terminate_sessions(
+        &self,
+        endpoint: &Endpoint,
+        admin_password: &str,
+        username: &str,
+    ) -> ProvisionResult<()> {
+        let client = admin_session(endpoint, admin_password, "postgres").await?;
+        client
+            .execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1 AND pid <> pg_backend_pid()",
+                &[&username],
+            )
+            .await
+            .map_err(engine_error)?;
+        Ok(())
+    }
+
+    async fn drop_role(
+        &self,
+        endpoint: &Endpoint,
+        admin_password: &str,
+        database: &str,
+        owner: &str,
+        username: &str,
+    ) -> ProvisionResult<()> {
+        let client = admin_session(endpoint, admin_password, "postgres").await?;
+        if !role_exists(&client, username).await? {
+            return Ok(());
+        }
+        self.terminate_sessions(endpoint, admin_password, username).await?;
+        let (role, owner) = (escape_identifier(username), escape_identifier(owner));
+        let in_database = admin_session(endpoint, admin_password, database).await?;
+        in_database
+            .batch_execute(&format!("REASSIGN OWNED BY {role} TO {owner}; DROP OWNED BY {role}"))
+            .await
+            .map_err(engine_error)?;
+        client
+            .batch_execute(&format!("DROP ROLE IF EXISTS {role}"))
+            .await
+            .map_err(engine_error)
+    }
+
+    async fn database_size(&self, endpoint: &Endpoint, admin_password: &str, database: &str) -> ProvisionResult<i64> {
+        let client = connect(endpoint, admin_password).await.map_err(engine_error)?;
+        let row = client
+            .query_one("SELECT pg_database_size($1)", &[&database])
+            .await
+            .map_err(engine_error)?;
+        Ok(row.get(0))
     }
 }

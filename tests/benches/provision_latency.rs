@@ -10,10 +10,7 @@ use serde_json::json;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 4)]
 async fn main() {
-    let runs: usize = std::env::args()
-        .skip(1)
-        .find_map(|a| a.parse().ok())
-        .unwrap_or(5);
+    let runs: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(5);
     let stack = TestStack::start().await;
     let mut timings = Vec::new();
     for run in 0..runs {
@@ -25,15 +22,9 @@ async fn main() {
             )
             .await;
         assert_eq!(status, 202, "{created}");
-        let credential_id = id_of(
-            created["credentials"][0]["_links"]["self"]
-                .as_str()
-                .unwrap(),
-        );
+        let credential_id = id_of(created["credentials"][0]["_links"]["self"].as_str().unwrap());
         loop {
-            let (_, credential) = stack
-                .get(&format!("/api/credential/{credential_id}/"))
-                .await;
+            let (_, credential) = stack.get(&format!("/api/credential/{credential_id}/")).await;
             if let Some(uri) = credential["connection_uri"].as_str() {
                 if let Ok(client) = pg_connect(uri).await {
                     if client.simple_query("SELECT 1").await.is_ok() {

@@ -47,9 +47,7 @@ pub struct TestStack {
     tasks: Vec<JoinHandle<()>>,
 }
 
-fn shutdown_signal(
-    rx: &watch::Receiver<bool>,
-) -> impl std::future::Future<Output = ()> + Send + 'static {
+fn shutdown_signal(rx: &watch::Receiver<bool>) -> impl std::future::Future<Output = ()> + Send + 'static {
     let mut rx = rx.clone();
     async move {
         let _ = rx.wait_for(|stop| *stop).await;
@@ -63,13 +61,8 @@ impl TestStack {
             .with_env_filter(std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()))
             .with_test_writer()
             .try_init();
-        let id = Alphanumeric
-            .sample_string(&mut rand::rng(), 8)
-            .to_lowercase();
-        let admin_url = env_or(
-            "DBAAS_TEST_ADMIN_URL",
-            "postgres://dbaas:dbaas@127.0.0.1:5432/postgres",
-        );
+        let id = Alphanumeric.sample_string(&mut rand::rng(), 8).to_lowercase();
+        let admin_url = env_or("DBAAS_TEST_ADMIN_URL", "postgres://dbaas:dbaas@127.0.0.1:5432/postgres");
         let catalog_db = format!("dbaas_test_{id}");
         let admin = pg_connect(&admin_url)
             .await
@@ -107,12 +100,13 @@ impl TestStack {
             worker_concurrency: 4,
             poll_interval: Duration::from_millis(50),
             engine_ready_timeout: Duration::from_secs(60),
+            size_interval: Duration::from_secs(1),
+            requeue_after: Duration::from_secs(5),
+            request_wait: Duration::from_secs(20),
         };
 
         let (shutdown, rx) = watch::channel(false);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base_url = format!("http://{}", listener.local_addr().expect("addr"));
         let api = tokio::spawn({
             let config = config.clone();
@@ -212,9 +206,7 @@ impl TestStack {
 
     /// A connection to the catalog, for checks and for setting up odd states.
     pub async fn catalog(&self) -> tokio_postgres::Client {
-        pg_connect(&self.config.database_url)
-            .await
-            .expect("catalog connection")
+        pg_connect(&self.config.database_url).await.expect("catalog connection")
     }
 
     /// Docker, for checks.
@@ -263,11 +255,7 @@ impl TestStack {
             .all(true)
             .filters(&filters)
             .build();
-        for container in docker
-            .list_containers(Some(options))
-            .await
-            .unwrap_or_default()
-        {
+        for container in docker.list_containers(Some(options)).await.unwrap_or_default() {
             if let Some(id) = container.id {
                 let options = bollard::query_parameters::RemoveContainerOptionsBuilder::default()
                     .force(true)
@@ -276,25 +264,17 @@ impl TestStack {
                 let _ = docker.remove_container(&id, Some(options)).await;
             }
         }
-        let options = ListVolumesOptionsBuilder::default()
-            .filters(&filters)
-            .build();
+        let options = ListVolumesOptionsBuilder::default().filters(&filters).build();
         if let Ok(volumes) = docker.list_volumes(Some(options)).await {
             for volume in volumes.volumes.unwrap_or_default() {
                 let _ = docker
-                    .remove_volume(
-                        &volume.name,
-                        None::<bollard::query_parameters::RemoveVolumeOptions>,
-                    )
+                    .remove_volume(&volume.name, None::<bollard::query_parameters::RemoveVolumeOptions>)
                     .await;
             }
         }
         if let Ok(admin) = pg_connect(&self.admin_url).await {
             let _ = admin
-                .batch_execute(&format!(
-                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                    self.catalog_db
-                ))
+                .batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.catalog_db))
                 .await;
         }
         if let Ok(client) = redis::Client::open(self.config.redis_url.as_str()) {

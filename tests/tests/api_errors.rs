@@ -8,12 +8,7 @@ async fn errors_are_json_and_say_what_is_wrong() {
     let stack = TestStack::start().await;
 
     // No credentials, wrong credentials: 401 with a JSON body and a challenge.
-    let response = stack
-        .http
-        .get(stack.url("/api/plan/"))
-        .send()
-        .await
-        .unwrap();
+    let response = stack.http.get(stack.url("/api/plan/")).send().await.unwrap();
     assert_eq!(response.status(), 401);
     assert!(response.headers()["www-authenticate"]
         .to_str()
@@ -71,10 +66,7 @@ async fn errors_are_json_and_say_what_is_wrong() {
         &"a".repeat(51),
     ] {
         let (status, body) = stack
-            .post(
-                "/api/database/",
-                &json!({"name": name, "plan": 1, "environment": 1}),
-            )
+            .post("/api/database/", &json!({"name": name, "plan": 1, "environment": 1}))
             .await;
         assert_eq!(status, 400, "{name}: {body}");
         assert_eq!(body["field"], "name", "{body}");
@@ -117,17 +109,11 @@ async fn errors_are_json_and_say_what_is_wrong() {
 
     // A name in use: 409.
     let (status, body) = stack
-        .post(
-            "/api/database/",
-            &json!({"name": "dup", "plan": 1, "environment": 1}),
-        )
+        .post("/api/database/", &json!({"name": "dup", "plan": 1, "environment": 1}))
         .await;
     assert_eq!(status, 202, "{body}");
     let (status, body) = stack
-        .post(
-            "/api/database/",
-            &json!({"name": "DUP", "plan": 1, "environment": 1}),
-        )
+        .post("/api/database/", &json!({"name": "DUP", "plan": 1, "environment": 1}))
         .await;
     assert_eq!(status, 409, "{body}");
     assert_eq!(body["code"], "conflict");
@@ -175,17 +161,10 @@ async fn the_served_spec_is_the_committed_one_and_swagger_ui_is_up() {
         .await
         .unwrap();
     let committed: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../openapi/dbaas.json"
-        ))
-        .unwrap(),
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/dbaas.json")).unwrap(),
     )
     .unwrap();
-    assert_eq!(
-        served, committed,
-        "openapi/dbaas.json is stale: run `make openapi`"
-    );
+    assert_eq!(served, committed, "openapi/dbaas.json is stale: run `make openapi`");
     let docs = stack.http.get(stack.url("/docs")).send().await.unwrap();
     assert_eq!(docs.status(), 200);
     assert!(docs.text().await.unwrap().contains("swagger"));

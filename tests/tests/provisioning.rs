@@ -26,10 +26,7 @@ async fn a_created_database_accepts_its_generated_password() {
     assert_eq!(created["environment"], stack.url("/api/environment/1/"));
     assert_eq!(created["credentials"][0]["user"], "u_test_database2");
     let id = created["id"].as_i64().expect("id");
-    assert_eq!(
-        created["_links"]["self"],
-        stack.url(&format!("/api/database/{id}/"))
-    );
+    assert_eq!(created["_links"]["self"], stack.url(&format!("/api/database/{id}/")));
 
     let ready = stack.wait_for_status(id, "ready", READY_TIMEOUT).await;
     let endpoint = ready["endpoint"].as_str().expect("endpoint");
@@ -45,21 +42,15 @@ async fn a_created_database_accepts_its_generated_password() {
     assert!(task["attempts"].as_i64().unwrap() >= 1);
 
     let credential_id = id_of(ready["credentials"][0]["_links"]["self"].as_str().unwrap());
-    let (status, credential) = stack
-        .get(&format!("/api/credential/{credential_id}/"))
-        .await;
+    let (status, credential) = stack.get(&format!("/api/credential/{credential_id}/")).await;
     assert_eq!(status, 200, "{credential}");
     assert_eq!(credential["user"], "u_test_database2");
     let password = credential["password"].as_str().expect("password");
     assert!(password.len() >= 20, "generated passwords are long");
-    let uri = credential["connection_uri"]
-        .as_str()
-        .expect("connection_uri");
+    let uri = credential["connection_uri"].as_str().expect("connection_uri");
 
     // A real client, the returned URI, real data.
-    let client = pg_connect(uri)
-        .await
-        .expect("connect with the returned connection_uri");
+    let client = pg_connect(uri).await.expect("connect with the returned connection_uri");
     client
         .batch_execute("CREATE TABLE orders (id serial PRIMARY KEY, item text NOT NULL)")
         .await
@@ -80,9 +71,7 @@ async fn a_created_database_accepts_its_generated_password() {
     assert!(pg_connect(&wrong).await.is_err());
 
     // One container, labelled, limited by the plan, on the host network.
-    let containers = stack
-        .containers_with("dbaas.database.id", &id.to_string())
-        .await;
+    let containers = stack.containers_with("dbaas.database.id", &id.to_string()).await;
     assert_eq!(containers.len(), 1, "{containers:?}");
     let inspected = stack
         .docker()
@@ -102,16 +91,11 @@ async fn a_created_database_accepts_its_generated_password() {
     // The password is sealed at rest: the catalog never holds it in clear.
     let catalog = stack.catalog().await;
     let rows = catalog
-        .query(
-            "SELECT password_enc FROM credentials WHERE id = $1",
-            &[&credential_id],
-        )
+        .query("SELECT password_enc FROM credentials WHERE id = $1", &[&credential_id])
         .await
         .unwrap();
     let sealed: Vec<u8> = rows[0].get(0);
-    assert!(!sealed
-        .windows(password.len())
-        .any(|w| w == password.as_bytes()));
+    assert!(!sealed.windows(password.len()).any(|w| w == password.as_bytes()));
 
     stack.cleanup().await;
 }
@@ -146,23 +130,13 @@ async fn provisioning_twice_leaves_one_container_and_the_same_password() {
         .await
         .unwrap();
     catalog
-        .execute(
-            "UPDATE databases SET status = 'creating' WHERE id = $1",
-            &[&id],
-        )
+        .execute("UPDATE databases SET status = 'creating' WHERE id = $1", &[&id])
         .await
         .unwrap();
-    let queue =
-        dbaas_core::jobs::JobQueue::connect(&stack.config.redis_url, &stack.config.queue_prefix)
-            .await
-            .unwrap();
-    queue
-        .push_provision(dbaas_core::jobs::ProvisionDatabase {
-            task_id: task,
-            database_id: id,
-        })
+    let queue = dbaas_core::jobs::JobQueue::connect(&stack.config.redis_url, &stack.config.queue_prefix)
         .await
         .unwrap();
+    queue.push(task).await.unwrap();
     stack.wait_for_status(id, "ready", READY_TIMEOUT).await;
     let (_, task_body) = stack.get(&format!("/api/task/{task}")).await;
     assert_eq!(task_body["status"], "succeeded");
@@ -226,16 +200,11 @@ async fn a_failure_that_will_not_heal_marks_the_database_failed_with_the_reason(
     assert_eq!(task["status"], "failed", "{task}");
     let error = task["last_error"].as_str().unwrap_or_default();
     assert!(error.contains("dbaas/does-not-exist:0"), "{task}");
-    assert_eq!(
-        task["attempts"], 1,
-        "a missing image is not retried: {task}"
-    );
+    assert_eq!(task["attempts"], 1, "a missing image is not retried: {task}");
 
     // No password is handed out for a database that never came up.
     let credential_id = id_of(failed["credentials"][0]["_links"]["self"].as_str().unwrap());
-    let (_, credential) = stack
-        .get(&format!("/api/credential/{credential_id}/"))
-        .await;
+    let (_, credential) = stack.get(&format!("/api/credential/{credential_id}/")).await;
     assert!(credential["password"].is_null(), "{credential}");
     assert!(stack
         .containers_with("dbaas.database.id", &id.to_string())

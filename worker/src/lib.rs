@@ -1,15 +1,17 @@
 //! The worker: takes jobs from the queue and does the work against Docker hosts and engines.
 //!
-//! Every job kind lives in one file under [`jobs`] and is registered in [`run`]. Jobs are
+//! Every task kind lives in one file under [`jobs`], dispatched from `jobs::run`. Jobs are
 //! idempotent: each reads the catalog, does what is still missing and records the outcome.
+//! [`periodic`] holds the work that runs on a timer.
 
 pub mod jobs;
+mod periodic;
 
 use std::future::Future;
 use std::sync::Arc;
 
 use apalis::prelude::*;
-use dbaas_core::jobs::provision_storage;
+use dbaas_core::jobs::JobQueue;
 use dbaas_core::{Config, Store};
 use dbaas_provisioner::DockerHosts;
 
@@ -25,47 +27,54 @@ pub struct Context {
 pub enum WorkerError {
     #[error("{0}")]
     Store(#[from] dbaas_core::StoreError),
+    #[error("{0}")]
+    Queue(#[from] dbaas_core::jobs::QueueError),
     #[error("the job queue is unavailable: {0}")]
-    Queue(String),
+    Redis(String),
     #[error("worker stopped with an error: {0}")]
     Run(String),
 }
 
 /// A name no other worker has had recently: apalis refuses a name seen within minutes.
-fn worker_name(queue: &str) -> String {
+fn worker_name() -> String {
     let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "worker".into());
     let suffix: u32 = rand::random();
-    format!("{queue}-{host}-{}-{suffix:08x}", std::process::id())
+    format!("jobs-{host}-{}-{suffix:08x}", std::process::id())
 }
 
-/// Runs the workers until `shutdown` completes, then lets running jobs finish.
-pub async fn run(
-    config: Config,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> Result<(), WorkerError> {
-    let store = Store::connect(&config.database_url, config.worker_concurrency + 2)?;
+/// Runs the worker until `shutdown` completes, then lets running jobs finish.
+pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), WorkerError> {
+    let store = Store::connect(&config.database_url, config.worker_concurrency + 4)?;
     let conn = apalis_redis::connect(config.redis_url.as_str())
         .await
-        .map_err(|e| WorkerError::Queue(e.to_string()))?;
+        .map_err(|e| WorkerError::Redis(e.to_string()))?;
+    let queue = JobQueue::connect(&config.redis_url, &config.queue_prefix).await?;
     let context = Arc::new(Context {
         store,
         docker: DockerHosts::default(),
         config: config.clone(),
     });
 
-    let provision =
-        provision_storage(conn, &config.queue_prefix).poll_with_interval(config.poll_interval);
-    let worker = WorkerBuilder::new(worker_name(dbaas_core::jobs::ProvisionDatabase::QUEUE))
-        .backend(provision)
+    let periodic = [
+        tokio::spawn(periodic::collect_sizes(context.clone(), config.size_interval)),
+        tokio::spawn(periodic::requeue_stale(context.clone(), queue, config.requeue_after)),
+    ];
+    let storage = dbaas_core::jobs::storage(conn, &config.queue_prefix).poll_with_interval(config.poll_interval);
+    let worker = WorkerBuilder::new(worker_name())
+        .backend(storage)
         .concurrency(config.worker_concurrency)
         .data(context)
-        .build(jobs::provision_database::run);
+        .build(jobs::run);
     tracing::info!(queue_prefix = %config.queue_prefix, "worker started");
-    worker
+    let result = worker
         .run_until(async move {
             shutdown.await;
             Ok::<(), std::io::Error>(())
         })
         .await
-        .map_err(|e| WorkerError::Run(e.to_string()))
+        .map_err(|e| WorkerError::Run(e.to_string()));
+    for task in periodic {
+        task.abort();
+    }
+    result
 }

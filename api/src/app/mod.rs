@@ -7,10 +7,13 @@ mod credentials;
 mod databases;
 mod references;
 mod tasks;
+mod waiting;
 
-pub use credentials::CredentialDetail;
-pub use databases::DatabaseRequest;
+pub use credentials::CredentialRequest;
+pub use credentials::{CredentialDetail, Waited};
+pub use databases::{DatabaseListQuery, DatabaseRequest, DatabaseUpdate};
 pub use references::{parse_reference, ResourceKind};
+pub use tasks::TaskListQuery;
 
 use dbaas_core::jobs::JobQueue;
 use dbaas_core::{Config, Store, StoreError};
@@ -58,6 +61,8 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::NotFound(what) => AppError::NotFound(what),
             StoreError::Conflict(message) => AppError::Conflict(message),
+            e @ StoreError::Busy { .. } => AppError::Conflict(e.to_string()),
+            StoreError::OverQuota(message) => AppError::Unprocessable { field: None, message },
             StoreError::Unavailable(message) => AppError::Unavailable(message),
             StoreError::Query(e) => AppError::Internal(e.to_string()),
         }

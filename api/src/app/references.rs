@@ -7,6 +7,7 @@ use super::AppError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ResourceKind {
+    Database,
     Plan,
     Environment,
     Project,
@@ -15,6 +16,7 @@ pub enum ResourceKind {
 impl ResourceKind {
     pub fn path_segment(self) -> &'static str {
         match self {
+            ResourceKind::Database => "database",
             ResourceKind::Plan => "plan",
             ResourceKind::Environment => "environment",
             ResourceKind::Project => "project",
@@ -23,11 +25,7 @@ impl ResourceKind {
 }
 
 /// Parses a textual reference to a resource of `kind`; `field` names it in errors.
-pub fn parse_reference(
-    kind: ResourceKind,
-    field: &'static str,
-    raw: &str,
-) -> Result<Ref, AppError> {
+pub fn parse_reference(kind: ResourceKind, field: &'static str, raw: &str) -> Result<Ref, AppError> {
     let raw = raw.trim();
     let invalid = |message: String| AppError::Invalid {
         field: Some(field),
@@ -49,12 +47,7 @@ pub fn parse_reference(
             None => raw,
         };
         let mut segments = path.trim_matches('/').split('/');
-        let (api, segment, id, extra) = (
-            segments.next(),
-            segments.next(),
-            segments.next(),
-            segments.next(),
-        );
+        let (api, segment, id, extra) = (segments.next(), segments.next(), segments.next(), segments.next());
         if api == Some("api") && extra.is_none() {
             if segment != Some(kind.path_segment()) {
                 return Err(invalid(format!(
@@ -84,15 +77,9 @@ mod tests {
         let plan = |raw| parse_reference(ResourceKind::Plan, "plan", raw);
         assert_eq!(plan("/api/plan/1/").unwrap(), Ref::Id(1));
         assert_eq!(plan("/api/plan/12").unwrap(), Ref::Id(12));
-        assert_eq!(
-            plan("http://localhost:8000/api/plan/3/").unwrap(),
-            Ref::Id(3)
-        );
+        assert_eq!(plan("http://localhost:8000/api/plan/3/").unwrap(), Ref::Id(3));
         assert_eq!(plan("7").unwrap(), Ref::Id(7));
-        assert_eq!(
-            plan("postgres-small").unwrap(),
-            Ref::Name("postgres-small".into())
-        );
+        assert_eq!(plan("postgres-small").unwrap(), Ref::Name("postgres-small".into()));
     }
 
     #[test]

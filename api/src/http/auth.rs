@@ -50,10 +50,7 @@ impl LoginCache {
 }
 
 fn unauthorized() -> poem::Error {
-    poem::Error::from_string(
-        "wrong or missing credentials",
-        poem::http::StatusCode::UNAUTHORIZED,
-    )
+    poem::Error::from_string("wrong or missing credentials", poem::http::StatusCode::UNAUTHORIZED)
 }
 
 async fn check(req: &Request, basic: Basic) -> poem::Result<Caller> {
@@ -67,12 +64,7 @@ async fn check(req: &Request, basic: Basic) -> poem::Result<Caller> {
     let unavailable = |e: dbaas_core::StoreError| {
         poem::Error::from_string(e.to_string(), poem::http::StatusCode::SERVICE_UNAVAILABLE)
     };
-    let Some(user) = app
-        .store
-        .user_by_name(&basic.username)
-        .await
-        .map_err(unavailable)?
-    else {
+    let Some(user) = app.store.user_by_name(&basic.username).await.map_err(unavailable)? else {
         return Err(unauthorized());
     };
     let hash = user.password_hash.clone();

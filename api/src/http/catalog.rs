@@ -30,38 +30,23 @@ impl Api {
     ) -> ApiResult<Json<PlanList>> {
         let app = req.data::<App>().expect("app");
         let links = Links::for_request(app, req);
-        let page = app
-            .plan_list(page_request(page_size.0, cursor.0.as_deref())?)
-            .await?;
+        let page = app.plan_list(page_request(page_size.0, cursor.0.as_deref())?).await?;
         Ok(Json(PlanList {
             links: list_links(links.base(), req, &page),
-            plan: page
-                .items
-                .into_iter()
-                .map(|p| PlanView::new(&links, p))
-                .collect(),
+            plan: page.items.into_iter().map(|p| PlanView::new(&links, p)).collect(),
         }))
     }
 
     /// Get a plan
     #[oai(path = "/api/plan/:id", method = "get", operation_id = "plan_get")]
-    async fn plan_get(
-        &self,
-        _auth: BasicAuth,
-        req: &Request,
-        id: Path<i64>,
-    ) -> ApiResult<Json<PlanView>> {
+    async fn plan_get(&self, _auth: BasicAuth, req: &Request, id: Path<i64>) -> ApiResult<Json<PlanView>> {
         let app = req.data::<App>().expect("app");
         let plan = app.plan_get(id.0).await?;
         Ok(Json(PlanView::new(&Links::for_request(app, req), plan)))
     }
 
     /// List environments
-    #[oai(
-        path = "/api/environment",
-        method = "get",
-        operation_id = "environment_list"
-    )]
+    #[oai(path = "/api/environment", method = "get", operation_id = "environment_list")]
     async fn environment_list(
         &self,
         _auth: BasicAuth,
@@ -87,11 +72,7 @@ impl Api {
     }
 
     /// Get an environment
-    #[oai(
-        path = "/api/environment/:id",
-        method = "get",
-        operation_id = "environment_get"
-    )]
+    #[oai(path = "/api/environment/:id", method = "get", operation_id = "environment_get")]
     async fn environment_get(
         &self,
         _auth: BasicAuth,
@@ -100,9 +81,6 @@ impl Api {
     ) -> ApiResult<Json<EnvironmentView>> {
         let app = req.data::<App>().expect("app");
         let environment = app.environment_get(id.0).await?;
-        Ok(Json(EnvironmentView::new(
-            &Links::for_request(app, req),
-            environment,
-        )))
+        Ok(Json(EnvironmentView::new(&Links::for_request(app, req), environment)))
     }
 }

@@ -1,23 +1,24 @@
 //! `/api/database/`
 
 use poem::Request;
-use poem_openapi::param::Path;
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
+use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, OpenApi};
 
 use super::auth::BasicAuth;
 use super::error::ApiResult;
 use super::links::Links;
-use super::views::{DatabaseCreate, DatabaseView};
+use super::paging::{list_links, page_request};
+use super::views::{DatabaseCreate, DatabaseList, DatabasePatch, DatabaseView};
 use super::Tag;
-use crate::app::{App, DatabaseRequest};
+use crate::app::{App, DatabaseListQuery, DatabaseRequest, DatabaseUpdate};
 
 pub struct Api;
 
 #[derive(ApiResponse)]
 pub enum Accepted {
-    /// Recorded; a worker is provisioning it. Follow `_links.task`, or poll the database until
-    /// `status` is `ready`.
+    /// Recorded; a worker is on it. Follow `_links.task`, or poll the database's `status`.
     #[oai(status = 202)]
     Accepted(Json<DatabaseView>, #[oai(header = "Location")] String),
 }
@@ -27,17 +28,8 @@ impl Api {
     /// Create a database
     ///
     /// Records the database with its owner credential `u_<name>` and starts provisioning it.
-    #[oai(
-        path = "/api/database",
-        method = "post",
-        operation_id = "database_create"
-    )]
-    async fn database_create(
-        &self,
-        auth: BasicAuth,
-        req: &Request,
-        body: Json<DatabaseCreate>,
-    ) -> ApiResult<Accepted> {
+    #[oai(path = "/api/database", method = "post", operation_id = "database_create")]
+    async fn database_create(&self, auth: BasicAuth, req: &Request, body: Json<DatabaseCreate>) -> ApiResult<Accepted> {
         let app = req.data::<App>().expect("app");
         let Json(body) = body;
         let request = DatabaseRequest {
@@ -46,6 +38,7 @@ impl Api {
             environment: body.environment.into_text(),
             project: body.project.map(|p| p.into_text()),
             description: body.description,
+            tags: body.tags,
         };
         let detail = app.database_create(&auth.0, request).await?;
         let view = DatabaseView::new(&Links::for_request(app, req), &detail);
@@ -53,23 +46,99 @@ impl Api {
         Ok(Accepted::Accepted(Json(view), location))
     }
 
+    /// List databases
+    ///
+    /// The databases of your teams (all of them for admins), oldest first.
+    #[oai(path = "/api/database", method = "get", operation_id = "database_list")]
+    #[allow(clippy::too_many_arguments)]
+    async fn database_list(
+        &self,
+        auth: BasicAuth,
+        req: &Request,
+        /// Only the database of this name.
+        name: Query<Option<String>>,
+        /// Only databases of this project: `/api/project/1/`, `1` or its name.
+        project: Query<Option<String>>,
+        /// Only databases of this environment: `/api/environment/1/`, `1` or its name.
+        environment: Query<Option<String>>,
+        /// Only databases in this status.
+        status: Query<Option<String>>,
+        /// Only databases of this team (by id).
+        team: Query<Option<i64>>,
+        /// Include destroyed databases.
+        #[oai(name = "showDeleted")]
+        show_deleted: Query<Option<bool>>,
+        /// Items per page: 1 to 1000, 100 by default.
+        page_size: Query<Option<i64>>,
+        /// Where the page starts: take it from a `next` or `previous` link.
+        cursor: Query<Option<String>>,
+    ) -> ApiResult<Json<DatabaseList>> {
+        let app = req.data::<App>().expect("app");
+        let query = DatabaseListQuery {
+            name: name.0,
+            project: project.0,
+            environment: environment.0,
+            status: status.0,
+            team: team.0,
+            show_deleted: show_deleted.0.unwrap_or(false),
+        };
+        let page = app
+            .database_list(&auth.0, query, page_request(page_size.0, cursor.0.as_deref())?)
+            .await?;
+        let links = Links::for_request(app, req);
+        Ok(Json(DatabaseList {
+            links: list_links(links.base(), req, &page),
+            database: page.items.iter().map(|d| DatabaseView::new(&links, d)).collect(),
+        }))
+    }
+
     /// Get a database
-    #[oai(
-        path = "/api/database/:id",
-        method = "get",
-        operation_id = "database_get"
-    )]
-    async fn database_get(
+    #[oai(path = "/api/database/:id", method = "get", operation_id = "database_get")]
+    async fn database_get(&self, auth: BasicAuth, req: &Request, id: Path<i64>) -> ApiResult<Json<DatabaseView>> {
+        let app = req.data::<App>().expect("app");
+        let detail = app.database_get(&auth.0, id.0).await?;
+        Ok(Json(DatabaseView::new(&Links::for_request(app, req), &detail)))
+    }
+
+    /// Update a database
+    ///
+    /// Changes its project, description, tags or protection; name, plan and environment are
+    /// fixed at creation.
+    #[oai(path = "/api/database/:id", method = "patch", operation_id = "database_update")]
+    async fn database_update(
         &self,
         auth: BasicAuth,
         req: &Request,
         id: Path<i64>,
+        body: Json<DatabasePatch>,
     ) -> ApiResult<Json<DatabaseView>> {
         let app = req.data::<App>().expect("app");
-        let detail = app.database_get(&auth.0, id.0).await?;
-        Ok(Json(DatabaseView::new(
-            &Links::for_request(app, req),
-            &detail,
-        )))
+        let Json(body) = body;
+        let update = DatabaseUpdate {
+            project: match body.project {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(p) => Some(Some(p.into_text())),
+            },
+            description: body.description,
+            tags: body.tags,
+            is_protected: body.is_protected,
+        };
+        let detail = app.database_update(&auth.0, id.0, update).await?;
+        Ok(Json(DatabaseView::new(&Links::for_request(app, req), &detail)))
+    }
+
+    /// Delete a database
+    ///
+    /// The first DELETE quarantines it: every credential's password is replaced by an unknown
+    /// one and sessions are cut; the data stays. A DELETE of a quarantined database destroys
+    /// it. Refused while `is_protected` is true.
+    #[oai(path = "/api/database/:id", method = "delete", operation_id = "database_delete")]
+    async fn database_delete(&self, auth: BasicAuth, req: &Request, id: Path<i64>) -> ApiResult<Accepted> {
+        let app = req.data::<App>().expect("app");
+        let detail = app.database_delete(&auth.0, id.0).await?;
+        let view = DatabaseView::new(&Links::for_request(app, req), &detail);
+        let location = view.links.self_.clone();
+        Ok(Accepted::Accepted(Json(view), location))
     }
 }

@@ -62,12 +62,8 @@ impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
         let message = e.to_string();
         match e {
-            AppError::Invalid { field, .. } => {
-                ApiError::BadRequest(body("bad_request", message, field))
-            }
-            AppError::Unprocessable { field, .. } => {
-                ApiError::Unprocessable(body("unprocessable", message, field))
-            }
+            AppError::Invalid { field, .. } => ApiError::BadRequest(body("bad_request", message, field)),
+            AppError::Unprocessable { field, .. } => ApiError::Unprocessable(body("unprocessable", message, field)),
             AppError::Forbidden(_) => ApiError::Forbidden(body("forbidden", message, None)),
             AppError::NotFound(_) => ApiError::NotFound(body("not_found", message, None)),
             AppError::Conflict(_) => ApiError::Conflict(body("conflict", message, None)),
@@ -146,10 +142,9 @@ pub fn json_errors<E: Endpoint + 'static>(ep: E) -> impl Endpoint<Output = Respo
             rebuilt
         };
         if status == StatusCode::UNAUTHORIZED {
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                header::HeaderValue::from_static(REALM),
-            );
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static(REALM));
         }
         Ok(response)
     })

@@ -44,8 +44,7 @@ pub fn page_request(page_size: Option<i64>, cursor: Option<&str>) -> Result<Page
         None => Cursor::Start,
         Some(text) => decode(text).ok_or(AppError::Invalid {
             field: Some("cursor"),
-            message: "cursor is not one this API gave out: follow the next and previous links"
-                .into(),
+            message: "cursor is not one this API gave out: follow the next and previous links".into(),
         })?,
     };
     Ok(PageRequest { cursor, size })
@@ -58,12 +57,7 @@ pub fn list_links<T>(base: &str, req: &Request, page: &Page<T>) -> ListLinks {
     let kept: Vec<(String, String)> = req
         .uri()
         .query()
-        .map(|q| {
-            url_pairs(q)
-                .into_iter()
-                .filter(|(k, _)| k != "cursor")
-                .collect()
-        })
+        .map(|q| url_pairs(q).into_iter().filter(|(k, _)| k != "cursor").collect())
         .unwrap_or_default();
     let link = |cursor: Option<String>| {
         let mut pairs = kept.clone();

@@ -1,29 +1,57 @@
 //! `/api/task/`
 
 use poem::Request;
-use poem_openapi::param::Path;
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
 
 use super::auth::BasicAuth;
 use super::error::ApiResult;
 use super::links::Links;
-use super::views::TaskView;
+use super::paging::{list_links, page_request};
+use super::views::{TaskList, TaskView};
 use super::Tag;
-use crate::app::App;
+use crate::app::{App, TaskListQuery};
 
 pub struct Api;
 
 #[OpenApi(tag = "Tag::Task")]
 impl Api {
-    /// Get a task
-    #[oai(path = "/api/task/:id", method = "get", operation_id = "task_get")]
-    async fn task_get(
+    /// List tasks
+    ///
+    /// The tasks on your teams' databases (all of them for admins), oldest first.
+    #[oai(path = "/api/task", method = "get", operation_id = "task_list")]
+    async fn task_list(
         &self,
         auth: BasicAuth,
         req: &Request,
-        id: Path<i64>,
-    ) -> ApiResult<Json<TaskView>> {
+        /// Only the tasks of this database (by id).
+        database: Query<Option<i64>>,
+        /// Only tasks in this status: queued, running, succeeded or failed.
+        status: Query<Option<String>>,
+        /// Items per page: 1 to 1000, 100 by default.
+        page_size: Query<Option<i64>>,
+        /// Where the page starts: take it from a `next` or `previous` link.
+        cursor: Query<Option<String>>,
+    ) -> ApiResult<Json<TaskList>> {
+        let app = req.data::<App>().expect("app");
+        let query = TaskListQuery {
+            database: database.0,
+            status: status.0,
+        };
+        let page = app
+            .task_list(&auth.0, query, page_request(page_size.0, cursor.0.as_deref())?)
+            .await?;
+        let links = Links::for_request(app, req);
+        Ok(Json(TaskList {
+            links: list_links(links.base(), req, &page),
+            task: page.items.into_iter().map(|t| TaskView::new(&links, t)).collect(),
+        }))
+    }
+
+    /// Get a task
+    #[oai(path = "/api/task/:id", method = "get", operation_id = "task_get")]
+    async fn task_get(&self, auth: BasicAuth, req: &Request, id: Path<i64>) -> ApiResult<Json<TaskView>> {
         let app = req.data::<App>().expect("app");
         let task = app.task_get(&auth.0, id.0).await?;
         Ok(Json(TaskView::new(&Links::for_request(app, req), task)))

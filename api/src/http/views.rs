@@ -6,7 +6,7 @@ use dbaas_core::model::{Credential, DatabaseDetail, Engine, Environment, Plan, T
 use std::borrow::Cow;
 
 use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
-use poem_openapi::types::{ParseError, ParseFromJSON, ParseResult, ToJSON, Type};
+use poem_openapi::types::{MaybeUndefined, ParseError, ParseFromJSON, ParseResult, ToJSON, Type};
 use poem_openapi::Object;
 use serde_json::Value;
 
@@ -75,9 +75,7 @@ impl Type for Reference {
         Some(self)
     }
 
-    fn raw_element_iter<'a>(
-        &'a self,
-    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
         Box::new(self.as_raw_value().into_iter())
     }
 }
@@ -116,7 +114,23 @@ pub struct DatabaseCreate {
     /// The project, if any: `/api/project/1/`, `1` or its name.
     pub project: Option<Reference>,
     /// Free text for the tenant.
+    #[oai(validator(max_length = 1000))]
     pub description: Option<String>,
+    /// Labels for the tenant's own use.
+    pub tags: Option<Vec<String>>,
+}
+
+/// Changes to a database. `name`, `plan` and `environment` cannot change after creation.
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+pub struct DatabasePatch {
+    /// The project: `/api/project/1/`, `1` or its name; null takes the database out of it.
+    pub project: MaybeUndefined<Reference>,
+    #[oai(validator(max_length = 1000))]
+    pub description: Option<String>,
+    pub tags: Option<Vec<String>>,
+    /// While true, DELETE is refused.
+    pub is_protected: Option<bool>,
 }
 
 /// A credential as listed with its database: never a password.
@@ -146,14 +160,20 @@ pub struct DatabaseView {
     pub project: Option<String>,
     pub team: i64,
     pub description: String,
+    pub tags: Vec<String>,
+    /// While true, DELETE is refused.
+    pub is_protected: bool,
+    /// When the database entered quarantine (the first DELETE); null otherwise.
     pub quarantine_dt: Option<DateTime<Utc>>,
     /// The plan's size.
     pub total_size_in_bytes: i64,
-    /// Space in use, as last collected from the engine; null until collected.
+    /// Space in use, as last collected from the engine (not real time); null until collected.
     pub used_size_in_bytes: Option<i64>,
     pub credentials: Vec<CredentialSummary>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// When the database was destroyed; null while it exists.
+    pub deleted_at: Option<DateTime<Utc>>,
 }
 
 fn credential_summary(links: &Links, credential: &Credential) -> CredentialSummary {
@@ -176,9 +196,7 @@ impl DatabaseView {
             latest_task,
         } = detail;
         let endpoint = match (Engine::parse(&plan.engine), database.port) {
-            (Some(engine), Some(port)) => {
-                Some(engine.endpoint(&environment.host_address, port, &database.name))
-            }
+            (Some(engine), Some(port)) => Some(engine.endpoint(&environment.host_address, port, &database.name)),
             _ => None,
         };
         Self {
@@ -196,15 +214,15 @@ impl DatabaseView {
             project: database.project_id.map(|id| links.project(id)),
             team: database.team_id,
             description: database.description.clone(),
+            tags: database.tags.clone(),
+            is_protected: database.is_protected,
             quarantine_dt: database.quarantine_dt,
             total_size_in_bytes: plan.size_bytes,
-            used_size_in_bytes: None,
-            credentials: credentials
-                .iter()
-                .map(|c| credential_summary(links, c))
-                .collect(),
+            used_size_in_bytes: database.used_size_bytes,
+            credentials: credentials.iter().map(|c| credential_summary(links, c)).collect(),
             created_at: database.created_at,
             updated_at: database.updated_at,
+            deleted_at: database.deleted_at,
         }
     }
 }
@@ -215,6 +233,9 @@ pub struct CredentialLinks {
     #[oai(rename = "self")]
     pub self_: String,
     pub database: String,
+    /// The latest task that worked on the credential.
+    #[oai(skip_serializing_if_is_none)]
+    pub task: Option<String>,
 }
 
 /// A credential with its password.
@@ -227,6 +248,8 @@ pub struct CredentialView {
     pub database: String,
     /// `owner`, `read_write` or `read_only`.
     pub privileges: String,
+    /// Concurrent sessions allowed; null for no limit.
+    pub connection_limit: Option<i32>,
     /// Null until the database is ready, and while it is quarantined.
     pub password: Option<String>,
     /// A ready-to-use URI with user and password; null when the password is.
@@ -240,20 +263,91 @@ impl CredentialView {
             database,
             password,
             connection_uri,
+            latest_task,
         } = detail;
         Self {
             links: CredentialLinks {
                 self_: links.credential(credential.id),
                 database: links.database(database.id),
+                task: latest_task.map(|t| links.task(t.id)),
             },
             id: credential.id,
             user: credential.username,
             database: links.database(database.id),
             privileges: credential.privileges,
+            connection_limit: credential.connection_limit.filter(|l| *l >= 0),
             password,
             connection_uri,
         }
     }
+}
+
+/// A credential as lists show it: never a password.
+#[derive(Debug, Clone, Object)]
+pub struct CredentialListItem {
+    #[oai(rename = "_links")]
+    pub links: CredentialLinks,
+    pub id: i64,
+    pub user: String,
+    pub database: String,
+    pub privileges: String,
+    pub connection_limit: Option<i32>,
+}
+
+impl CredentialListItem {
+    pub fn new(links: &Links, credential: Credential) -> Self {
+        Self {
+            links: CredentialLinks {
+                self_: links.credential(credential.id),
+                database: links.database(credential.database_id),
+                task: None,
+            },
+            id: credential.id,
+            user: credential.username,
+            database: links.database(credential.database_id),
+            privileges: credential.privileges,
+            connection_limit: credential.connection_limit.filter(|l| *l >= 0),
+        }
+    }
+}
+
+/// A request for a new credential. Its password is always generated.
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+pub struct CredentialCreate {
+    /// The engine user: a lowercase letter, then lowercase letters, digits and underscores.
+    #[oai(validator(max_length = 63))]
+    pub user: String,
+    /// The database: `/api/database/1/` or `1`.
+    pub database: Reference,
+    /// `owner`, `read-write` (the default) or `read-only`.
+    pub privileges: Option<String>,
+    /// Concurrent sessions allowed; -1 or absent for no limit.
+    pub connection_limit: Option<i32>,
+}
+
+/// The databases.
+#[derive(Debug, Clone, Object)]
+pub struct DatabaseList {
+    #[oai(rename = "_links")]
+    pub links: ListLinks,
+    pub database: Vec<DatabaseView>,
+}
+
+/// The credentials (without passwords).
+#[derive(Debug, Clone, Object)]
+pub struct CredentialList {
+    #[oai(rename = "_links")]
+    pub links: ListLinks,
+    pub credential: Vec<CredentialListItem>,
+}
+
+/// The tasks.
+#[derive(Debug, Clone, Object)]
+pub struct TaskList {
+    #[oai(rename = "_links")]
+    pub links: ListLinks,
+    pub task: Vec<TaskView>,
 }
 
 /// Links of a task.

@@ -39,12 +39,10 @@ impl Store {
                 Some(p) => (p.clone(), false),
                 None => (secrets::generate_password(), true),
             };
-            let hash = tokio::task::spawn_blocking(move || {
-                secrets::hash_password(&password).map(|h| (h, password))
-            })
-            .await
-            .expect("hashing task panicked")
-            .map_err(|e| super::StoreError::Unavailable(e.to_string()))?;
+            let hash = tokio::task::spawn_blocking(move || secrets::hash_password(&password).map(|h| (h, password)))
+                .await
+                .expect("hashing task panicked")
+                .map_err(|e| super::StoreError::Unavailable(e.to_string()))?;
             let admin_user = config.admin_user.clone();
             let created = conn
                 .transaction::<_, diesel::result::Error, _>(async |conn| {
@@ -73,10 +71,7 @@ impl Store {
                         .first(conn)
                         .await?;
                     diesel::insert_into(team_members::table)
-                        .values((
-                            team_members::team_id.eq(team_id),
-                            team_members::user_id.eq(user_id),
-                        ))
+                        .values((team_members::team_id.eq(team_id), team_members::user_id.eq(user_id)))
                         .on_conflict_do_nothing()
                         .execute(conn)
                         .await?;

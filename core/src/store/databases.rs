@@ -1,16 +1,21 @@
 //! Databases: the tenant's request, its place on an engine, and its state.
 
+use std::collections::HashMap;
+
+use chrono::Utc;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Nullable};
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use rand::distr::{Alphanumeric, SampleString};
 
+use super::page::{load_page, Page, PageRequest};
+use super::tx::{insert_task, lock_idle_database, TxError};
 use super::{Store, StoreError, StoreResult};
 use crate::model::{
-    owner_username, Credential, Database, DatabaseDetail, DatabaseStatus, Environment, NewDatabase,
-    Plan, Task, TaskKind, TaskStatus,
+    owner_username, Credential, Database, DatabaseDetail, DatabaseStatus, Environment, NewDatabase, Plan, Task,
+    TaskKind,
 };
-use crate::schema::{credentials, databases, environments, plans, tasks};
+use crate::schema::{credentials, databases, environments, plans, tasks, teams};
 
 /// What recording a new database produced: the row, its owner credential, and the task that
 /// will provision it.
@@ -21,6 +26,30 @@ pub struct CreatedDatabase {
     pub task: Task,
 }
 
+/// Which databases a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct DatabaseFilter {
+    /// `Some`: only these teams' databases (a non-admin caller's scope).
+    pub teams_in: Option<Vec<i64>>,
+    pub name: Option<String>,
+    pub project_id: Option<i64>,
+    pub environment_id: Option<i64>,
+    pub team_id: Option<i64>,
+    pub status: Option<DatabaseStatus>,
+    /// Include destroyed databases.
+    pub show_deleted: bool,
+}
+
+/// Changes to a database's tenant-owned metadata; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = databases)]
+pub struct DatabaseChanges {
+    pub project_id: Option<Option<i64>>,
+    pub description: Option<String>,
+    pub tags: Option<Vec<String>>,
+    pub is_protected: Option<bool>,
+}
+
 #[derive(QueryableByName)]
 struct AllocatedPort {
     #[diesel(sql_type = Nullable<Integer>)]
@@ -29,14 +58,34 @@ struct AllocatedPort {
 
 impl Store {
     /// Records a database, its owner credential (no password yet) and a queued provisioning
-    /// task, all or nothing. A live database of the same name in the environment is a conflict.
+    /// task, all or nothing. Refused when the name is taken in the environment or the team's
+    /// quota there is used up.
     pub async fn database_create(&self, new: NewDatabase) -> StoreResult<CreatedDatabase> {
         let mut conn = self.conn().await?;
-        let uid = Alphanumeric
-            .sample_string(&mut rand::rng(), 12)
-            .to_lowercase();
+        let uid = Alphanumeric.sample_string(&mut rand::rng(), 12).to_lowercase();
         let result = conn
-            .transaction::<_, diesel::result::Error, _>(async |conn| {
+            .transaction::<_, TxError, _>(async |conn| {
+                // The team row serialises creations, so two requests cannot both take the
+                // last database of a quota.
+                let limit: i32 = teams::table
+                    .find(new.team_id)
+                    .select(teams::database_limit)
+                    .for_update()
+                    .first(conn)
+                    .await?;
+                let live: i64 = databases::table
+                    .filter(databases::team_id.eq(new.team_id))
+                    .filter(databases::environment_id.eq(new.environment_id))
+                    .filter(databases::status.ne(DatabaseStatus::Deleted.as_str()))
+                    .count()
+                    .get_result(conn)
+                    .await?;
+                if live >= i64::from(limit) {
+                    return Err(TxError::Refused(StoreError::OverQuota(format!(
+                        "the team has {live} of its {limit} databases in this environment \
+                         (quarantined ones count); delete one or ask for a larger quota"
+                    ))));
+                }
                 let database: Database = diesel::insert_into(databases::table)
                     .values((
                         databases::uid.eq(&uid),
@@ -47,6 +96,7 @@ impl Store {
                         databases::project_id.eq(new.project_id),
                         databases::status.eq(DatabaseStatus::Creating.as_str()),
                         databases::description.eq(&new.description),
+                        databases::tags.eq(&new.tags),
                     ))
                     .returning(Database::as_returning())
                     .get_result(conn)
@@ -59,16 +109,7 @@ impl Store {
                     .returning(Credential::as_returning())
                     .get_result(conn)
                     .await?;
-                let task: Task = diesel::insert_into(tasks::table)
-                    .values((
-                        tasks::kind.eq(TaskKind::ProvisionDatabase.as_str()),
-                        tasks::status.eq(TaskStatus::Queued.as_str()),
-                        tasks::database_id.eq(database.id),
-                        tasks::credential_id.eq(credential.id),
-                    ))
-                    .returning(Task::as_returning())
-                    .get_result(conn)
-                    .await?;
+                let task = insert_task(conn, TaskKind::ProvisionDatabase, database.id, Some(credential.id)).await?;
                 Ok(CreatedDatabase {
                     database,
                     credential,
@@ -76,16 +117,8 @@ impl Store {
                 })
             })
             .await;
-        result.map_err(|e| {
-            if StoreError::is_unique_violation(&e) {
-                StoreError::Conflict(format!(
-                    "a database named '{}' already exists in this environment",
-                    new.name
-                ))
-            } else {
-                StoreError::Query(e)
-            }
-        })
+        result
+            .map_err(|e| e.into_store(|| format!("a database named '{}' already exists in this environment", new.name)))
     }
 
     pub async fn database_get(&self, id: i64) -> StoreResult<Database> {
@@ -98,41 +131,177 @@ impl Store {
             .map_err(StoreError::lookup("database"))
     }
 
-    /// A database with its plan, environment, credentials and latest task.
+    /// A database with its plan, environment, live credentials and latest task.
     pub async fn database_detail(&self, id: i64) -> StoreResult<DatabaseDetail> {
+        let database = self.database_get(id).await?;
+        self.database_details(vec![database])
+            .await?
+            .pop()
+            .ok_or(StoreError::NotFound("database"))
+    }
+
+    /// Details of several databases in four queries, whatever their number.
+    pub async fn database_details(&self, databases: Vec<Database>) -> StoreResult<Vec<DatabaseDetail>> {
         let mut conn = self.conn().await?;
-        let (database, plan, environment) = databases::table
-            .inner_join(plans::table)
-            .inner_join(environments::table)
-            .filter(databases::id.eq(id))
-            .select((
-                Database::as_select(),
-                Plan::as_select(),
-                Environment::as_select(),
-            ))
-            .first::<(Database, Plan, Environment)>(&mut conn)
-            .await
-            .map_err(StoreError::lookup("database"))?;
-        let credentials = credentials::table
-            .filter(credentials::database_id.eq(id))
+        let ids: Vec<i64> = databases.iter().map(|d| d.id).collect();
+        let plan_ids: Vec<i64> = databases.iter().map(|d| d.plan_id).collect();
+        let environment_ids: Vec<i64> = databases.iter().map(|d| d.environment_id).collect();
+        let plans: HashMap<i64, Plan> = plans::table
+            .filter(plans::id.eq_any(&plan_ids))
+            .select(Plan::as_select())
+            .load(&mut conn)
+            .await?
+            .into_iter()
+            .map(|p: Plan| (p.id, p))
+            .collect();
+        let environments: HashMap<i64, Environment> = environments::table
+            .filter(environments::id.eq_any(&environment_ids))
+            .select(Environment::as_select())
+            .load(&mut conn)
+            .await?
+            .into_iter()
+            .map(|e: Environment| (e.id, e))
+            .collect();
+        let mut credentials: HashMap<i64, Vec<Credential>> = HashMap::new();
+        for credential in credentials::table
+            .filter(credentials::database_id.eq_any(&ids))
+            .filter(credentials::deleted_at.is_null())
             .order(credentials::id)
             .select(Credential::as_select())
-            .load(&mut conn)
-            .await?;
-        let latest_task = tasks::table
-            .filter(tasks::database_id.eq(id))
-            .order(tasks::id.desc())
+            .load::<Credential>(&mut conn)
+            .await?
+        {
+            credentials.entry(credential.database_id).or_default().push(credential);
+        }
+        let mut latest: HashMap<i64, Task> = tasks::table
+            .filter(tasks::database_id.eq_any(&ids))
+            .distinct_on(tasks::database_id)
+            .order((tasks::database_id, tasks::id.desc()))
             .select(Task::as_select())
-            .first(&mut conn)
+            .load::<Task>(&mut conn)
+            .await?
+            .into_iter()
+            .filter_map(|t| t.database_id.map(|id| (id, t)))
+            .collect();
+        databases
+            .into_iter()
+            .map(|database| {
+                let plan = plans
+                    .get(&database.plan_id)
+                    .cloned()
+                    .ok_or(StoreError::NotFound("plan"))?;
+                let environment = environments
+                    .get(&database.environment_id)
+                    .cloned()
+                    .ok_or(StoreError::NotFound("environment"))?;
+                Ok(DatabaseDetail {
+                    credentials: credentials.remove(&database.id).unwrap_or_default(),
+                    latest_task: latest.remove(&database.id),
+                    plan,
+                    environment,
+                    database,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn database_list(&self, filter: DatabaseFilter, request: PageRequest) -> StoreResult<Page<Database>> {
+        let mut conn = self.conn().await?;
+        let query = || {
+            let mut query = databases::table.into_boxed();
+            if let Some(teams) = &filter.teams_in {
+                query = query.filter(databases::team_id.eq_any(teams.clone()));
+            }
+            if let Some(name) = &filter.name {
+                query = query.filter(databases::name.eq(name.clone()));
+            }
+            if let Some(id) = filter.project_id {
+                query = query.filter(databases::project_id.eq(id));
+            }
+            if let Some(id) = filter.environment_id {
+                query = query.filter(databases::environment_id.eq(id));
+            }
+            if let Some(id) = filter.team_id {
+                query = query.filter(databases::team_id.eq(id));
+            }
+            if let Some(status) = filter.status {
+                query = query.filter(databases::status.eq(status.as_str()));
+            }
+            if !filter.show_deleted {
+                query = query.filter(databases::status.ne(DatabaseStatus::Deleted.as_str()));
+            }
+            query
+        };
+        Ok(load_page!(
+            &mut conn,
+            query,
+            databases::id,
+            Database::as_select(),
+            request,
+            |d: &Database| d.id
+        ))
+    }
+
+    pub async fn database_update(&self, id: i64, changes: DatabaseChanges) -> StoreResult<Database> {
+        let mut conn = self.conn().await?;
+        if changes.project_id.is_none()
+            && changes.description.is_none()
+            && changes.tags.is_none()
+            && changes.is_protected.is_none()
+        {
+            return self.database_get(id).await;
+        }
+        diesel::update(databases::table.find(id))
+            .set((&changes, databases::updated_at.eq(diesel::dsl::now)))
+            .returning(Database::as_returning())
+            .get_result(&mut conn)
             .await
-            .optional()?;
-        Ok(DatabaseDetail {
-            database,
-            plan,
-            environment,
-            credentials,
-            latest_task,
-        })
+            .map_err(StoreError::lookup("database"))
+    }
+
+    /// Starts a task on an idle database, optionally moving it to a new status in the same
+    /// transaction (quarantine takes effect the moment DELETE answers).
+    pub async fn database_task_start(
+        &self,
+        database_id: i64,
+        kind: TaskKind,
+        allowed: &[DatabaseStatus],
+        new_status: Option<DatabaseStatus>,
+    ) -> StoreResult<(Database, Task)> {
+        let mut conn = self.conn().await?;
+        let result = conn
+            .transaction::<_, TxError, _>(async |conn| {
+                let database = lock_idle_database(conn, database_id).await?;
+                if !allowed.contains(&database.status()) {
+                    return Err(TxError::Refused(StoreError::Conflict(format!(
+                        "the database is {}, so it cannot be asked to {}",
+                        database.status,
+                        kind.as_str().replace('_', " ")
+                    ))));
+                }
+                let task = insert_task(conn, kind, database_id, None).await?;
+                let database = match new_status {
+                    None => database,
+                    Some(status) => {
+                        let quarantine_dt = match status {
+                            DatabaseStatus::Quarantined => Some(Utc::now()),
+                            _ => database.quarantine_dt,
+                        };
+                        diesel::update(databases::table.find(database_id))
+                            .set((
+                                databases::status.eq(status.as_str()),
+                                databases::quarantine_dt.eq(quarantine_dt),
+                                databases::updated_at.eq(diesel::dsl::now),
+                            ))
+                            .returning(Database::as_returning())
+                            .get_result(conn)
+                            .await?
+                    }
+                };
+                Ok((database, task))
+            })
+            .await;
+        result.map_err(|e| e.into_store(String::new))
     }
 
     /// Gives the database the lowest free port of its environment's range, once: a database
@@ -179,11 +348,7 @@ impl Store {
 
     /// Stores the engine's sealed superuser password unless one is stored already, and returns
     /// the one that is: a resumed job must keep using the password the engine was set up with.
-    pub async fn database_admin_password(
-        &self,
-        id: i64,
-        candidate: Vec<u8>,
-    ) -> StoreResult<Vec<u8>> {
+    pub async fn database_admin_password(&self, id: i64, candidate: Vec<u8>) -> StoreResult<Vec<u8>> {
         let mut conn = self.conn().await?;
         diesel::update(
             databases::table
@@ -212,5 +377,58 @@ impl Store {
             .execute(&mut conn)
             .await?;
         Ok(())
+    }
+
+    /// Marks a destroyed database `deleted` and its credentials gone; its row and history stay.
+    pub async fn database_mark_deleted(&self, id: i64) -> StoreResult<()> {
+        let mut conn = self.conn().await?;
+        conn.transaction::<_, diesel::result::Error, _>(async |conn| {
+            diesel::update(databases::table.find(id))
+                .set((
+                    databases::status.eq(DatabaseStatus::Deleted.as_str()),
+                    databases::deleted_at.eq(Some(Utc::now())),
+                    databases::updated_at.eq(diesel::dsl::now),
+                ))
+                .execute(conn)
+                .await?;
+            diesel::update(credentials::table.filter(credentials::database_id.eq(id)))
+                .filter(credentials::deleted_at.is_null())
+                .set((
+                    credentials::deleted_at.eq(Some(Utc::now())),
+                    credentials::password_enc.eq(None::<Vec<u8>>),
+                    credentials::pending_password_enc.eq(None::<Vec<u8>>),
+                ))
+                .execute(conn)
+                .await?;
+            Ok(())
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// Records the space a database uses, as just measured.
+    pub async fn database_record_size(&self, id: i64, bytes: i64) -> StoreResult<()> {
+        let mut conn = self.conn().await?;
+        diesel::update(databases::table.find(id))
+            .set((
+                databases::used_size_bytes.eq(Some(bytes)),
+                databases::size_collected_at.eq(Some(Utc::now())),
+            ))
+            .execute(&mut conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Ready databases, for periodic work such as size collection.
+    pub async fn database_list_ready(&self) -> StoreResult<Vec<DatabaseDetail>> {
+        let mut conn = self.conn().await?;
+        let ready = databases::table
+            .filter(databases::status.eq(DatabaseStatus::Ready.as_str()))
+            .order(databases::id)
+            .select(Database::as_select())
+            .load(&mut conn)
+            .await?;
+        drop(conn);
+        self.database_details(ready).await
     }
 }

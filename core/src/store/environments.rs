@@ -23,16 +23,11 @@ impl Store {
 
     pub async fn environment_find(&self, by: &Ref) -> StoreResult<Environment> {
         let mut conn = self.conn().await?;
-        let query = environments::table
-            .select(Environment::as_select())
-            .into_boxed();
+        let query = environments::table.select(Environment::as_select()).into_boxed();
         let query = match by {
             Ref::Id(id) => query.filter(environments::id.eq(*id)),
             Ref::Name(name) => query.filter(environments::name.eq(name)),
         };
-        query
-            .first(&mut conn)
-            .await
-            .map_err(StoreError::lookup("environment"))
+        query.first(&mut conn).await.map_err(StoreError::lookup("environment"))
     }
 }

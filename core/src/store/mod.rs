@@ -11,6 +11,7 @@ pub mod page;
 mod plans;
 mod projects;
 mod tasks;
+mod tx;
 mod users;
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
@@ -20,7 +21,10 @@ use diesel_async::{AsyncMigrationHarness, AsyncPgConnection, RunQueryDsl};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 pub use bootstrap::{Bootstrap, DEFAULT_ENVIRONMENT, DEFAULT_PLAN};
+pub use credentials::{CredentialFilter, NewCredential};
+pub use databases::{CreatedDatabase, DatabaseChanges, DatabaseFilter};
 pub use page::{Cursor, Page, PageRequest};
+pub use tasks::TaskFilter;
 pub use users::Caller;
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
@@ -32,6 +36,12 @@ pub enum StoreError {
     NotFound(&'static str),
     #[error("{0}")]
     Conflict(String),
+    /// Another task holds the database.
+    #[error("task {task_id} ({kind}) is still working on this database; try again when it has ended")]
+    Busy { task_id: i64, kind: String },
+    /// A limit of the team would be exceeded.
+    #[error("{0}")]
+    OverQuota(String),
     #[error("the metadata store is unavailable: {0}")]
     Unavailable(String),
     #[error("metadata query failed: {0}")]
@@ -49,10 +59,7 @@ impl StoreError {
 
     /// Whether the error is a unique-constraint violation.
     pub(crate) fn is_unique_violation(e: &DieselError) -> bool {
-        matches!(
-            e,
-            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)
-        )
+        matches!(e, DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _))
     }
 }
 
@@ -67,9 +74,7 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store")
-            .field("status", &self.pool.status())
-            .finish()
+        f.debug_struct("Store").field("status", &self.pool.status()).finish()
     }
 }
 

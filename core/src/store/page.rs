@@ -31,12 +31,7 @@ pub struct Page<T> {
 impl<T> Page<T> {
     /// Builds a page from up to `size + 1` rows in ascending id order (one more than asked
     /// tells whether more follow in the direction of travel).
-    pub fn from_rows(
-        mut rows: Vec<T>,
-        total: i64,
-        request: &PageRequest,
-        id: impl Fn(&T) -> i64,
-    ) -> Self {
+    pub fn from_rows(mut rows: Vec<T>, total: i64, request: &PageRequest, id: impl Fn(&T) -> i64) -> Self {
         let size = usize::try_from(request.size).unwrap_or(0);
         let more = rows.len() > size;
         match request.cursor {
@@ -65,6 +60,16 @@ impl<T> Page<T> {
             total,
             next,
             previous,
+        }
+    }
+
+    /// The same page over other items (one for each of this page's, in order).
+    pub fn map_with<U>(self, items: Vec<U>) -> Page<U> {
+        Page {
+            items,
+            total: self.total,
+            next: self.next,
+            previous: self.previous,
         }
     }
 

@@ -28,9 +28,6 @@ impl Store {
             Ref::Id(id) => query.filter(plans::id.eq(*id)),
             Ref::Name(name) => query.filter(plans::name.eq(name)),
         };
-        query
-            .first(&mut conn)
-            .await
-            .map_err(StoreError::lookup("plan"))
+        query.first(&mut conn).await.map_err(StoreError::lookup("plan"))
     }
 }

@@ -15,9 +15,6 @@ impl Store {
             Ref::Id(id) => query.filter(projects::id.eq(*id)),
             Ref::Name(name) => query.filter(projects::name.eq(name)),
         };
-        query
-            .first(&mut conn)
-            .await
-            .map_err(StoreError::lookup("project"))
+        query.first(&mut conn).await.map_err(StoreError::lookup("project"))
     }
 }

@@ -1,4 +1,99 @@
-//! One module per job kind. Each exposes `run`, the handler registered in [`crate::run`].
+//! The jobs: one module per task kind, all dispatched from [`run`].
+//!
+//! A job is only a task id. [`run`] claims the task in the catalog (so two deliveries of one
+//! job never run at once), looks up its kind, and runs that module's `attempt` under the one
+//! retry policy in [`retry`]. Every `attempt` is idempotent: it finds what an earlier attempt
+//! did and does only what is missing.
 
-pub mod provision_database;
+mod create_credential;
+mod delete_credential;
+mod destroy_database;
+pub mod engine_target;
+mod provision_database;
+mod quarantine_database;
+mod reset_password;
 mod retry;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use apalis::prelude::{BoxDynError, Data};
+use dbaas_core::jobs::Job;
+use dbaas_core::model::{Task, TaskKind};
+use dbaas_core::secrets::SecretError;
+use dbaas_core::StoreError;
+use dbaas_provisioner::ProvisionError;
+
+use crate::Context;
+
+/// A running task whose worker has not touched it for this long is taken over by another.
+pub const LEASE: Duration = Duration::from_secs(300);
+
+/// Errors of the worker's jobs.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Provision(#[from] ProvisionError),
+    #[error("{0}")]
+    Secret(#[from] SecretError),
+    /// The task can never succeed as recorded.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl JobError {
+    /// Whether another attempt cannot help.
+    pub fn is_permanent(&self) -> bool {
+        match self {
+            JobError::Store(e) => matches!(e, StoreError::NotFound(_) | StoreError::Conflict(_)),
+            JobError::Provision(e) => e.is_permanent(),
+            JobError::Secret(_) | JobError::Invalid(_) => true,
+        }
+    }
+}
+
+pub type JobResult<T> = Result<T, JobError>;
+
+pub use engine_target::EngineTarget;
+
+/// The handler of the queue.
+pub async fn run(job: Job, ctx: Data<Arc<Context>>) -> Result<(), BoxDynError> {
+    let ctx: Arc<Context> = (*ctx).clone();
+    let Some(task) = ctx.store.task_claim(job.task_id, LEASE).await? else {
+        tracing::debug!(task_id = job.task_id, "task taken or ended elsewhere; skipping");
+        return Ok(());
+    };
+    let span = tracing::info_span!("task", task_id = task.id, kind = %task.kind, database_id = task.database_id);
+    let _entered = span.enter();
+    let Some(kind) = TaskKind::parse(&task.kind) else {
+        return retry::fail_unknown(&ctx, &task).await;
+    };
+    match kind {
+        TaskKind::ProvisionDatabase => {
+            retry::with_retries(&ctx, task, provision_database::attempt, provision_database::on_failure).await
+        }
+        TaskKind::CreateCredential => {
+            retry::with_retries(&ctx, task, create_credential::attempt, create_credential::on_failure).await
+        }
+        TaskKind::ResetPassword => retry::with_retries(&ctx, task, reset_password::attempt, retry::nothing).await,
+        TaskKind::DeleteCredential => retry::with_retries(&ctx, task, delete_credential::attempt, retry::nothing).await,
+        TaskKind::QuarantineDatabase => {
+            retry::with_retries(&ctx, task, quarantine_database::attempt, retry::nothing).await
+        }
+        TaskKind::DestroyDatabase => retry::with_retries(&ctx, task, destroy_database::attempt, retry::nothing).await,
+    }
+}
+
+/// The database a task works on.
+fn database_of(task: &Task) -> JobResult<i64> {
+    task.database_id
+        .ok_or_else(|| JobError::Invalid(format!("task {} names no database", task.id)))
+}
+
+/// The credential a task works on.
+fn credential_of(task: &Task) -> JobResult<i64> {
+    task.credential_id
+        .ok_or_else(|| JobError::Invalid(format!("task {} names no credential", task.id)))
+}

@@ -7,8 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use apalis::prelude::{AbortError, BoxDynError};
-use dbaas_core::model::TaskStatus;
+use dbaas_core::model::{Task, TaskStatus};
 
+use super::{JobError, JobResult};
 use crate::Context;
 
 /// Attempts before a task fails for good.
@@ -16,49 +17,64 @@ pub const MAX_ATTEMPTS: i32 = 5;
 const FIRST_BACKOFF: Duration = Duration::from_millis(500);
 const MAX_BACKOFF: Duration = Duration::from_secs(8);
 
-/// An error of one attempt, and whether another attempt could help.
-pub trait Retryable: std::fmt::Display + Into<BoxDynError> {
-    fn is_permanent(&self) -> bool;
-}
-
-/// Runs `attempt` until it succeeds, fails permanently or runs out of attempts. `on_failure`
-/// runs once when the task fails for good, to leave the resource in a visible failed state.
-pub async fn with_retries<E, A, AF, F, FF>(
+/// Runs `attempt` until it succeeds, fails permanently or runs out of attempts; the task was
+/// claimed (and its first attempt counted) by the caller. `on_failure` runs once when the task
+/// fails for good, to leave the resource in a visible failed state.
+pub async fn with_retries<A, AF, F, FF>(
     ctx: &Arc<Context>,
-    task_id: i64,
-    mut attempt: A,
+    claimed: Task,
+    attempt: A,
     on_failure: F,
 ) -> Result<(), BoxDynError>
 where
-    E: Retryable,
-    A: FnMut() -> AF,
-    AF: Future<Output = Result<(), E>>,
-    F: FnOnce(String) -> FF,
-    FF: Future<Output = ()>,
+    A: Fn(Arc<Context>, Task) -> AF,
+    AF: Future<Output = JobResult<()>>,
+    F: FnOnce(Arc<Context>, Task) -> FF,
+    FF: Future<Output = JobResult<()>>,
 {
+    let mut task = claimed;
     let mut backoff = FIRST_BACKOFF;
+    let started = std::time::Instant::now();
     loop {
-        let task = ctx.store.task_attempt_started(task_id).await?;
-        match attempt().await {
+        match attempt(ctx.clone(), task.clone()).await {
             Ok(()) => {
-                ctx.store
-                    .task_finish(task_id, TaskStatus::Succeeded)
-                    .await?;
+                ctx.store.task_finish(task.id, TaskStatus::Succeeded).await?;
+                tracing::info!(
+                    attempts = task.attempts,
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    "task succeeded"
+                );
                 return Ok(());
             }
             Err(e) => {
                 let message = e.to_string();
-                ctx.store.task_attempt_failed(task_id, &message).await?;
+                ctx.store.task_attempt_failed(task.id, &message).await?;
                 if e.is_permanent() || task.attempts >= MAX_ATTEMPTS {
-                    tracing::warn!(task_id, attempts = task.attempts, error = %message, "task failed for good");
-                    on_failure(message).await;
-                    ctx.store.task_finish(task_id, TaskStatus::Failed).await?;
+                    tracing::warn!(attempts = task.attempts, error = %message, "task failed for good");
+                    if let Err(cleanup) = on_failure(ctx.clone(), task.clone()).await {
+                        tracing::error!(error = %cleanup, "could not record the failure on the resource");
+                    }
+                    ctx.store.task_finish(task.id, TaskStatus::Failed).await?;
                     return Err(AbortError::new(e).into());
                 }
-                tracing::info!(task_id, attempt = task.attempts, error = %message, "attempt failed; retrying");
+                tracing::info!(attempt = task.attempts, error = %message, "attempt failed; retrying");
                 tokio::time::sleep(backoff).await;
                 backoff = (backoff * 2).min(MAX_BACKOFF);
+                task = ctx.store.task_attempt_started(task.id).await?;
             }
         }
     }
+}
+
+/// For tasks whose failure leaves nothing to mark beyond the task itself.
+pub async fn nothing(_ctx: Arc<Context>, _task: Task) -> JobResult<()> {
+    Ok(())
+}
+
+/// A task of a kind this worker does not know (a newer api?): fail it visibly.
+pub async fn fail_unknown(ctx: &Context, task: &Task) -> Result<(), BoxDynError> {
+    let error = JobError::Invalid(format!("this worker does not know tasks of kind '{}'", task.kind));
+    ctx.store.task_attempt_failed(task.id, &error.to_string()).await?;
+    ctx.store.task_finish(task.id, TaskStatus::Failed).await?;
+    Err(AbortError::new(error).into())
 }

@@ -1,0 +1,75 @@
+//! Pieces shared by transactions that start work on a database.
+
+use diesel::prelude::*;
+use diesel::result::Error as DieselError;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use super::StoreError;
+use crate::model::{Database, Task, TaskKind, TaskStatus};
+use crate::schema::{databases, tasks};
+
+/// Why a transaction gave up, beyond diesel's own errors.
+#[derive(Debug)]
+pub(crate) enum TxError {
+    Diesel(DieselError),
+    Refused(StoreError),
+}
+
+impl From<DieselError> for TxError {
+    fn from(e: DieselError) -> Self {
+        TxError::Diesel(e)
+    }
+}
+
+impl TxError {
+    /// Maps to a store error, with `unique` saying what a unique violation means here.
+    pub(crate) fn into_store(self, unique: impl FnOnce() -> String) -> StoreError {
+        match self {
+            TxError::Refused(e) => e,
+            TxError::Diesel(e) if StoreError::is_unique_violation(&e) => StoreError::Conflict(unique()),
+            TxError::Diesel(DieselError::NotFound) => StoreError::NotFound("database"),
+            TxError::Diesel(e) => StoreError::Query(e),
+        }
+    }
+}
+
+/// Locks a database row for the rest of the transaction and makes sure no other task is
+/// queued or running on it: one task at a time per database.
+pub(crate) async fn lock_idle_database(conn: &mut AsyncPgConnection, database_id: i64) -> Result<Database, TxError> {
+    let database: Database = databases::table
+        .find(database_id)
+        .select(Database::as_select())
+        .for_update()
+        .first(conn)
+        .await?;
+    let active: Option<(i64, String)> = tasks::table
+        .filter(tasks::database_id.eq(database_id))
+        .filter(tasks::status.eq_any([TaskStatus::Queued.as_str(), TaskStatus::Running.as_str()]))
+        .select((tasks::id, tasks::kind))
+        .first(conn)
+        .await
+        .optional()?;
+    if let Some((id, kind)) = active {
+        return Err(TxError::Refused(StoreError::Busy { task_id: id, kind }));
+    }
+    Ok(database)
+}
+
+/// Records a queued task.
+pub(crate) async fn insert_task(
+    conn: &mut AsyncPgConnection,
+    kind: TaskKind,
+    database_id: i64,
+    credential_id: Option<i64>,
+) -> Result<Task, TxError> {
+    Ok(diesel::insert_into(tasks::table)
+        .values((
+            tasks::kind.eq(kind.as_str()),
+            tasks::status.eq(TaskStatus::Queued.as_str()),
+            tasks::database_id.eq(database_id),
+            tasks::credential_id.eq(credential_id),
+        ))
+        .returning(Task::as_returning())
+        .get_result(conn)
+        .await?)
+}

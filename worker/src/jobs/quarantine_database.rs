@@ -1,0 +1,39 @@
+//! Quarantine, the first DELETE: every credential's password is replaced in the engine by a
+//! random one that is stored nowhere, and their sessions are cut. The data stays.
+
+use std::sync::Arc;
+
+use dbaas_core::model::Task;
+use dbaas_core::secrets;
+use dbaas_provisioner::RoleSpec;
+
+use super::engine_target::EngineTarget;
+use super::{database_of, JobResult};
+use crate::Context;
+
+pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
+    let Some(target) = EngineTarget::of(&ctx, database_of(&task)?).await? else {
+        // Never provisioned: no engine holds any password.
+        return Ok(());
+    };
+    for credential in &target.detail.credentials {
+        let unknown = secrets::generate_password();
+        target
+            .engine
+            .set_password(
+                &target.endpoint,
+                &target.admin_password,
+                &RoleSpec {
+                    username: &credential.username,
+                    password: &unknown,
+                },
+            )
+            .await?;
+        target
+            .engine
+            .terminate_sessions(&target.endpoint, &target.admin_password, &credential.username)
+            .await?;
+        ctx.store.credential_forget_password(credential.id).await?;
+    }
+    Ok(())
+}

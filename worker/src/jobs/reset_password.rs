@@ -1,0 +1,40 @@
+//! Resetting a credential's password: a new generated password is stored as pending, applied
+//! to the engine, then made the credential's password. Once the task has succeeded the old
+//! password is refused by the engine.
+
+use std::sync::Arc;
+
+use dbaas_core::model::Task;
+use dbaas_core::secrets;
+use dbaas_provisioner::RoleSpec;
+
+use super::engine_target::EngineTarget;
+use super::{credential_of, database_of, JobResult};
+use crate::Context;
+
+pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
+    let credential = ctx.store.credential_any(credential_of(&task)?).await?;
+    if credential.deleted_at.is_some() {
+        return Ok(());
+    }
+    let target = EngineTarget::require(&ctx, database_of(&task)?).await?;
+    let secrets = &ctx.config.secrets;
+    let sealed = ctx
+        .store
+        .credential_pending_password(credential.id, secrets.seal(&secrets::generate_password()))
+        .await?;
+    let password = secrets.open(&sealed)?;
+    target
+        .engine
+        .set_password(
+            &target.endpoint,
+            &target.admin_password,
+            &RoleSpec {
+                username: &credential.username,
+                password: &password,
+            },
+        )
+        .await?;
+    ctx.store.credential_commit_pending(credential.id).await?;
+    Ok(())
+}

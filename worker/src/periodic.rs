@@ -1,0 +1,61 @@
+//! Periodic work beside the queue. Each pass is idempotent, so several worker replicas may run
+//! them at once: they repeat each other's writes, never contradict them.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use dbaas_core::jobs::JobQueue;
+
+use crate::jobs::EngineTarget;
+use crate::Context;
+
+/// Measures every ready database's size and records it (`used_size_in_bytes`).
+pub async fn collect_sizes(ctx: Arc<Context>, every: Duration) {
+    let mut ticker = tokio::time::interval(every);
+    loop {
+        ticker.tick().await;
+        let ready = match ctx.store.database_list_ready().await {
+            Ok(ready) => ready,
+            Err(e) => {
+                tracing::warn!(error = %e, "size collection: cannot list databases");
+                continue;
+            }
+        };
+        for detail in ready {
+            let id = detail.database.id;
+            let measured = async {
+                let target = EngineTarget::require(&ctx, id).await?;
+                let bytes = target
+                    .engine
+                    .database_size(&target.endpoint, &target.admin_password, target.database_name())
+                    .await?;
+                ctx.store.database_record_size(id, bytes).await?;
+                Ok::<_, crate::jobs::JobError>(bytes)
+            };
+            if let Err(e) = measured.await {
+                tracing::debug!(database_id = id, error = %e, "size collection failed for one database");
+            }
+        }
+    }
+}
+
+/// Enqueues again the tasks that stayed queued too long: the api recorded them but their job
+/// never reached a worker (Redis was down, the push failed). Claiming makes a duplicate harmless.
+pub async fn requeue_stale(ctx: Arc<Context>, queue: JobQueue, after: Duration) {
+    let mut ticker = tokio::time::interval(after.max(Duration::from_secs(1)) / 2);
+    loop {
+        ticker.tick().await;
+        let cutoff = chrono::Utc::now() - chrono::Duration::from_std(after).unwrap_or(chrono::Duration::MAX);
+        match ctx.store.task_list_stale_queued(cutoff).await {
+            Ok(stale) => {
+                for task in stale {
+                    match queue.push(task.id).await {
+                        Ok(()) => tracing::info!(task_id = task.id, "requeued a task that stayed queued"),
+                        Err(e) => tracing::warn!(task_id = task.id, error = %e, "cannot requeue"),
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot look for stale tasks"),
+        }
+    }
+}
