@@ -25,6 +25,14 @@ pub enum Access {
     ReadOnly,
 }
 
+/// What a further role of a database may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Grant {
+    pub access: Access,
+    /// Concurrent sessions allowed; `None` for no limit.
+    pub connection_limit: Option<i32>,
+}
+
 /// A role to create or update in an engine. Its password is never logged.
 pub struct RoleSpec<'a> {
     pub username: &'a str,
@@ -81,8 +89,7 @@ pub trait Engine: Send + Sync {
         database: &str,
         owner: &str,
         role: &RoleSpec<'_>,
-        access: Access,
-        connection_limit: Option<i32>,
+        grant: Grant,
     ) -> ProvisionResult<()>;
 
     /// Sets a role's password. A role that does not exist is an error.

@@ -10,5 +10,5 @@ mod error;
 pub mod postgres;
 
 pub use docker::{ContainerSpec, DockerHost, DockerHosts, Labels};
-pub use engine::{engine_for, Access, Endpoint, Engine, RoleSpec};
+pub use engine::{engine_for, Access, Endpoint, Engine, Grant, RoleSpec};
 pub use error::{ProvisionError, ProvisionResult};

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use postgres_protocol::escape::{escape_identifier, escape_literal};
 use tokio_postgres::{Client, NoTls};
 
-use crate::engine::{Access, ContainerLaunch, Endpoint, Engine, RoleSpec};
+use crate::engine::{Access, ContainerLaunch, Endpoint, Engine, Grant, RoleSpec};
 use crate::error::{ProvisionError, ProvisionResult};
 
 pub struct Postgres;
@@ -208,15 +208,14 @@ impl Engine for Postgres {
         database: &str,
         owner: &str,
         role: &RoleSpec<'_>,
-        access: Access,
-        connection_limit: Option<i32>,
+        grant: Grant,
     ) -> ProvisionResult<()> {
         let client = admin_session(endpoint, admin_password, "postgres").await?;
-        upsert_role(&client, role, connection_limit).await?;
+        upsert_role(&client, role, grant.connection_limit).await?;
         // Table grants live in the database itself.
         let client = admin_session(endpoint, admin_password, database).await?;
         client
-            .batch_execute(&grants(database, owner, role.username, access))
+            .batch_execute(&grants(database, owner, role.username, grant.access))
             .await
             .map_err(engine_error)
     }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use dbaas_core::model::{Privileges, Task};
 use dbaas_core::secrets;
-use dbaas_provisioner::{Access, RoleSpec};
+use dbaas_provisioner::{Access, Grant, RoleSpec};
 
 use super::engine_target::EngineTarget;
 use super::{credential_of, database_of, JobResult};
@@ -41,8 +41,10 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
                 username: &credential.username,
                 password: &password,
             },
-            access(credential.privileges()),
-            credential.connection_limit,
+            Grant {
+                access: access(credential.privileges()),
+                connection_limit: credential.connection_limit,
+            },
         )
         .await?;
     Ok(())
