@@ -1,0 +1,257 @@
+//! Databases over their life: listed, changed, quarantined by the first DELETE, destroyed by
+//! the second, one task at a time, within the team's quota.
+
+use std::time::Duration;
+
+use dbaas_tests::{id_of, pg_connect, task_id, TestStack};
+use serde_json::json;
+
+const TIMEOUT: Duration = Duration::from_secs(120);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn delete_quarantines_then_destroys() {
+    let stack = TestStack::start().await;
+    let (database, uri) = stack.ready_database("doomed").await;
+    let id = database["id"].as_i64().unwrap();
+    let path = format!("/api/database/{id}/");
+    let owner = pg_connect(&uri).await.unwrap();
+    owner
+        .batch_execute("CREATE TABLE kept (v int); INSERT INTO kept VALUES (1)")
+        .await
+        .unwrap();
+
+    // Protected: DELETE refused until cleared.
+    let (status, body) = stack.patch(&path, &json!({"is_protected": true})).await;
+    assert_eq!((status, body["is_protected"].as_bool()), (200, Some(true)), "{body}");
+    let (status, body) = stack.delete(&path).await;
+    assert_eq!(status, 409, "{body}");
+    stack.patch(&path, &json!({"is_protected": false})).await;
+
+    // First DELETE: quarantine. Passwords are replaced, sessions cut, the data stays.
+    let (status, quarantined) = stack.delete(&path).await;
+    assert_eq!(status, 202, "{quarantined}");
+    assert_eq!(quarantined["status"], "quarantined");
+    assert!(quarantined["quarantine_dt"].is_string());
+    let task = stack.wait_for_task(task_id(&quarantined), TIMEOUT).await;
+    assert_eq!(task["status"], "succeeded", "{task}");
+    assert_eq!(task["kind"], "quarantine_database");
+    assert!(pg_connect(&uri).await.is_err(), "the old password no longer works");
+    assert!(owner.simple_query("SELECT 1").await.is_err(), "open sessions were cut");
+    let credential = id_of(database["credentials"][0]["_links"]["self"].as_str().unwrap());
+    let (_, shown) = stack.get(&format!("/api/credential/{credential}/")).await;
+    assert!(
+        shown["password"].is_null() && shown["connection_uri"].is_null(),
+        "{shown}"
+    );
+    let uid: String = stack
+        .catalog()
+        .await
+        .query_one("SELECT uid FROM databases WHERE id = $1", &[&id])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(
+        stack.containers_with("dbaas.database.uid", &uid).await.len(),
+        1,
+        "the data stays"
+    );
+
+    // Second DELETE: destroy. Container and volume go, the row stays as deleted.
+    let (status, destroying) = stack.delete(&path).await;
+    assert_eq!(status, 202, "{destroying}");
+    stack.wait_for_status(id, "deleted", TIMEOUT).await;
+    assert!(stack.containers_with("dbaas.database.uid", &uid).await.is_empty());
+    let volume = format!("dbaas-doomed-{uid}-data");
+    assert!(
+        stack.docker().await.inspect_volume(&volume).await.is_err(),
+        "the volume is gone"
+    );
+    let (status, gone) = stack.get(&path).await;
+    assert_eq!(status, 200);
+    assert!(gone["deleted_at"].is_string());
+    let (status, body) = stack.delete(&path).await;
+    assert_eq!(status, 409, "{body}");
+
+    let (_, live) = stack.get("/api/database/").await;
+    assert_eq!(live["_links"]["count"], 0, "{live}");
+    let (_, all) = stack.get("/api/database/?showDeleted=true").await;
+    assert_eq!(all["_links"]["count"], 1);
+    assert_eq!(all["database"][0]["status"], "deleted");
+
+    // The name is free again.
+    let (status, body) = stack
+        .post(
+            "/api/database/",
+            &json!({"name": "doomed", "plan": 1, "environment": 1}),
+        )
+        .await;
+    assert_eq!(status, 202, "{body}");
+    stack.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_task_at_a_time_and_within_the_quota() {
+    let stack = TestStack::start().await;
+    stack
+        .catalog()
+        .await
+        .batch_execute("UPDATE teams SET database_limit = 1")
+        .await
+        .unwrap();
+    let (status, created) = stack
+        .post("/api/database/", &json!({"name": "busy", "plan": 1, "environment": 1}))
+        .await;
+    assert_eq!(status, 202, "{created}");
+    let id = created["id"].as_i64().unwrap();
+
+    // While it is being created, nothing else may start on it.
+    let (status, body) = stack.delete(&format!("/api/database/{id}/")).await;
+    assert_eq!(status, 409, "{body}");
+    let (status, body) = stack
+        .post("/api/credential/", &json!({"user": "u_early", "database": id}))
+        .await;
+    assert_eq!(status, 409, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("task"), "{body}");
+
+    // The quota counts it.
+    let (status, body) = stack
+        .post(
+            "/api/database/",
+            &json!({"name": "second", "plan": 1, "environment": 1}),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("1 of its 1"), "{body}");
+
+    stack.wait_for_status(id, "ready", TIMEOUT).await;
+    stack.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn lists_filter_page_and_show_sizes() {
+    let stack = TestStack::start().await;
+    let (ready, _) = stack.ready_database("alpha").await;
+    for name in ["beta", "gamma"] {
+        let (status, body) = stack
+            .post(
+                "/api/database/",
+                &json!({"name": name, "plan": 1, "environment": "dev", "tags": ["t1"]}),
+            )
+            .await;
+        assert_eq!(status, 202, "{body}");
+    }
+
+    let (status, first) = stack.get("/api/database/?page_size=2").await;
+    assert_eq!(status, 200, "{first}");
+    assert_eq!(first["_links"]["count"], 3);
+    assert_eq!(first["database"].as_array().unwrap().len(), 2);
+    assert!(first["_links"]["previous"].is_null());
+    let next = first["_links"]["next"].as_str().expect("a next link");
+    assert!(next.contains("page_size=2"), "filters and page size are kept: {next}");
+    let second: serde_json::Value = stack
+        .http
+        .get(next)
+        .basic_auth(&stack.admin_user, Some(&stack.admin_password))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(second["database"].as_array().unwrap().len(), 1);
+    assert_eq!(second["database"][0]["name"], "gamma");
+    assert!(second["_links"]["next"].is_null());
+    let previous = second["_links"]["previous"].as_str().expect("a previous link");
+    let back: serde_json::Value = stack
+        .http
+        .get(previous)
+        .basic_auth(&stack.admin_user, Some(&stack.admin_password))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ids = |page: &serde_json::Value| -> Vec<i64> {
+        page["database"].as_array().unwrap().iter().map(|d| d["id"].as_i64().unwrap()).collect()
+    };
+    assert_eq!(ids(&back), ids(&first));
+
+    let (_, named) = stack.get("/api/database/?name=beta").await;
+    assert_eq!(named["_links"]["count"], 1);
+    assert_eq!(named["database"][0]["tags"], json!(["t1"]));
+    let (_, in_env) = stack.get("/api/database/?environment=/api/environment/1/").await;
+    assert_eq!(in_env["_links"]["count"], 3);
+    let (_, nowhere) = stack.get("/api/database/?environment=nowhere").await;
+    assert_eq!(nowhere["_links"]["count"], 0);
+    for bad in [
+        "page_size=0",
+        "page_size=1001",
+        "page_size=-1",
+        "cursor=bogus",
+        "status=sleeping",
+    ] {
+        let (status, body) = stack.get(&format!("/api/database/?{bad}")).await;
+        assert_eq!(status, 400, "{bad}: {body}");
+    }
+
+    // Tasks list too, newest last.
+    let (_, tasks) = stack.get(&format!("/api/task/?database={}", ready["id"])).await;
+    assert_eq!(tasks["_links"]["count"], 1);
+    assert_eq!(tasks["task"][0]["kind"], "provision_database");
+
+    // The worker measures what the database takes.
+    let id = ready["id"].as_i64().unwrap();
+    let deadline = std::time::Instant::now() + TIMEOUT;
+    loop {
+        let (_, body) = stack.get(&format!("/api/database/{id}/")).await;
+        if let Some(bytes) = body["used_size_in_bytes"].as_i64() {
+            assert!(bytes > 1_000_000, "a Postgres database takes megabytes: {bytes}");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "size never collected");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    stack.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn tenants_change_metadata_but_not_identity() {
+    let stack = TestStack::start().await;
+    let (status, created) = stack
+        .post("/api/database/", &json!({"name": "meta", "plan": 1, "environment": 1}))
+        .await;
+    assert_eq!(status, 202, "{created}");
+    let path = format!("/api/database/{}/", created["id"]);
+    let (status, body) = stack
+        .patch(
+            &path,
+            &json!({"description": "orders of the EU shop", "tags": ["eu", "prod"]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["description"], "orders of the EU shop");
+    assert_eq!(body["tags"], json!(["eu", "prod"]));
+    for field in [
+        json!({"name": "other"}),
+        json!({"plan": 2}),
+        json!({"environment": "x"}),
+    ] {
+        let (status, body) = stack.patch(&path, &field).await;
+        assert_eq!(status, 400, "{field}: {body}");
+    }
+    let (status, body) = stack.patch(&path, &json!({"project": "/api/project/999/"})).await;
+    assert_eq!((status, body["field"].as_str()), (422, Some("project")), "{body}");
+    let (status, body) = stack.patch(&path, &json!({"tags": [""]})).await;
+    assert_eq!((status, body["field"].as_str()), (400, Some("tags")), "{body}");
+    let (_, unchanged) = stack.get(&path).await;
+    assert_eq!(
+        unchanged["tags"],
+        json!(["eu", "prod"]),
+        "a refused change changes nothing"
+    );
+    stack
+        .wait_for_status(created["id"].as_i64().unwrap(), "ready", TIMEOUT)
+        .await;
+    stack.cleanup().await;
+}
