@@ -5,7 +5,7 @@ SHELL := /usr/bin/env bash
 .DEFAULT_GOAL := help
 SHELL_SCRIPTS := scripts/*.sh engines/postgres/*.sh .ci/run
 
-.PHONY: help up down test image status fmt lint clean-containers
+.PHONY: help up down test image status fmt lint chart openapi bench clean-containers
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -38,6 +38,15 @@ lint: ## cargo fmt --check, clippy -D warnings, and shellcheck when installed
 	else \
 		echo "shellcheck not installed (apt-get install shellcheck); shell scripts not checked"; \
 	fi
+
+chart: ## Lint the Helm chart and validate its rendered manifests offline
+	scripts/chart-check.sh
+
+openapi: ## Rewrite openapi/dbaas.json from the code
+	UPDATE_OPENAPI=1 cargo test -p dbaas-api --test openapi
+
+bench: ## Measure POST /api/database/ to the first client connection (RUNS=7)
+	cargo bench -p dbaas-tests --bench provision_latency -- $${RUNS:-7}
 
 clean-containers: ## Remove every container and volume labelled dbaas.managed=true (no questions asked)
 	@ids="$$(docker ps -aq --filter label=dbaas.managed=true)"; \

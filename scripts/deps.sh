@@ -6,7 +6,7 @@ SCRIPT_NAME=deps
 # shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-packages=(docker.io postgresql postgresql-client redis-server debootstrap curl ca-certificates)
+packages=(docker.io postgresql postgresql-client redis-server debootstrap curl ca-certificates unzip python3-venv)
 
 missing=()
 for pkg in "${packages[@]}"; do
