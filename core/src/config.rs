@@ -44,6 +44,9 @@ pub struct Config {
     pub engine_ready_timeout: Duration,
     /// `DBAAS_SIZE_INTERVAL_S`: how often workers measure the databases' sizes.
     pub size_interval: Duration,
+    /// `DBAAS_LIFECYCLE_INTERVAL_S`: how often workers look for expired quarantines, drift
+    /// between the catalog and the engines, and expired dumps.
+    pub lifecycle_interval: Duration,
     /// `DBAAS_REQUEUE_AFTER_S`: a task still queued after this long is enqueued again.
     pub requeue_after: Duration,
     /// `DBAAS_REQUEST_WAIT_MS`: how long the api waits for a quick task (a new credential, a
@@ -128,6 +131,7 @@ impl Config {
             poll_interval: Duration::from_millis(parsed("DBAAS_POLL_INTERVAL_MS", 100)?),
             engine_ready_timeout: Duration::from_secs(parsed("DBAAS_ENGINE_READY_TIMEOUT_S", 60)?),
             size_interval: Duration::from_secs(parsed("DBAAS_SIZE_INTERVAL_S", 300)?.max(1)),
+            lifecycle_interval: Duration::from_secs(parsed("DBAAS_LIFECYCLE_INTERVAL_S", 60)?.max(1)),
             requeue_after: Duration::from_secs(parsed("DBAAS_REQUEUE_AFTER_S", 30)?.max(1)),
             request_wait: Duration::from_millis(parsed("DBAAS_REQUEST_WAIT_MS", 10_000)?),
         })

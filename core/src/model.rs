@@ -64,6 +64,7 @@ text_enum!(
         DeleteCredential => "delete_credential",
         QuarantineDatabase => "quarantine_database",
         DestroyDatabase => "destroy_database",
+        RestoreDatabase => "restore_database",
     }
 );
 
@@ -177,6 +178,12 @@ pub struct Database {
     pub used_size_bytes: Option<i64>,
     pub size_collected_at: Option<DateTime<Utc>>,
     pub deleted_at: Option<DateTime<Utc>>,
+    /// Overrides the environment's quarantine period.
+    pub quarantine_days: Option<i32>,
+    /// What the reconciler last found: `unknown`, `healthy` or `unhealthy`.
+    pub health: String,
+    pub health_detail: Option<String>,
+    pub health_checked_at: Option<DateTime<Utc>>,
 }
 
 impl Database {
@@ -286,4 +293,33 @@ impl Engine {
     pub fn endpoint(self, host: &str, port: i32, database: &str) -> String {
         self.connection_uri(host, port, "<user>", "<password>", database)
     }
+}
+
+/// A final dump of a destroyed database.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = schema::dumps)]
+pub struct Dump {
+    pub id: i64,
+    pub database_id: i64,
+    /// `pg_dump-custom` for Postgres.
+    pub format: String,
+    pub size_bytes: i64,
+    /// False while the dump is being written.
+    pub complete: bool,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A container labelled as ours that no live database claims.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = schema::orphans)]
+pub struct Orphan {
+    pub id: i64,
+    pub environment_id: i64,
+    pub container_name: String,
+    pub container_id: String,
+    pub database_uid: Option<String>,
+    pub first_seen: DateTime<Utc>,
+    pub last_seen: DateTime<Utc>,
+    pub remove_requested_at: Option<DateTime<Utc>>,
 }

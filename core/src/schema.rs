@@ -36,6 +36,7 @@ diesel::table! {
         port_max -> Int4,
         quarantine_days -> Int4,
         created_at -> Timestamptz,
+        dump_retention_days -> Int4,
     }
 }
 
@@ -50,6 +51,7 @@ diesel::table! {
         size_bytes -> Int8,
         description -> Text,
         created_at -> Timestamptz,
+        auto_recover -> Bool,
     }
 }
 
@@ -84,6 +86,44 @@ diesel::table! {
         used_size_bytes -> Nullable<Int8>,
         size_collected_at -> Nullable<Timestamptz>,
         deleted_at -> Nullable<Timestamptz>,
+        quarantine_days -> Nullable<Int4>,
+        health -> Text,
+        health_detail -> Nullable<Text>,
+        health_checked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    dumps (id) {
+        id -> Int8,
+        database_id -> Int8,
+        format -> Text,
+        size_bytes -> Int8,
+        complete -> Bool,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    dump_chunks (dump_id, seq) {
+        dump_id -> Int8,
+        seq -> Int4,
+        offset_bytes -> Int8,
+        data -> Bytea,
+    }
+}
+
+diesel::table! {
+    orphans (id) {
+        id -> Int8,
+        environment_id -> Int8,
+        container_name -> Text,
+        container_id -> Text,
+        database_uid -> Nullable<Text>,
+        first_seen -> Timestamptz,
+        last_seen -> Timestamptz,
+        remove_requested_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -127,6 +167,9 @@ diesel::joinable!(databases -> environments (environment_id));
 diesel::joinable!(databases -> projects (project_id));
 diesel::joinable!(credentials -> databases (database_id));
 diesel::joinable!(tasks -> databases (database_id));
+diesel::joinable!(dumps -> databases (database_id));
+diesel::joinable!(dump_chunks -> dumps (dump_id));
+diesel::joinable!(orphans -> environments (environment_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     teams,
@@ -138,4 +181,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     databases,
     credentials,
     tasks,
+    dumps,
+    dump_chunks,
+    orphans,
 );

@@ -102,6 +102,7 @@ impl TestStack {
             engine_ready_timeout: Duration::from_secs(60),
             size_interval: Duration::from_secs(1),
             requeue_after: Duration::from_secs(5),
+            lifecycle_interval: Duration::from_secs(1),
             request_wait: Duration::from_secs(20),
         };
 

@@ -173,7 +173,12 @@ async fn lists_filter_page_and_show_sizes() {
         .await
         .unwrap();
     let ids = |page: &serde_json::Value| -> Vec<i64> {
-        page["database"].as_array().unwrap().iter().map(|d| d["id"].as_i64().unwrap()).collect()
+        page["database"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["id"].as_i64().unwrap())
+            .collect()
     };
     assert_eq!(ids(&back), ids(&first));
 
@@ -253,5 +258,70 @@ async fn tenants_change_metadata_but_not_identity() {
     stack
         .wait_for_status(created["id"].as_i64().unwrap(), "ready", TIMEOUT)
         .await;
+    stack.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn restore_within_the_period_gives_every_credential_a_new_password() {
+    let stack = TestStack::start().await;
+    let (database, uri) = stack.ready_database("comeback").await;
+    let id = database["id"].as_i64().unwrap();
+    pg_connect(&uri)
+        .await
+        .unwrap()
+        .batch_execute("CREATE TABLE kept (v int); INSERT INTO kept VALUES (5)")
+        .await
+        .unwrap();
+    let (status, restore) = stack.post(&format!("/api/database/{id}/restore/"), &json!({})).await;
+    assert_eq!(status, 409, "only quarantined databases are restored: {restore}");
+
+    let (_, quarantined) = stack.delete(&format!("/api/database/{id}/")).await;
+    stack.wait_for_task(task_id(&quarantined), TIMEOUT).await;
+    let (status, restored) = stack.post(&format!("/api/database/{id}/restore/"), &json!({})).await;
+    assert_eq!(status, 200, "{restored}");
+    assert_eq!(restored["status"], "ready");
+    assert!(restored["quarantine_dt"].is_null());
+
+    let credential = id_of(database["credentials"][0]["_links"]["self"].as_str().unwrap());
+    let (_, fresh) = stack.get(&format!("/api/credential/{credential}/")).await;
+    let new_uri = fresh["connection_uri"].as_str().expect("a new password");
+    assert_ne!(new_uri, uri);
+    assert!(pg_connect(&uri).await.is_err(), "the old password is gone for good");
+    let v: i32 = pg_connect(new_uri)
+        .await
+        .unwrap()
+        .query_one("SELECT v FROM kept", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(v, 5, "the data came back");
+    stack.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_quarantine_that_runs_out_destroys_the_database() {
+    let stack = TestStack::start().await;
+    let (database, _) = stack.ready_database("shortlived").await;
+    let id = database["id"].as_i64().unwrap();
+    let (status, body) = stack
+        .patch(&format!("/api/database/{id}/"), &json!({"quarantine_days": -1}))
+        .await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (400, Some("quarantine_days")),
+        "{body}"
+    );
+    let (status, body) = stack
+        .patch(&format!("/api/database/{id}/"), &json!({"quarantine_days": 0}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["quarantine_days"], 0);
+    let (status, quarantined) = stack.delete(&format!("/api/database/{id}/")).await;
+    assert_eq!(status, 202, "{quarantined}");
+    assert!(quarantined["quarantine_ends_at"].is_string(), "{quarantined}");
+    let deleted = stack.wait_for_status(id, "deleted", TIMEOUT).await;
+    assert!(deleted["deleted_at"].is_string());
+    let (status, _) = stack.post(&format!("/api/database/{id}/restore/"), &json!({})).await;
+    assert_eq!(status, 409);
     stack.cleanup().await;
 }

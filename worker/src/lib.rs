@@ -57,7 +57,16 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
 
     let periodic = [
         tokio::spawn(periodic::collect_sizes(context.clone(), config.size_interval)),
-        tokio::spawn(periodic::requeue_stale(context.clone(), queue, config.requeue_after)),
+        tokio::spawn(periodic::requeue_stale(
+            context.clone(),
+            queue.clone(),
+            config.requeue_after,
+        )),
+        tokio::spawn(periodic::expire_quarantines(
+            context.clone(),
+            queue,
+            config.lifecycle_interval,
+        )),
     ];
     let storage = dbaas_core::jobs::storage(conn, &config.queue_prefix).poll_with_interval(config.poll_interval);
     let worker = WorkerBuilder::new(worker_name())

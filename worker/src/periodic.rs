@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use dbaas_core::jobs::JobQueue;
+use dbaas_core::model::{DatabaseStatus, TaskKind};
 
 use crate::jobs::EngineTarget;
 use crate::Context;
@@ -34,6 +35,34 @@ pub async fn collect_sizes(ctx: Arc<Context>, every: Duration) {
             };
             if let Err(e) = measured.await {
                 tracing::debug!(database_id = id, error = %e, "size collection failed for one database");
+            }
+        }
+    }
+}
+
+/// Destroys quarantined databases whose period has run out, as a second DELETE would.
+pub async fn expire_quarantines(ctx: Arc<Context>, queue: JobQueue, every: Duration) {
+    let mut ticker = tokio::time::interval(every);
+    loop {
+        ticker.tick().await;
+        let expired = match ctx.store.database_list_expired_quarantines().await {
+            Ok(expired) => expired,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot look for expired quarantines");
+                continue;
+            }
+        };
+        for id in expired {
+            // Busy (a destroy already under way, a restore) or already moved on: next time.
+            let started = ctx
+                .store
+                .database_task_start(id, TaskKind::DestroyDatabase, &[DatabaseStatus::Quarantined], None)
+                .await;
+            if let Ok((_, task)) = started {
+                tracing::info!(database_id = id, task_id = task.id, "quarantine expired; destroying");
+                if let Err(e) = queue.push(task.id).await {
+                    tracing::warn!(task_id = task.id, error = %e, "cannot enqueue; it will be requeued");
+                }
             }
         }
     }

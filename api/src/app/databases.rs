@@ -1,10 +1,10 @@
 //! Database operations.
 
-use dbaas_core::model::{DatabaseDetail, DatabaseStatus, NewDatabase, Ref, Task, TaskKind};
+use dbaas_core::model::{DatabaseDetail, DatabaseStatus, NewDatabase, Ref, Task, TaskKind, TaskStatus};
 use dbaas_core::names::normalize_database_name;
 use dbaas_core::store::{Caller, DatabaseChanges, DatabaseFilter, Page, PageRequest};
 
-use super::{parse_reference, App, AppError, AppResult, ResourceKind};
+use super::{parse_reference, App, AppError, AppResult, ResourceKind, Waited};
 
 /// A request for a new database, as the tenant wrote it.
 #[derive(Debug, Clone, Default)]
@@ -22,6 +22,8 @@ pub struct DatabaseRequest {
 pub struct DatabaseUpdate {
     /// `Some(None)` takes the database out of its project.
     pub project: Option<Option<String>>,
+    /// `Some(None)` goes back to the environment's quarantine period.
+    pub quarantine_days: Option<Option<i32>>,
     pub description: Option<String>,
     pub tags: Option<Vec<String>>,
     pub is_protected: Option<bool>,
@@ -36,6 +38,15 @@ pub struct DatabaseListQuery {
     pub status: Option<String>,
     pub team: Option<i64>,
     pub show_deleted: bool,
+}
+
+/// When a quarantined database's period runs out: its own period, else its environment's.
+pub fn quarantine_ends_at(detail: &DatabaseDetail) -> Option<chrono::DateTime<chrono::Utc>> {
+    let days = detail
+        .database
+        .quarantine_days
+        .unwrap_or(detail.environment.quarantine_days);
+    Some(detail.database.quarantine_dt? + chrono::Duration::days(i64::from(days)))
 }
 
 const MAX_DESCRIPTION_LEN: usize = 1000;
@@ -249,14 +260,57 @@ impl App {
             Some(None) => Some(None),
             Some(Some(raw)) => Some(Some(self.project_for(caller, &raw).await?)),
         };
+        if update
+            .quarantine_days
+            .flatten()
+            .is_some_and(|d| !(0..=3650).contains(&d))
+        {
+            return Err(AppError::Invalid {
+                field: Some("quarantine_days"),
+                message: "quarantine_days must be between 0 and 3650".into(),
+            });
+        }
         let changes = DatabaseChanges {
             project_id,
+            quarantine_days: update.quarantine_days,
             description: update.description,
             tags: update.tags,
             is_protected: update.is_protected,
         };
         self.store.database_update(id, changes).await?;
         Ok(self.store.database_detail(id).await?)
+    }
+
+    /// Brings a quarantined database back within its period; every credential gets a new
+    /// password.
+    pub async fn database_restore(&self, caller: &Caller, id: i64) -> AppResult<Waited<DatabaseDetail>> {
+        let current = self.database_get(caller, id).await?;
+        if current.database.status() != DatabaseStatus::Quarantined {
+            return Err(AppError::Conflict(format!(
+                "the database is {}; only a quarantined database can be restored",
+                current.database.status
+            )));
+        }
+        if quarantine_ends_at(&current).is_some_and(|end| end <= chrono::Utc::now()) {
+            return Err(AppError::Conflict(
+                "the quarantine period is over: the database is being destroyed".into(),
+            ));
+        }
+        let (_, task) = self
+            .store
+            .database_task_start(id, TaskKind::RestoreDatabase, &[DatabaseStatus::Quarantined], None)
+            .await?;
+        self.enqueue(&task).await;
+        let task = self.task_wait(task.id).await?;
+        match TaskStatus::parse(&task.status) {
+            Some(TaskStatus::Succeeded) => Ok(Waited::Done(self.store.database_detail(id).await?)),
+            Some(TaskStatus::Failed) => Err(AppError::Unavailable(format!(
+                "task {} failed: {}",
+                task.id,
+                task.last_error.as_deref().unwrap_or("no reason recorded")
+            ))),
+            _ => Ok(Waited::Pending(task)),
+        }
     }
 
     /// The first DELETE quarantines the database; a DELETE of a quarantined one destroys it.

@@ -11,7 +11,7 @@ mod waiting;
 
 pub use credentials::CredentialRequest;
 pub use credentials::{CredentialDetail, Waited};
-pub use databases::{DatabaseListQuery, DatabaseRequest, DatabaseUpdate};
+pub use databases::{quarantine_ends_at, DatabaseListQuery, DatabaseRequest, DatabaseUpdate};
 pub use references::{parse_reference, ResourceKind};
 pub use tasks::TaskListQuery;
 

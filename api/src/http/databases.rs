@@ -10,9 +10,9 @@ use super::auth::BasicAuth;
 use super::error::ApiResult;
 use super::links::Links;
 use super::paging::{list_links, page_request};
-use super::views::{DatabaseCreate, DatabaseList, DatabasePatch, DatabaseView};
+use super::views::{DatabaseCreate, DatabaseList, DatabasePatch, DatabaseView, TaskView};
 use super::Tag;
-use crate::app::{App, DatabaseListQuery, DatabaseRequest, DatabaseUpdate};
+use crate::app::{App, DatabaseListQuery, DatabaseRequest, DatabaseUpdate, Waited};
 
 pub struct Api;
 
@@ -21,6 +21,16 @@ pub enum Accepted {
     /// Recorded; a worker is on it. Follow `_links.task`, or poll the database's `status`.
     #[oai(status = 202)]
     Accepted(Json<DatabaseView>, #[oai(header = "Location")] String),
+}
+
+#[derive(ApiResponse)]
+pub enum Restored {
+    /// Ready again; every credential has a new password.
+    #[oai(status = 200)]
+    Done(Json<DatabaseView>),
+    /// The worker has not finished yet. Follow the task.
+    #[oai(status = 202)]
+    Accepted(Json<TaskView>, #[oai(header = "Location")] String),
 }
 
 #[OpenApi(tag = "Tag::Database")]
@@ -120,12 +130,39 @@ impl Api {
                 MaybeUndefined::Null => Some(None),
                 MaybeUndefined::Value(p) => Some(Some(p.into_text())),
             },
+            quarantine_days: match body.quarantine_days {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(days) => Some(Some(days)),
+            },
             description: body.description,
             tags: body.tags,
             is_protected: body.is_protected,
         };
         let detail = app.database_update(&auth.0, id.0, update).await?;
         Ok(Json(DatabaseView::new(&Links::for_request(app, req), &detail)))
+    }
+
+    /// Restore a quarantined database
+    ///
+    /// Within the quarantine period, brings the database back to `ready`; every credential
+    /// gets a new generated password (the old ones are gone for good).
+    #[oai(
+        path = "/api/database/:id/restore",
+        method = "post",
+        operation_id = "database_restore"
+    )]
+    async fn database_restore(&self, auth: BasicAuth, req: &Request, id: Path<i64>) -> ApiResult<Restored> {
+        let app = req.data::<App>().expect("app");
+        let links = Links::for_request(app, req);
+        Ok(match app.database_restore(&auth.0, id.0).await? {
+            Waited::Done(detail) => Restored::Done(Json(DatabaseView::new(&links, &detail))),
+            Waited::Pending(task) => {
+                let view = TaskView::new(&links, task);
+                let location = view.links.self_.clone();
+                Restored::Accepted(Json(view), location)
+            }
+        })
     }
 
     /// Delete a database

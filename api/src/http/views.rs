@@ -131,6 +131,9 @@ pub struct DatabasePatch {
     pub tags: Option<Vec<String>>,
     /// While true, DELETE is refused.
     pub is_protected: Option<bool>,
+    /// Days the database stays in quarantine before it is destroyed; null goes back to the
+    /// environment's period.
+    pub quarantine_days: MaybeUndefined<i32>,
 }
 
 /// A credential as listed with its database: never a password.
@@ -165,6 +168,14 @@ pub struct DatabaseView {
     pub is_protected: bool,
     /// When the database entered quarantine (the first DELETE); null otherwise.
     pub quarantine_dt: Option<DateTime<Utc>>,
+    /// This database's quarantine period in days; null: the environment's.
+    pub quarantine_days: Option<i32>,
+    /// When a quarantined database will be destroyed; null otherwise.
+    pub quarantine_ends_at: Option<DateTime<Utc>>,
+    /// What the reconciler last found: `unknown`, `healthy` or `unhealthy` (with the reason in
+    /// `health_detail`).
+    pub health: String,
+    pub health_detail: Option<String>,
     /// The plan's size.
     pub total_size_in_bytes: i64,
     /// Space in use, as last collected from the engine (not real time); null until collected.
@@ -217,6 +228,10 @@ impl DatabaseView {
             tags: database.tags.clone(),
             is_protected: database.is_protected,
             quarantine_dt: database.quarantine_dt,
+            quarantine_days: database.quarantine_days,
+            quarantine_ends_at: crate::app::quarantine_ends_at(detail),
+            health: database.health.clone(),
+            health_detail: database.health_detail.clone(),
             total_size_in_bytes: plan.size_bytes,
             used_size_in_bytes: database.used_size_bytes,
             credentials: credentials.iter().map(|c| credential_summary(links, c)).collect(),

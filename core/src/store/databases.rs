@@ -45,6 +45,7 @@ pub struct DatabaseFilter {
 #[diesel(table_name = databases)]
 pub struct DatabaseChanges {
     pub project_id: Option<Option<i64>>,
+    pub quarantine_days: Option<Option<i32>>,
     pub description: Option<String>,
     pub tags: Option<Vec<String>>,
     pub is_protected: Option<bool>,
@@ -245,6 +246,7 @@ impl Store {
     pub async fn database_update(&self, id: i64, changes: DatabaseChanges) -> StoreResult<Database> {
         let mut conn = self.conn().await?;
         if changes.project_id.is_none()
+            && changes.quarantine_days.is_none()
             && changes.description.is_none()
             && changes.tags.is_none()
             && changes.is_protected.is_none()
@@ -403,6 +405,54 @@ impl Store {
             Ok(())
         })
         .await?;
+        Ok(())
+    }
+
+    /// Quarantined databases whose period (their own, else their environment's) has run out.
+    pub async fn database_list_expired_quarantines(&self) -> StoreResult<Vec<i64>> {
+        let mut conn = self.conn().await?;
+        Ok(databases::table
+            .inner_join(environments::table)
+            .filter(databases::status.eq(DatabaseStatus::Quarantined.as_str()))
+            .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "databases.quarantine_dt + make_interval(days => \
+                 coalesce(databases.quarantine_days, environments.quarantine_days)) <= now()",
+            ))
+            .select(databases::id)
+            .order(databases::id)
+            .load(&mut conn)
+            .await?)
+    }
+
+    /// A restored database is ready again and out of quarantine.
+    pub async fn database_restored(&self, id: i64) -> StoreResult<()> {
+        let mut conn = self.conn().await?;
+        diesel::update(
+            databases::table
+                .find(id)
+                .filter(databases::status.eq(DatabaseStatus::Quarantined.as_str())),
+        )
+        .set((
+            databases::status.eq(DatabaseStatus::Ready.as_str()),
+            databases::quarantine_dt.eq(None::<chrono::DateTime<Utc>>),
+            databases::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(&mut conn)
+        .await?;
+        Ok(())
+    }
+
+    /// Records what the reconciler found.
+    pub async fn database_record_health(&self, id: i64, healthy: bool, detail: Option<&str>) -> StoreResult<()> {
+        let mut conn = self.conn().await?;
+        diesel::update(databases::table.find(id))
+            .set((
+                databases::health.eq(if healthy { "healthy" } else { "unhealthy" }),
+                databases::health_detail.eq(detail),
+                databases::health_checked_at.eq(Some(Utc::now())),
+            ))
+            .execute(&mut conn)
+            .await?;
         Ok(())
     }
 

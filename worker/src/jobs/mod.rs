@@ -12,6 +12,7 @@ pub mod engine_target;
 mod provision_database;
 mod quarantine_database;
 mod reset_password;
+mod restore_database;
 mod retry;
 
 use std::sync::Arc;
@@ -83,6 +84,7 @@ pub async fn run(job: Job, ctx: Data<Arc<Context>>) -> Result<(), BoxDynError> {
             retry::with_retries(&ctx, task, quarantine_database::attempt, retry::nothing).await
         }
         TaskKind::DestroyDatabase => retry::with_retries(&ctx, task, destroy_database::attempt, retry::nothing).await,
+        TaskKind::RestoreDatabase => retry::with_retries(&ctx, task, restore_database::attempt, retry::nothing).await,
     }
 }
 

@@ -1,0 +1,44 @@
+//! Restoring a quarantined database: every credential gets a new generated password (the old
+//! ones are gone for good), then the database is `ready` again.
+
+use std::sync::Arc;
+
+use dbaas_core::model::{DatabaseStatus, Task};
+use dbaas_core::secrets;
+use dbaas_provisioner::RoleSpec;
+
+use super::engine_target::EngineTarget;
+use super::{database_of, JobError, JobResult};
+use crate::Context;
+
+pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
+    let target = EngineTarget::require(&ctx, database_of(&task)?).await?;
+    if target.detail.database.status() != DatabaseStatus::Quarantined {
+        return Err(JobError::Invalid(format!(
+            "the database is {}, not quarantined",
+            target.detail.database.status
+        )));
+    }
+    let secrets = &ctx.config.secrets;
+    for credential in &target.detail.credentials {
+        let sealed = ctx
+            .store
+            .credential_pending_password(credential.id, secrets.seal(&secrets::generate_password()))
+            .await?;
+        let password = secrets.open(&sealed)?;
+        target
+            .engine
+            .set_password(
+                &target.endpoint,
+                &target.admin_password,
+                &RoleSpec {
+                    username: &credential.username,
+                    password: &password,
+                },
+            )
+            .await?;
+        ctx.store.credential_commit_pending(credential.id).await?;
+    }
+    ctx.store.database_restored(target.detail.database.id).await?;
+    Ok(())
+}
