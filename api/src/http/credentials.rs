@@ -35,8 +35,6 @@ pub enum Reset {
     Accepted(Json<TaskView>, #[oai(header = "Location")] String),
 }
 
-// Built once per response and moved straight out: the size difference costs nothing.
-#[allow(clippy::large_enum_variant)]
 #[derive(ApiResponse)]
 pub enum Deleted {
     /// The user is gone from the engine.
