@@ -65,6 +65,7 @@ text_enum!(
         QuarantineDatabase => "quarantine_database",
         DestroyDatabase => "destroy_database",
         RestoreDatabase => "restore_database",
+        RecoverDatabase => "recover_database",
     }
 );
 
@@ -135,6 +136,8 @@ pub struct Plan {
     pub size_bytes: i64,
     pub description: String,
     pub created_at: DateTime<Utc>,
+    /// Restart an engine container that stopped or vanished.
+    pub auto_recover: bool,
 }
 
 impl Plan {

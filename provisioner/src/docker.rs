@@ -42,6 +42,18 @@ pub struct ContainerSpec {
     pub data_path: String,
 }
 
+/// A container of ours as the engine lists it.
+#[derive(Debug, Clone)]
+pub struct ManagedContainer {
+    pub id: String,
+    pub name: String,
+    /// The `dbaas.database.uid` label.
+    pub database_uid: Option<String>,
+    pub running: bool,
+    /// Docker's own words: "Exited (0) 3 seconds ago", ...
+    pub status: String,
+}
+
 /// One Docker engine.
 #[derive(Clone, Debug)]
 pub struct DockerHost {
@@ -137,6 +149,35 @@ impl DockerHost {
             Err(e) if status_of(&e) != Some(404) => Err(e.into()),
             _ => Ok(()),
         }
+    }
+
+    /// The containers of a deployment, stopped ones included.
+    pub async fn managed_containers(&self, deployment: &str) -> ProvisionResult<Vec<ManagedContainer>> {
+        let filters = HashMap::from([(
+            "label".to_string(),
+            vec![
+                format!("{}=true", label::MANAGED),
+                format!("{}={deployment}", label::DEPLOYMENT),
+            ],
+        )]);
+        let options = ListContainersOptionsBuilder::default()
+            .all(true)
+            .filters(&filters)
+            .build();
+        let containers = self.docker.list_containers(Some(options)).await?;
+        Ok(containers
+            .into_iter()
+            .filter_map(|c| {
+                let name = c.names.as_ref()?.first()?.trim_start_matches('/').to_owned();
+                Some(ManagedContainer {
+                    id: c.id.clone()?,
+                    name,
+                    database_uid: c.labels.as_ref().and_then(|l| l.get(label::DATABASE_UID).cloned()),
+                    running: c.state == Some(bollard::models::ContainerSummaryStateEnum::RUNNING),
+                    status: c.status.clone().unwrap_or_default(),
+                })
+            })
+            .collect())
     }
 
     /// Names of the containers carrying all the given labels, stopped ones included.

@@ -9,6 +9,6 @@ pub mod engine;
 mod error;
 pub mod postgres;
 
-pub use docker::{ContainerSpec, DockerHost, DockerHosts, Labels};
+pub use docker::{ContainerSpec, DockerHost, DockerHosts, Labels, ManagedContainer};
 pub use engine::{engine_for, Access, Endpoint, Engine, Grant, RoleSpec};
 pub use error::{ProvisionError, ProvisionResult};

@@ -6,6 +6,7 @@
 
 pub mod jobs;
 mod periodic;
+mod reconciler;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -64,9 +65,10 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
         )),
         tokio::spawn(periodic::expire_quarantines(
             context.clone(),
-            queue,
+            queue.clone(),
             config.lifecycle_interval,
         )),
+        tokio::spawn(reconciler::run(context.clone(), queue, config.lifecycle_interval)),
     ];
     let storage = dbaas_core::jobs::storage(conn, &config.queue_prefix).poll_with_interval(config.poll_interval);
     let worker = WorkerBuilder::new(worker_name())

@@ -5,6 +5,7 @@
 mod catalog;
 mod credentials;
 mod databases;
+mod orphans;
 mod references;
 mod tasks;
 mod waiting;

@@ -10,6 +10,7 @@ mod credentials;
 mod databases;
 pub mod error;
 mod links;
+mod orphans;
 mod paging;
 mod tasks;
 pub mod views;
@@ -34,13 +35,15 @@ pub enum Tag {
     Task,
     /// Plans and environments: what a database can be and where it runs.
     Catalog,
+    /// For the admins who run the engines.
+    Operations,
 }
 
 pub const TITLE: &str = "dbaas";
 
-fn service() -> OpenApiService<(databases::Api, credentials::Api, tasks::Api, catalog::Api), ()> {
+fn service() -> OpenApiService<(databases::Api, credentials::Api, tasks::Api, catalog::Api, orphans::Api), ()> {
     OpenApiService::new(
-        (databases::Api, credentials::Api, tasks::Api, catalog::Api),
+        (databases::Api, credentials::Api, tasks::Api, catalog::Api, orphans::Api),
         TITLE,
         env!("CARGO_PKG_VERSION"),
     )

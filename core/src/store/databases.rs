@@ -469,6 +469,21 @@ impl Store {
         Ok(())
     }
 
+    /// An environment's ready and quarantined databases: those that should have a running
+    /// engine.
+    pub async fn database_list_running(&self, environment_id: i64) -> StoreResult<Vec<DatabaseDetail>> {
+        let mut conn = self.conn().await?;
+        let running = databases::table
+            .filter(databases::environment_id.eq(environment_id))
+            .filter(databases::status.eq_any([DatabaseStatus::Ready.as_str(), DatabaseStatus::Quarantined.as_str()]))
+            .order(databases::id)
+            .select(Database::as_select())
+            .load(&mut conn)
+            .await?;
+        drop(conn);
+        self.database_details(running).await
+    }
+
     /// Ready databases, for periodic work such as size collection.
     pub async fn database_list_ready(&self) -> StoreResult<Vec<DatabaseDetail>> {
         let mut conn = self.conn().await?;

@@ -11,6 +11,7 @@ mod destroy_database;
 pub mod engine_target;
 mod provision_database;
 mod quarantine_database;
+mod recover_database;
 mod reset_password;
 mod restore_database;
 mod retry;
@@ -85,6 +86,7 @@ pub async fn run(job: Job, ctx: Data<Arc<Context>>) -> Result<(), BoxDynError> {
         }
         TaskKind::DestroyDatabase => retry::with_retries(&ctx, task, destroy_database::attempt, retry::nothing).await,
         TaskKind::RestoreDatabase => retry::with_retries(&ctx, task, restore_database::attempt, retry::nothing).await,
+        TaskKind::RecoverDatabase => retry::with_retries(&ctx, task, recover_database::attempt, retry::nothing).await,
     }
 }
 

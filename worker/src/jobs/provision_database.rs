@@ -8,10 +8,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use dbaas_core::model::{owner_username, DatabaseDetail, DatabaseStatus, Task};
+use dbaas_core::model::{owner_username, Database, DatabaseDetail, DatabaseStatus, Plan, Task};
 use dbaas_core::secrets;
 use dbaas_provisioner::docker::label;
-use dbaas_provisioner::{engine_for, ContainerSpec, RoleSpec};
+use dbaas_provisioner::{engine_for, ContainerSpec, Endpoint, Engine, RoleSpec};
 
 use super::engine_target::endpoint;
 use super::{database_of, JobError, JobResult};
@@ -42,27 +42,7 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
     let admin_password = secrets.open(&sealed)?;
     let endpoint = endpoint(&environment.host_address, port)?;
 
-    let launch = engine.launch(&endpoint, &admin_password);
-    let labels = HashMap::from([
-        (label::MANAGED.to_string(), "true".to_string()),
-        (label::DEPLOYMENT.to_string(), ctx.config.deployment.clone()),
-        (label::DATABASE_ID.to_string(), database.id.to_string()),
-        (label::DATABASE_UID.to_string(), database.uid.clone()),
-        (label::DATABASE_NAME.to_string(), database.name.clone()),
-        (label::TEAM.to_string(), database.team_id.to_string()),
-        (label::ENGINE.to_string(), engine.name().to_string()),
-    ]);
-    let spec = ContainerSpec {
-        name: database.container_name(),
-        image: plan.image.clone(),
-        env: launch.env,
-        cmd: launch.cmd,
-        labels,
-        memory_bytes: plan.memory_bytes,
-        nano_cpus: i64::from(plan.cpu_millis) * 1_000_000,
-        volume: database.volume_name(),
-        data_path: launch.data_path.to_string(),
-    };
+    let spec = container_spec(&ctx, &database, &plan, engine.as_ref(), &endpoint, &admin_password);
     let host = ctx.docker.get(&environment.docker_endpoint).await?;
     host.ensure_running(&spec).await?;
     engine
@@ -95,6 +75,38 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
         .database_set_status(database.id, DatabaseStatus::Ready)
         .await?;
     Ok(())
+}
+
+/// The container a database runs in: the same spec always names the same container and volume.
+pub fn container_spec(
+    ctx: &Context,
+    database: &Database,
+    plan: &Plan,
+    engine: &dyn Engine,
+    endpoint: &Endpoint,
+    admin_password: &str,
+) -> ContainerSpec {
+    let launch = engine.launch(endpoint, admin_password);
+    let labels = HashMap::from([
+        (label::MANAGED.to_string(), "true".to_string()),
+        (label::DEPLOYMENT.to_string(), ctx.config.deployment.clone()),
+        (label::DATABASE_ID.to_string(), database.id.to_string()),
+        (label::DATABASE_UID.to_string(), database.uid.clone()),
+        (label::DATABASE_NAME.to_string(), database.name.clone()),
+        (label::TEAM.to_string(), database.team_id.to_string()),
+        (label::ENGINE.to_string(), engine.name().to_string()),
+    ]);
+    ContainerSpec {
+        name: database.container_name(),
+        image: plan.image.clone(),
+        env: launch.env,
+        cmd: launch.cmd,
+        labels,
+        memory_bytes: plan.memory_bytes,
+        nano_cpus: i64::from(plan.cpu_millis) * 1_000_000,
+        volume: database.volume_name(),
+        data_path: launch.data_path.to_string(),
+    }
 }
 
 /// A database that will not come up is marked `failed`; the task says why.

@@ -1,0 +1,144 @@
+//! The reconciler: engines that stopped or vanished come back; orphan containers are reported
+//! and removed on request.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use bollard::models::ContainerCreateBody;
+use bollard::query_parameters::{CreateContainerOptionsBuilder, RemoveContainerOptionsBuilder};
+use dbaas_tests::{pg_connect, TestStack};
+use serde_json::Value;
+
+const TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Waits until a recover task on the database has succeeded; returns the database.
+async fn wait_recovered(stack: &TestStack, id: i64) -> Value {
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        let (_, tasks) = stack.get(&format!("/api/task/?database={id}&status=succeeded")).await;
+        let recovered = tasks["task"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["kind"] == "recover_database");
+        let (_, database) = stack.get(&format!("/api/database/{id}/")).await;
+        if recovered && database["health"] == "healthy" {
+            return database;
+        }
+        assert!(Instant::now() < deadline, "never recovered: {database} {tasks}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn container_of(stack: &TestStack, id: i64) -> String {
+    let names = stack.containers_with("dbaas.database.id", &id.to_string()).await;
+    assert_eq!(names.len(), 1, "{names:?}");
+    names[0].trim_start_matches('/').to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_stopped_engine_is_restarted_and_a_vanished_one_recreated() {
+    let stack = TestStack::start().await;
+    let (database, uri) = stack.ready_database("fragile").await;
+    let id = database["id"].as_i64().unwrap();
+    pg_connect(&uri)
+        .await
+        .unwrap()
+        .batch_execute("CREATE TABLE kept (v int); INSERT INTO kept VALUES (3)")
+        .await
+        .unwrap();
+    let docker = stack.docker().await;
+
+    // Stopped by hand: marked unhealthy, started again.
+    let container = container_of(&stack, id).await;
+    docker.stop_container(&container, None).await.unwrap();
+    wait_recovered(&stack, id).await;
+    let v: i32 = pg_connect(&uri)
+        .await
+        .expect("back")
+        .query_one("SELECT v FROM kept", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(v, 3);
+
+    // Removed (its volume stays): created again on the same data, same password.
+    let options = RemoveContainerOptionsBuilder::default().force(true).build();
+    docker.remove_container(&container, Some(options)).await.unwrap();
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        let (_, tasks) = stack.get(&format!("/api/task/?database={id}&status=succeeded")).await;
+        let recoveries = tasks["task"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["kind"] == "recover_database")
+            .count();
+        if recoveries >= 2 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "never recreated: {tasks}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let v: i32 = pg_connect(&uri)
+        .await
+        .expect("recreated")
+        .query_one("SELECT v FROM kept", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(v, 3, "the data survived on its volume");
+    assert_eq!(
+        stack.containers_with("dbaas.database.id", &id.to_string()).await.len(),
+        1
+    );
+    stack.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn orphans_are_reported_and_removed_on_request() {
+    let stack = TestStack::start().await;
+    let docker = stack.docker().await;
+    let labels = HashMap::from([
+        ("dbaas.managed".to_string(), "true".to_string()),
+        ("dbaas.deployment".to_string(), stack.config.deployment.clone()),
+        ("dbaas.database.uid".to_string(), "ghost".to_string()),
+    ]);
+    let name = format!("dbaas-ghost-{}", stack.id);
+    let body = ContainerCreateBody {
+        image: Some(stack.config.defaults.postgres_image.clone()),
+        labels: Some(labels),
+        ..Default::default()
+    };
+    docker
+        .create_container(Some(CreateContainerOptionsBuilder::default().name(&name).build()), body)
+        .await
+        .unwrap();
+
+    let deadline = Instant::now() + TIMEOUT;
+    let orphan = loop {
+        let (status, orphans) = stack.get("/api/orphan/").await;
+        assert_eq!(status, 200, "{orphans}");
+        if let Some(o) = orphans["orphan"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["container_name"] == name.as_str())
+        {
+            break o.clone();
+        }
+        assert!(Instant::now() < deadline, "never reported: {orphans}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(orphan["database_uid"], "ghost");
+    let (status, body) = stack.delete(&format!("/api/orphan/{}/", orphan["id"])).await;
+    assert_eq!(status, 202, "{body}");
+    let deadline = Instant::now() + TIMEOUT;
+    while docker.inspect_container(&name, None).await.is_ok() {
+        assert!(Instant::now() < deadline, "never removed");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let (_, orphans) = stack.get("/api/orphan/").await;
+    assert_eq!(orphans["_links"]["count"], 0, "{orphans}");
+    stack.cleanup().await;
+}
