@@ -6,6 +6,7 @@ diesel::table! {
         name -> Text,
         created_at -> Timestamptz,
         database_limit -> Int4,
+        deleted_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -36,6 +37,7 @@ diesel::table! {
         port_max -> Int4,
         quarantine_days -> Int4,
         created_at -> Timestamptz,
+        deleted_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -50,6 +52,7 @@ diesel::table! {
         size_bytes -> Int8,
         description -> Text,
         created_at -> Timestamptz,
+        deleted_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -60,6 +63,7 @@ diesel::table! {
         description -> Text,
         created_at -> Timestamptz,
         team_id -> Nullable<Int8>,
+        deleted_at -> Nullable<Timestamptz>,
     }
 }
 
