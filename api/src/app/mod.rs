@@ -2,17 +2,27 @@
 //! here and nowhere else. One verb-noun function per operation (`database_create`), called by a
 //! thin HTTP handler and calling the store.
 
-mod catalog;
 mod credentials;
 mod databases;
+mod environments;
+mod plans;
+mod projects;
 mod references;
 mod tasks;
+mod teams;
+mod users;
+mod validate;
 
 pub use credentials::CredentialDetail;
 pub use databases::DatabaseRequest;
+pub use environments::EnvironmentDetail;
+pub use plans::{PlanPatch, PlanRequest};
+pub use projects::{ProjectPatch, ProjectRequest};
 pub use references::{parse_reference, ResourceKind};
+pub use users::{UserPatch, UserRequest};
 
 use dbaas_core::jobs::JobQueue;
+use dbaas_core::store::Caller;
 use dbaas_core::{Config, Store, StoreError};
 
 /// Everything an operation can reach. Cheap to clone.
@@ -65,3 +75,11 @@ impl From<StoreError> for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// Refuses a change to what only admins manage (`what`: "plans", ...); anyone may still see it.
+fn admin_only(caller: &Caller, what: &str) -> AppResult<()> {
+    if !caller.is_admin {
+        return Err(AppError::Forbidden(format!("only admins change {what}")));
+    }
+    Ok(())
+}

@@ -10,6 +10,7 @@ pub enum ResourceKind {
     Plan,
     Environment,
     Project,
+    Team,
 }
 
 impl ResourceKind {
@@ -18,6 +19,7 @@ impl ResourceKind {
             ResourceKind::Plan => "plan",
             ResourceKind::Environment => "environment",
             ResourceKind::Project => "project",
+            ResourceKind::Team => "team",
         }
     }
 }
