@@ -77,8 +77,9 @@ impl Store {
                     .get_result(conn)
                     .await?;
                 if live > 0 {
+                    let s = if live == 1 { "" } else { "s" };
                     return Err(StoreError::Conflict(format!(
-                        "plan '{}' runs {live} live database(s) on {}: its engine cannot change",
+                        "plan '{}' runs {live} live database{s} on {}: its engine cannot change",
                         current.name, current.engine
                     )));
                 }
