@@ -65,7 +65,13 @@ PORT_MIN=$((21000 + 20 * (RANDOM % 450)))
 PORT_RANGE="$PORT_MIN-$((PORT_MIN + 19))"
 ADMIN_PASSWORD="$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')"
 TMP="$(mktemp -d -t dbaas-genclient.XXXXXX)"
-API_PID="" WORKER_PID=""
+# Removes from the sorted set KEYS[1] the members that start with ARGV[1].
+ZREM_MATCHING="local n = 0
+for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+	if string.sub(m, 1, #ARGV[1]) == ARGV[1] then n = n + redis.call('ZREM', KEYS[1], m) end
+end
+return n"
+API_PID="" WORKER_PID="" SCENARIO_PID=""
 
 # shellcheck disable=SC2317  # stop and cleanup run from the EXIT trap
 stop() { # PID NAME
@@ -95,6 +101,7 @@ cleanup() {
 			fi
 		done
 	fi
+	stop "$SCENARIO_PID" scenario
 	stop "$WORKER_PID" worker
 	stop "$API_PID" api
 	ids="$(docker ps -aq --filter "label=dbaas.deployment=$DEPLOYMENT" 2> /dev/null)" || ids=""
@@ -111,6 +118,9 @@ cleanup() {
 		log "could not drop the database $CATALOG"
 	redis-cli -u "$REDIS_URL" --scan --pattern "*$DEPLOYMENT*" 2> /dev/null |
 		xargs -r redis-cli -u "$REDIS_URL" del > /dev/null 2>&1 || log "could not delete the Redis keys *$DEPLOYMENT*"
+	# apalis also lists every queue in one shared sorted set: take ours out of it.
+	redis-cli -u "$REDIS_URL" eval "$ZREM_MATCHING" 1 core:apalis:queues:list "$DEPLOYMENT:" > /dev/null 2>&1 ||
+		log "could not remove $DEPLOYMENT from core:apalis:queues:list"
 	rm -rf "$TMP"
 	log "done in $((SECONDS - started_at))s"
 	exit "$status"
@@ -159,7 +169,11 @@ WORKER_PID=$!
 
 # --- the scenario ---
 log "running tests/generated-client/scenario.py"
-status=0
+# In the background, so that a signal reaches the trap (and the cleanup) at once.
 DBAAS_URL="http://127.0.0.1:$API_PORT" GENCLIENT_NAME="genclient_$ID" PYTHONPATH="$TMP/client" \
-	"$VENV/bin/python" tests/generated-client/scenario.py || status=$?
+	"$VENV/bin/python" tests/generated-client/scenario.py &
+SCENARIO_PID=$!
+status=0
+wait "$SCENARIO_PID" || status=$?
+SCENARIO_PID=""
 exit "$status"

@@ -106,6 +106,60 @@ pub struct Team {
     pub database_limit: i32,
 }
 
+/// A member of a team, as a team lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub user_id: i64,
+    pub username: String,
+}
+
+/// A team with its members.
+#[derive(Debug, Clone)]
+pub struct TeamDetail {
+    pub team: Team,
+    pub members: Vec<Member>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = schema::teams)]
+pub struct NewTeam {
+    pub name: String,
+    /// `None`: the catalog's default.
+    pub database_limit: Option<i32>,
+}
+
+/// A team's fields to change; `None` leaves one as it is.
+#[derive(Debug, Clone, Default, PartialEq, AsChangeset)]
+#[diesel(table_name = schema::teams)]
+pub struct TeamChanges {
+    pub name: Option<String>,
+    pub database_limit: Option<i32>,
+}
+
+/// An API user with the teams they act for.
+#[derive(Debug, Clone)]
+pub struct UserDetail {
+    pub user: ApiUser,
+    pub team_ids: Vec<i64>,
+}
+
+/// An API user to record, with a password already hashed.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub password_hash: String,
+    pub is_admin: bool,
+    pub team_ids: Vec<i64>,
+}
+
+/// A user's fields to change; `None` leaves one as it is. `team_ids` replaces the memberships.
+#[derive(Debug, Clone, Default)]
+pub struct UserChanges {
+    pub password_hash: Option<String>,
+    pub is_admin: Option<bool>,
+    pub team_ids: Option<Vec<i64>>,
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = schema::environments)]
 pub struct Environment {
@@ -122,6 +176,30 @@ pub struct Environment {
     pub quarantine_days: i32,
     #[diesel(skip_insertion)]
     pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = schema::environments)]
+pub struct NewEnvironment {
+    pub name: String,
+    pub docker_endpoint: String,
+    pub host_address: String,
+    pub port_min: i32,
+    pub port_max: i32,
+    /// `None`: the catalog's default.
+    pub quarantine_days: Option<i32>,
+}
+
+/// An environment's fields to change; `None` leaves one as it is.
+#[derive(Debug, Clone, Default, PartialEq, AsChangeset)]
+#[diesel(table_name = schema::environments)]
+pub struct EnvironmentChanges {
+    pub name: Option<String>,
+    pub docker_endpoint: Option<String>,
+    pub host_address: Option<String>,
+    pub port_min: Option<i32>,
+    pub port_max: Option<i32>,
+    pub quarantine_days: Option<i32>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -146,6 +224,31 @@ impl Plan {
     }
 }
 
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = schema::plans)]
+pub struct NewPlan {
+    pub name: String,
+    pub engine: String,
+    pub image: String,
+    pub memory_bytes: i64,
+    pub cpu_millis: i32,
+    pub size_bytes: i64,
+    pub description: String,
+}
+
+/// A plan's fields to change; `None` leaves one as it is.
+#[derive(Debug, Clone, Default, PartialEq, AsChangeset)]
+#[diesel(table_name = schema::plans)]
+pub struct PlanChanges {
+    pub name: Option<String>,
+    pub engine: Option<String>,
+    pub image: Option<String>,
+    pub memory_bytes: Option<i64>,
+    pub cpu_millis: Option<i32>,
+    pub size_bytes: Option<i64>,
+    pub description: Option<String>,
+}
+
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = schema::projects)]
 pub struct Project {
@@ -155,6 +258,24 @@ pub struct Project {
     pub created_at: DateTime<Utc>,
     /// The team that owns it; `None` for a project every team may use.
     pub team_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = schema::projects)]
+pub struct NewProject {
+    pub name: String,
+    pub description: String,
+    pub team_id: Option<i64>,
+}
+
+/// A project's fields to change; `None` leaves one as it is, `team_id: Some(None)` makes the
+/// project global.
+#[derive(Debug, Clone, Default, PartialEq, AsChangeset)]
+#[diesel(table_name = schema::projects)]
+pub struct ProjectChanges {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub team_id: Option<Option<i64>>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

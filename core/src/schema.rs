@@ -6,6 +6,7 @@ diesel::table! {
         name -> Text,
         created_at -> Timestamptz,
         database_limit -> Int4,
+        deleted_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -37,6 +38,7 @@ diesel::table! {
         quarantine_days -> Int4,
         created_at -> Timestamptz,
         dump_retention_days -> Int4,
+        deleted_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -52,6 +54,7 @@ diesel::table! {
         description -> Text,
         created_at -> Timestamptz,
         auto_recover -> Bool,
+        deleted_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -62,6 +65,7 @@ diesel::table! {
         description -> Text,
         created_at -> Timestamptz,
         team_id -> Nullable<Int8>,
+        deleted_at -> Nullable<Timestamptz>,
     }
 }
 

@@ -354,6 +354,91 @@ impl TestStack {
     }
 }
 
+/// An answer: its status, its JSON body (or its text as a JSON string) and its `Location`.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub body: Value,
+    pub location: Option<String>,
+}
+
+/// Calls the stack's API as one API user, or as nobody.
+pub struct ApiClient<'a> {
+    stack: &'a TestStack,
+    login: Option<(String, String)>,
+}
+
+impl TestStack {
+    /// Requests with `username`'s credentials.
+    pub fn as_user(&self, username: &str, password: &str) -> ApiClient<'_> {
+        ApiClient {
+            stack: self,
+            login: Some((username.to_owned(), password.to_owned())),
+        }
+    }
+
+    /// Requests as the stack's admin.
+    pub fn as_admin(&self) -> ApiClient<'_> {
+        self.as_user(&self.admin_user, &self.admin_password)
+    }
+
+    /// Requests without credentials.
+    pub fn anonymous(&self) -> ApiClient<'_> {
+        ApiClient {
+            stack: self,
+            login: None,
+        }
+    }
+}
+
+impl ApiClient<'_> {
+    /// Sends `method` to `path` (or to an absolute URL, such as a `next` link) with an
+    /// optional JSON body.
+    pub async fn send(&self, method: &str, path: &str, body: Option<&Value>) -> Reply {
+        let url = if path.starts_with("http") {
+            path.to_owned()
+        } else {
+            self.stack.url(path)
+        };
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut request = self.stack.http.request(method.clone(), url);
+        if let Some((user, password)) = &self.login {
+            request = request.basic_auth(user, Some(password));
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await.expect("request");
+        let location = response
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let (status, body) = split(response).await;
+        Reply { status, body, location }
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        let reply = self.send("GET", path, None).await;
+        (reply.status, reply.body)
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> (u16, Value) {
+        let reply = self.send("POST", path, Some(body)).await;
+        (reply.status, reply.body)
+    }
+
+    pub async fn patch(&self, path: &str, body: &Value) -> (u16, Value) {
+        let reply = self.send("PATCH", path, Some(body)).await;
+        (reply.status, reply.body)
+    }
+
+    pub async fn delete(&self, path: &str) -> (u16, Value) {
+        let reply = self.send("DELETE", path, None).await;
+        (reply.status, reply.body)
+    }
+}
+
 async fn split(response: reqwest::Response) -> (u16, Value) {
     let status = response.status().as_u16();
     let text = response.text().await.expect("body");

@@ -2,7 +2,6 @@
 //! here and nowhere else. One verb-noun function per operation (`database_create`), called by a
 //! thin HTTP handler and calling the store.
 
-mod catalog;
 mod credentials;
 mod databases;
 mod orphans;
@@ -15,8 +14,20 @@ pub use credentials::{CredentialDetail, Waited};
 pub use databases::{quarantine_ends_at, DatabaseListQuery, DatabaseRequest, DatabaseUpdate};
 pub use references::{parse_reference, ResourceKind};
 pub use tasks::TaskListQuery;
+mod environments;
+mod plans;
+mod projects;
+mod teams;
+mod users;
+mod validate;
+
+pub use environments::EnvironmentDetail;
+pub use plans::{PlanPatch, PlanRequest};
+pub use projects::{ProjectPatch, ProjectRequest};
+pub use users::{UserPatch, UserRequest};
 
 use dbaas_core::jobs::JobQueue;
+use dbaas_core::store::Caller;
 use dbaas_core::{Config, Store, StoreError};
 
 /// Everything an operation can reach. Cheap to clone.
@@ -71,3 +82,11 @@ impl From<StoreError> for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// Refuses a change to what only admins manage (`what`: "plans", ...); anyone may still see it.
+fn admin_only(caller: &Caller, what: &str) -> AppResult<()> {
+    if !caller.is_admin {
+        return Err(AppError::Forbidden(format!("only admins change {what}")));
+    }
+    Ok(())
+}

@@ -11,6 +11,7 @@ pub enum ResourceKind {
     Plan,
     Environment,
     Project,
+    Team,
 }
 
 impl ResourceKind {
@@ -20,6 +21,7 @@ impl ResourceKind {
             ResourceKind::Plan => "plan",
             ResourceKind::Environment => "environment",
             ResourceKind::Project => "project",
+            ResourceKind::Team => "team",
         }
     }
 }

@@ -61,4 +61,10 @@ impl Links {
     pub fn project(&self, id: i64) -> String {
         self.resource("project", id)
     }
+    pub fn team(&self, id: i64) -> String {
+        self.resource("team", id)
+    }
+    pub fn user(&self, id: i64) -> String {
+        self.resource("user", id)
+    }
 }

@@ -5,14 +5,19 @@
 #![allow(clippy::large_enum_variant)]
 
 mod auth;
-mod catalog;
 mod credentials;
 mod databases;
+mod environments;
 pub mod error;
 mod links;
 mod orphans;
 mod paging;
+mod plans;
+mod projects;
+mod responses;
 mod tasks;
+mod teams;
+mod users;
 pub mod views;
 
 use std::sync::Arc;
@@ -33,17 +38,50 @@ pub enum Tag {
     Credential,
     /// Tasks: the work the workers do for a request.
     Task,
-    /// Plans and environments: what a database can be and where it runs.
+    /// Plans and environments: what a database can be and where it runs. Everyone reads them;
+    /// admins change them.
     Catalog,
     /// For the admins who run the engines.
     Operations,
+    /// Projects: groupings of databases, a team's or global. Everyone sees the global ones and
+    /// their teams'; members change their teams', admins any.
+    Project,
+    /// Teams: they own databases and projects, within a quota. Admins manage them; members
+    /// see their own. Membership is set through each user's `teams`, and shows in a team's
+    /// `members`.
+    Team,
+    /// API users: who may call the API, whether they are admins, which teams they act for.
+    /// Admins manage them; everyone else sees only themself.
+    User,
 }
 
 pub const TITLE: &str = "dbaas";
 
-fn service() -> OpenApiService<(databases::Api, credentials::Api, tasks::Api, catalog::Api, orphans::Api), ()> {
+type Apis = (
+    databases::Api,
+    credentials::Api,
+    tasks::Api,
+    plans::Api,
+    environments::Api,
+    projects::Api,
+    teams::Api,
+    users::Api,
+    orphans::Api,
+);
+
+fn service() -> OpenApiService<Apis, ()> {
     OpenApiService::new(
-        (databases::Api, credentials::Api, tasks::Api, catalog::Api, orphans::Api),
+        (
+            databases::Api,
+            credentials::Api,
+            tasks::Api,
+            plans::Api,
+            environments::Api,
+            projects::Api,
+            teams::Api,
+            users::Api,
+            orphans::Api,
+        ),
         TITLE,
         env!("CARGO_PKG_VERSION"),
     )

@@ -1,8 +1,18 @@
 //! The JSON shapes of responses and requests, following the reference API's fields and
 //! HAL-style `_links`.
 
+mod catalog;
+mod projects;
+mod teams;
+mod users;
+
+pub use catalog::{EnvironmentCreate, EnvironmentUpdate, PlanCreate, PlanUpdate};
+pub use projects::{ProjectCreate, ProjectList, ProjectUpdate, ProjectView};
+pub use teams::{TeamCreate, TeamList, TeamUpdate, TeamView};
+pub use users::{UserCreate, UserList, UserUpdate, UserView};
+
 use chrono::{DateTime, Utc};
-use dbaas_core::model::{Credential, DatabaseDetail, Engine, Environment, Plan, Task};
+use dbaas_core::model::{Credential, DatabaseDetail, Engine, Plan, Task};
 use std::borrow::Cow;
 
 use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
@@ -11,7 +21,7 @@ use poem_openapi::Object;
 use serde_json::Value;
 
 use super::links::Links;
-use crate::app::CredentialDetail;
+use crate::app::{CredentialDetail, EnvironmentDetail};
 
 /// A link to the object itself.
 #[derive(Debug, Clone, Object)]
@@ -462,16 +472,25 @@ pub struct EnvironmentView {
     pub port_max: i32,
     /// Days a deleted database stays in quarantine before it is destroyed.
     pub quarantine_days: i32,
+    /// Where the control plane reaches the environment's Docker engine
+    /// (`unix:///var/run/docker.sock`, `tcp://10.0.0.5:2376`, ...). Shown to admins only.
+    #[oai(skip_serializing_if_is_none)]
+    pub docker_endpoint: Option<String>,
 }
 
 impl EnvironmentView {
-    pub fn new(links: &Links, environment: Environment) -> Self {
+    pub fn new(links: &Links, detail: EnvironmentDetail) -> Self {
+        let EnvironmentDetail {
+            environment,
+            docker_endpoint,
+        } = detail;
         Self {
             links: SelfLink {
                 self_: links.environment(environment.id),
             },
             id: environment.id,
             name: environment.name,
+            docker_endpoint,
             host_address: environment.host_address,
             port_min: environment.port_min,
             port_max: environment.port_max,

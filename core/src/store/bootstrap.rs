@@ -22,7 +22,8 @@ pub struct Bootstrap {
 }
 
 impl Store {
-    /// Creates the admin, the default environment and the default plan where missing.
+    /// Creates the admin where missing, and the default environment and plan in a catalog that
+    /// has none.
     /// Idempotent, and safe when several replicas start at once.
     pub async fn bootstrap(&self, config: &Config) -> StoreResult<Bootstrap> {
         let mut conn = self.conn().await?;
@@ -67,6 +68,7 @@ impl Store {
                         .await?;
                     let team_id: i64 = teams::table
                         .filter(teams::name.eq(ADMIN_TEAM))
+                        .filter(teams::deleted_at.is_null())
                         .select(teams::id)
                         .first(conn)
                         .await?;
@@ -84,30 +86,42 @@ impl Store {
             }
         }
 
-        diesel::insert_into(environments::table)
-            .values((
-                environments::name.eq(DEFAULT_ENVIRONMENT),
-                environments::docker_endpoint.eq(&defaults.docker_endpoint),
-                environments::host_address.eq(&defaults.host_address),
-                environments::port_min.eq(defaults.port_min),
-                environments::port_max.eq(defaults.port_max),
-            ))
-            .on_conflict_do_nothing()
-            .execute(&mut conn)
+        // The defaults go into a catalog that never had an environment or a plan: one an
+        // admin deleted (retired, the row stays) does not come back at the next start.
+        let had_environment: bool = diesel::select(diesel::dsl::exists(environments::table.select(environments::id)))
+            .get_result(&mut conn)
             .await?;
-        diesel::insert_into(plans::table)
-            .values((
-                plans::name.eq(DEFAULT_PLAN),
-                plans::engine.eq("postgres"),
-                plans::image.eq(&defaults.postgres_image),
-                plans::memory_bytes.eq(512_i64 * 1024 * 1024),
-                plans::cpu_millis.eq(1000),
-                plans::size_bytes.eq(1024_i64 * 1024 * 1024),
-                plans::description.eq("PostgreSQL 15, 512 MiB of memory, one core, 1 GiB of data"),
-            ))
-            .on_conflict_do_nothing()
-            .execute(&mut conn)
+        let had_plan: bool = diesel::select(diesel::dsl::exists(plans::table.select(plans::id)))
+            .get_result(&mut conn)
             .await?;
+        if !had_environment {
+            diesel::insert_into(environments::table)
+                .values((
+                    environments::name.eq(DEFAULT_ENVIRONMENT),
+                    environments::docker_endpoint.eq(&defaults.docker_endpoint),
+                    environments::host_address.eq(&defaults.host_address),
+                    environments::port_min.eq(defaults.port_min),
+                    environments::port_max.eq(defaults.port_max),
+                ))
+                .on_conflict_do_nothing()
+                .execute(&mut conn)
+                .await?;
+        }
+        if !had_plan {
+            diesel::insert_into(plans::table)
+                .values((
+                    plans::name.eq(DEFAULT_PLAN),
+                    plans::engine.eq("postgres"),
+                    plans::image.eq(&defaults.postgres_image),
+                    plans::memory_bytes.eq(512_i64 * 1024 * 1024),
+                    plans::cpu_millis.eq(1000),
+                    plans::size_bytes.eq(1024_i64 * 1024 * 1024),
+                    plans::description.eq("PostgreSQL 15, 512 MiB of memory, one core, 1 GiB of data"),
+                ))
+                .on_conflict_do_nothing()
+                .execute(&mut conn)
+                .await?;
+        }
         Ok(outcome)
     }
 }

@@ -12,6 +12,7 @@ pub mod page;
 mod plans;
 mod projects;
 mod tasks;
+mod teams;
 mod tx;
 mod users;
 
@@ -27,7 +28,7 @@ pub use databases::{CreatedDatabase, DatabaseChanges, DatabaseFilter};
 pub use orphans::SeenContainer;
 pub use page::{Cursor, Page, PageRequest};
 pub use tasks::TaskFilter;
-pub use users::Caller;
+pub use users::{Caller, Login};
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
 
@@ -63,9 +64,41 @@ impl StoreError {
     pub(crate) fn is_unique_violation(e: &DieselError) -> bool {
         matches!(e, DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _))
     }
+
+    /// Maps the errors of writing a named row: "no rows" is a not-found, a unique violation
+    /// means the name is taken.
+    pub(crate) fn write<'a>(
+        resource: &'static str,
+        name: Option<&'a str>,
+    ) -> impl FnOnce(DieselError) -> StoreError + 'a {
+        move |e| match (e, name) {
+            (e, Some(name)) if Self::is_unique_violation(&e) => {
+                StoreError::Conflict(format!("{resource} name '{name}' is already taken"))
+            }
+            (e, _) => Self::lookup(resource)(e),
+        }
+    }
+
+    /// Refuses to delete what live databases (any status but `deleted`) still use.
+    pub(crate) fn in_use(resource: &str, name: &str, live_databases: i64) -> StoreError {
+        let s = if live_databases == 1 { "" } else { "s" };
+        StoreError::Conflict(format!(
+            "{resource} '{name}' is used by {live_databases} live database{s}: delete them first"
+        ))
+    }
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Databases that still hold, or may again hold, a container: every status but `deleted`.
+/// Plans, environments, projects and teams they use cannot be deleted.
+pub(crate) fn live_databases() -> crate::schema::databases::BoxedQuery<'static, diesel::pg::Pg> {
+    use crate::schema::databases;
+    use diesel::prelude::*;
+    databases::table
+        .filter(databases::status.ne(crate::model::DatabaseStatus::Deleted.as_str()))
+        .into_boxed()
+}
 pub(crate) type Conn = Object<AsyncPgConnection>;
 
 /// A pool of connections to the catalog.

@@ -1,4 +1,4 @@
-//! `/api/plan/` and `/api/environment/`
+//! `/api/plan/`: everyone reads plans, admins change them.
 
 use poem::Request;
 use poem_openapi::param::{Path, Query};
@@ -9,7 +9,8 @@ use super::auth::BasicAuth;
 use super::error::ApiResult;
 use super::links::Links;
 use super::paging::{list_links, page_request};
-use super::views::{EnvironmentList, EnvironmentView, PlanList, PlanView};
+use super::responses::{created, Created, Deleted};
+use super::views::{PlanCreate, PlanList, PlanUpdate, PlanView};
 use super::Tag;
 use crate::app::App;
 
@@ -45,42 +46,38 @@ impl Api {
         Ok(Json(PlanView::new(&Links::for_request(app, req), plan)))
     }
 
-    /// List environments
-    #[oai(path = "/api/environment", method = "get", operation_id = "environment_list")]
-    async fn environment_list(
+    /// Create a plan (admins)
+    #[oai(path = "/api/plan", method = "post", operation_id = "plan_create")]
+    async fn plan_create(
         &self,
-        _auth: BasicAuth,
+        auth: BasicAuth,
         req: &Request,
-        /// Items per page: 1 to 1000, 100 by default.
-        page_size: Query<Option<i64>>,
-        /// Where the page starts: take it from a `next` or `previous` link.
-        cursor: Query<Option<String>>,
-    ) -> ApiResult<Json<EnvironmentList>> {
+        body: Json<PlanCreate>,
+    ) -> ApiResult<Created<PlanView>> {
         let app = req.data::<App>().expect("app");
-        let links = Links::for_request(app, req);
-        let page = app
-            .environment_list(page_request(page_size.0, cursor.0.as_deref())?)
-            .await?;
-        Ok(Json(EnvironmentList {
-            links: list_links(links.base(), req, &page),
-            environment: page
-                .items
-                .into_iter()
-                .map(|e| EnvironmentView::new(&links, e))
-                .collect(),
-        }))
+        let plan = app.plan_create(&auth.0, body.0.into()).await?;
+        Ok(created(PlanView::new(&Links::for_request(app, req), plan)))
     }
 
-    /// Get an environment
-    #[oai(path = "/api/environment/:id", method = "get", operation_id = "environment_get")]
-    async fn environment_get(
+    /// Change a plan (admins)
+    #[oai(path = "/api/plan/:id", method = "patch", operation_id = "plan_update")]
+    async fn plan_update(
         &self,
-        _auth: BasicAuth,
+        auth: BasicAuth,
         req: &Request,
         id: Path<i64>,
-    ) -> ApiResult<Json<EnvironmentView>> {
+        body: Json<PlanUpdate>,
+    ) -> ApiResult<Json<PlanView>> {
         let app = req.data::<App>().expect("app");
-        let environment = app.environment_get(id.0).await?;
-        Ok(Json(EnvironmentView::new(&Links::for_request(app, req), environment)))
+        let plan = app.plan_update(&auth.0, id.0, body.0.into()).await?;
+        Ok(Json(PlanView::new(&Links::for_request(app, req), plan)))
+    }
+
+    /// Delete a plan no live database uses (admins)
+    #[oai(path = "/api/plan/:id", method = "delete", operation_id = "plan_delete")]
+    async fn plan_delete(&self, auth: BasicAuth, req: &Request, id: Path<i64>) -> ApiResult<Deleted> {
+        let app = req.data::<App>().expect("app");
+        app.plan_delete(&auth.0, id.0).await?;
+        Ok(Deleted::Deleted)
     }
 }
