@@ -48,4 +48,5 @@ export DBAAS_REDIS_URL="${DBAAS_REDIS_URL:-redis://127.0.0.1:6379/}"
 export DBAAS_POSTGRES_IMAGE="${DBAAS_POSTGRES_IMAGE:-dbaas/postgres:15}"
 
 log "cargo test --workspace $*"
-exec cargo test --workspace "$@"
+cargo test --workspace "$@"
+"$ROOT/scripts/generated-client.sh"

@@ -54,7 +54,16 @@ impl JobQueue {
     }
 }
 
+/// How often a worker tells Redis it is alive; a worker silent for `MISSED_HEARTBEATS` of
+/// these is dead, and its jobs go back to the queue.
+const HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(5);
+const MISSED_HEARTBEATS: usize = 6;
+
 /// The storage behind the queue, for pushing and for consuming.
 pub fn storage(conn: ConnectionManager, prefix: &str) -> RedisStorage<Job> {
-    RedisStorage::new(conn).with_config(apalis_redis::Config::default().queue(queue_name(prefix)))
+    let config = apalis_redis::Config::default()
+        .queue(queue_name(prefix))
+        .heartbeat_interval(HEARTBEAT)
+        .missed_heartbeats(MISSED_HEARTBEATS);
+    RedisStorage::new(conn).with_config(config)
 }

@@ -349,6 +349,25 @@ impl TestStack {
                 if !keys.is_empty() {
                     let _: Result<(), _> = redis::cmd("DEL").arg(keys).query_async(&mut conn).await;
                 }
+                // apalis lists every queue it has seen in one shared set.
+                let queues: Vec<String> = redis::cmd("ZRANGE")
+                    .arg("core:apalis:queues:list")
+                    .arg(0)
+                    .arg(-1)
+                    .query_async(&mut conn)
+                    .await
+                    .unwrap_or_default();
+                let ours: Vec<&String> = queues
+                    .iter()
+                    .filter(|q| q.starts_with(&self.config.queue_prefix))
+                    .collect();
+                if !ours.is_empty() {
+                    let _: Result<(), _> = redis::cmd("ZREM")
+                        .arg("core:apalis:queues:list")
+                        .arg(ours)
+                        .query_async(&mut conn)
+                        .await;
+                }
             }
         }
     }

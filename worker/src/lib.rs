@@ -32,8 +32,6 @@ pub enum WorkerError {
     Queue(#[from] dbaas_core::jobs::QueueError),
     #[error("the job queue is unavailable: {0}")]
     Redis(String),
-    #[error("worker stopped with an error: {0}")]
-    Run(String),
 }
 
 /// A name no other worker has had recently: apalis refuses a name seen within minutes.
@@ -70,22 +68,39 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
         )),
         tokio::spawn(reconciler::run(context.clone(), queue, config.lifecycle_interval)),
     ];
-    let storage = dbaas_core::jobs::storage(conn, &config.queue_prefix).poll_with_interval(config.poll_interval);
-    let worker = WorkerBuilder::new(worker_name())
-        .backend(storage)
-        .concurrency(config.worker_concurrency)
-        .data(context)
-        .build(jobs::run);
-    tracing::info!(queue_prefix = %config.queue_prefix, "worker started");
-    let result = worker
-        .run_until(async move {
-            shutdown.await;
-            Ok::<(), std::io::Error>(())
-        })
-        .await
-        .map_err(|e| WorkerError::Run(e.to_string()));
+    // One flag for every incarnation of the queue worker below.
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = stop.send(true);
+    });
+    loop {
+        let storage =
+            dbaas_core::jobs::storage(conn.clone(), &config.queue_prefix).poll_with_interval(config.poll_interval);
+        let worker = WorkerBuilder::new(worker_name())
+            .backend(storage)
+            .concurrency(config.worker_concurrency)
+            .data(context.clone())
+            .build(jobs::run);
+        tracing::info!(queue_prefix = %config.queue_prefix, "worker started");
+        let mut until = stopped.clone();
+        let outcome = worker
+            .run_until(async move {
+                let _ = until.wait_for(|stop| *stop).await;
+                Ok::<(), std::io::Error>(())
+            })
+            .await;
+        if *stopped.borrow() {
+            break;
+        }
+        // apalis gives up on a worker whose heartbeat failed (Redis restarted, say): start a
+        // new one, under a new name. Tasks are safe meanwhile: they are in the catalog, and
+        // requeued when they stay queued.
+        tracing::warn!(outcome = ?outcome.err(), "queue worker stopped; starting a new one");
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
     for task in periodic {
         task.abort();
     }
-    result
+    Ok(())
 }

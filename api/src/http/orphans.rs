@@ -27,10 +27,12 @@ pub struct OrphanView {
     pub container_name: String,
     pub container_id: String,
     /// The `dbaas.database.uid` label, if it has one.
+    #[oai(nullable)]
     pub database_uid: Option<String>,
     pub first_seen: DateTime<Utc>,
     pub last_seen: DateTime<Utc>,
     /// Set once an admin asked for its removal.
+    #[oai(nullable)]
     pub remove_requested_at: Option<DateTime<Utc>>,
 }
 

@@ -46,7 +46,9 @@ pub struct ListLinks {
     pub count: i64,
     #[oai(rename = "self")]
     pub self_: String,
+    #[oai(nullable)]
     pub previous: Option<String>,
+    #[oai(nullable)]
     pub next: Option<String>,
 }
 
@@ -122,11 +124,14 @@ pub struct DatabaseCreate {
     /// The environment: `/api/environment/1/`, `1` or its name.
     pub environment: Reference,
     /// The project, if any: `/api/project/1/`, `1` or its name.
+    #[oai(nullable)]
     pub project: Option<Reference>,
     /// Free text for the tenant.
     #[oai(validator(max_length = 1000))]
+    #[oai(nullable)]
     pub description: Option<String>,
     /// Labels for the tenant's own use.
+    #[oai(nullable)]
     pub tags: Option<Vec<String>>,
 }
 
@@ -137,9 +142,12 @@ pub struct DatabasePatch {
     /// The project: `/api/project/1/`, `1` or its name; null takes the database out of it.
     pub project: MaybeUndefined<Reference>,
     #[oai(validator(max_length = 1000))]
+    #[oai(nullable)]
     pub description: Option<String>,
+    #[oai(nullable)]
     pub tags: Option<Vec<String>>,
     /// While true, DELETE is refused.
+    #[oai(nullable)]
     pub is_protected: Option<bool>,
     /// Days the database stays in quarantine before it is destroyed; null goes back to the
     /// environment's period.
@@ -167,9 +175,11 @@ pub struct DatabaseView {
     pub engine: String,
     /// Where to connect, with placeholders for the credential:
     /// `postgresql://<user>:<password>@127.0.0.1:15432/orders`. Empty until a port is assigned.
+    #[oai(nullable)]
     pub endpoint: Option<String>,
     pub plan: String,
     pub environment: String,
+    #[oai(nullable)]
     pub project: Option<String>,
     pub team: i64,
     pub description: String,
@@ -177,23 +187,29 @@ pub struct DatabaseView {
     /// While true, DELETE is refused.
     pub is_protected: bool,
     /// When the database entered quarantine (the first DELETE); null otherwise.
+    #[oai(nullable)]
     pub quarantine_dt: Option<DateTime<Utc>>,
     /// This database's quarantine period in days; null: the environment's.
+    #[oai(nullable)]
     pub quarantine_days: Option<i32>,
     /// When a quarantined database will be destroyed; null otherwise.
+    #[oai(nullable)]
     pub quarantine_ends_at: Option<DateTime<Utc>>,
     /// What the reconciler last found: `unknown`, `healthy` or `unhealthy` (with the reason in
     /// `health_detail`).
     pub health: String,
+    #[oai(nullable)]
     pub health_detail: Option<String>,
     /// The plan's size.
     pub total_size_in_bytes: i64,
     /// Space in use, as last collected from the engine (not real time); null until collected.
+    #[oai(nullable)]
     pub used_size_in_bytes: Option<i64>,
     pub credentials: Vec<CredentialSummary>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// When the database was destroyed; null while it exists.
+    #[oai(nullable)]
     pub deleted_at: Option<DateTime<Utc>>,
 }
 
@@ -274,10 +290,13 @@ pub struct CredentialView {
     /// `owner`, `read_write` or `read_only`.
     pub privileges: String,
     /// Concurrent sessions allowed; null for no limit.
+    #[oai(nullable)]
     pub connection_limit: Option<i32>,
     /// Null until the database is ready, and while it is quarantined.
+    #[oai(nullable)]
     pub password: Option<String>,
     /// A ready-to-use URI with user and password; null when the password is.
+    #[oai(nullable)]
     pub connection_uri: Option<String>,
 }
 
@@ -316,6 +335,7 @@ pub struct CredentialListItem {
     pub user: String,
     pub database: String,
     pub privileges: String,
+    #[oai(nullable)]
     pub connection_limit: Option<i32>,
 }
 
@@ -346,8 +366,10 @@ pub struct CredentialCreate {
     /// The database: `/api/database/1/` or `1`.
     pub database: Reference,
     /// `owner`, `read-write` (the default) or `read-only`.
+    #[oai(nullable)]
     pub privileges: Option<String>,
     /// Concurrent sessions allowed; -1 or absent for no limit.
+    #[oai(nullable)]
     pub connection_limit: Option<i32>,
 }
 
@@ -394,11 +416,15 @@ pub struct TaskView {
     pub kind: String,
     /// `queued`, `running`, `succeeded` or `failed`.
     pub status: String,
+    #[oai(nullable)]
     pub database: Option<String>,
     pub attempts: i32,
+    #[oai(nullable)]
     pub last_error: Option<String>,
     pub created_at: DateTime<Utc>,
+    #[oai(nullable)]
     pub started_at: Option<DateTime<Utc>>,
+    #[oai(nullable)]
     pub finished_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
 }

@@ -23,6 +23,7 @@ pub struct PlanCreate {
     pub cpus: f64,
     /// The storage a database of this plan gets; more than 0.
     pub size_bytes: i64,
+    #[oai(nullable)]
     pub description: Option<String>,
 }
 
@@ -45,12 +46,19 @@ impl From<PlanCreate> for PlanRequest {
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
 pub struct PlanUpdate {
+    #[oai(nullable)]
     pub name: Option<String>,
+    #[oai(nullable)]
     pub engine: Option<String>,
+    #[oai(nullable)]
     pub image: Option<String>,
+    #[oai(nullable)]
     pub memory_bytes: Option<i64>,
+    #[oai(nullable)]
     pub cpus: Option<f64>,
+    #[oai(nullable)]
     pub size_bytes: Option<i64>,
+    #[oai(nullable)]
     pub description: Option<String>,
 }
 
@@ -85,6 +93,7 @@ pub struct EnvironmentCreate {
     pub port_max: i32,
     /// Days a deleted database stays in quarantine before it is destroyed: 0 to 3650,
     /// 7 by default.
+    #[oai(nullable)]
     pub quarantine_days: Option<i32>,
 }
 
@@ -106,11 +115,17 @@ impl From<EnvironmentCreate> for NewEnvironment {
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
 pub struct EnvironmentUpdate {
+    #[oai(nullable)]
     pub name: Option<String>,
+    #[oai(nullable)]
     pub docker_endpoint: Option<String>,
+    #[oai(nullable)]
     pub host_address: Option<String>,
+    #[oai(nullable)]
     pub port_min: Option<i32>,
+    #[oai(nullable)]
     pub port_max: Option<i32>,
+    #[oai(nullable)]
     pub quarantine_days: Option<i32>,
 }
 

@@ -19,6 +19,7 @@ pub struct ProjectView {
     pub name: String,
     pub description: String,
     /// The owning team (`/api/team/1/`); null for a global project.
+    #[oai(nullable)]
     pub team: Option<String>,
     pub created_at: DateTime<Utc>,
 }
@@ -58,9 +59,11 @@ pub struct ProjectList {
 pub struct ProjectCreate {
     /// Unique among projects: letters, digits, `_`, `.` and `-`, up to 64.
     pub name: String,
+    #[oai(nullable)]
     pub description: Option<String>,
     /// The owning team: `/api/team/1/`, `1` or a name; one of the caller's teams unless the
     /// caller is an admin. Absent: the caller's first team, or global when an admin asks.
+    #[oai(nullable)]
     pub team: Option<Reference>,
 }
 
@@ -78,7 +81,9 @@ impl From<ProjectCreate> for ProjectRequest {
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
 pub struct ProjectUpdate {
+    #[oai(nullable)]
     pub name: Option<String>,
+    #[oai(nullable)]
     pub description: Option<String>,
     /// Hands the project to another team (one of the caller's unless an admin asks); null
     /// makes it global (admins only).

@@ -79,6 +79,7 @@ pub struct TeamCreate {
     pub name: String,
     /// Live databases (quarantined ones count) the team may have in one environment: 0 or
     /// more, 20 by default.
+    #[oai(nullable)]
     pub database_limit: Option<i32>,
 }
 
@@ -95,7 +96,9 @@ impl From<TeamCreate> for NewTeam {
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
 pub struct TeamUpdate {
+    #[oai(nullable)]
     pub name: Option<String>,
+    #[oai(nullable)]
     pub database_limit: Option<i32>,
 }
 

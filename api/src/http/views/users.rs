@@ -63,9 +63,11 @@ pub struct UserCreate {
     /// At least 12 characters. Stored as an argon2 hash, never shown.
     pub password: Password,
     /// False by default.
+    #[oai(nullable)]
     pub is_admin: Option<bool>,
     /// The teams the user acts for: `/api/team/1/`, `1` or a name. This is where team
     /// membership is set.
+    #[oai(nullable)]
     pub teams: Option<Vec<Reference>>,
 }
 
@@ -90,10 +92,13 @@ impl From<UserCreate> for UserRequest {
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
 pub struct UserUpdate {
+    #[oai(nullable)]
     pub password: Option<Password>,
     /// The last admin stays one.
+    #[oai(nullable)]
     pub is_admin: Option<bool>,
     /// Replaces the user's teams: `[]` takes the user out of every team.
+    #[oai(nullable)]
     pub teams: Option<Vec<Reference>>,
 }
 
