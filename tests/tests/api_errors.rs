@@ -149,6 +149,39 @@ async fn errors_are_json_and_say_what_is_wrong() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn repeated_failed_logins_lock_the_username_out() {
+    let stack = TestStack::start().await;
+    let (status, body) = stack
+        .as_admin()
+        .post(
+            "/api/user",
+            &json!({"username": "carol", "password": "carol-password-1"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    for _ in 0..5 {
+        let (status, _) = stack.as_user("admin", "guess").get("/api/plan/").await;
+        assert_eq!(status, 401);
+    }
+    let reply = stack.as_admin().send("GET", "/api/plan/", None).await;
+    assert_eq!(reply.status, 429, "even the right password waits: {}", reply.body);
+    assert_eq!(reply.body["code"], "too_many_requests");
+    let response = stack
+        .http
+        .get(stack.url("/api/plan/"))
+        .basic_auth("admin", Some("guess"))
+        .send()
+        .await
+        .unwrap();
+    let retry_after: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=30).contains(&retry_after), "{retry_after}");
+    // Other users are not affected.
+    let (status, body) = stack.as_user("carol", "carol-password-1").get("/api/plan/").await;
+    assert_eq!(status, 200, "{body}");
+    stack.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_served_spec_is_the_committed_one_and_swagger_ui_is_up() {
     let stack = TestStack::start().await;
     let served: serde_json::Value = stack

@@ -9,6 +9,10 @@
 //! change or a deletion takes effect on the very next request, and a change of `is_admin` or
 //! of teams too. That holds for any number of api replicas, since they share the catalog and
 //! nothing else; no invalidation message is needed.
+//!
+//! Guessing is refused: after [`MAX_FAILURES`] wrong passwords for one username within
+//! [`FAILURE_WINDOW`], that username gets 429 for [`LOCKOUT`], right password or not. The count
+//! is per api process, so N replicas allow N times as many guesses; still a few per minute.
 
 use std::collections::HashMap;
 use std::hash::BuildHasher;
@@ -25,20 +29,66 @@ use crate::app::App;
 
 const CACHE_TTL: Duration = Duration::from_secs(60);
 const CACHE_MAX: usize = 10_000;
+pub const MAX_FAILURES: u32 = 5;
+pub const FAILURE_WINDOW: Duration = Duration::from_secs(60);
+pub const LOCKOUT: Duration = Duration::from_secs(30);
 
 /// HTTP basic authentication with an API user's name and password.
 #[derive(SecurityScheme)]
 #[oai(ty = "basic", checker = "check")]
 pub struct BasicAuth(pub Caller);
 
-/// Logins whose argon2 check succeeded lately.
+/// Logins whose argon2 check succeeded lately, and usernames that failed lately.
 #[derive(Default)]
 pub struct LoginCache {
     hasher: std::collections::hash_map::RandomState,
     entries: Mutex<HashMap<String, (u64, Instant)>>,
+    failures: Mutex<HashMap<String, Failures>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Failures {
+    count: u32,
+    since: Instant,
+    locked_until: Option<Instant>,
 }
 
 impl LoginCache {
+    /// How long the username is still locked out, if it is.
+    fn locked(&self, username: &str) -> Option<Duration> {
+        let failures = self.failures.lock().expect("login failures poisoned");
+        let until = failures.get(username)?.locked_until?;
+        until.checked_duration_since(Instant::now())
+    }
+
+    fn failed(&self, username: &str) {
+        let mut failures = self.failures.lock().expect("login failures poisoned");
+        if failures.len() >= CACHE_MAX {
+            failures.retain(|_, f| f.since.elapsed() < FAILURE_WINDOW);
+        }
+        let now = Instant::now();
+        let entry = failures.entry(username.to_owned()).or_insert(Failures {
+            count: 0,
+            since: now,
+            locked_until: None,
+        });
+        if entry.since.elapsed() >= FAILURE_WINDOW {
+            *entry = Failures {
+                count: 0,
+                since: now,
+                locked_until: None,
+            };
+        }
+        entry.count += 1;
+        if entry.count >= MAX_FAILURES {
+            entry.locked_until = Some(now + LOCKOUT);
+        }
+    }
+
+    fn succeeded(&self, username: &str) {
+        self.failures.lock().expect("login failures poisoned").remove(username);
+    }
+
     fn digest(&self, password: &str, stored_hash: &str) -> u64 {
         self.hasher.hash_one((password, stored_hash))
     }
@@ -66,17 +116,37 @@ fn unauthorized() -> poem::Error {
     poem::Error::from_string("wrong or missing credentials", poem::http::StatusCode::UNAUTHORIZED)
 }
 
+fn locked_out(retry_after: Duration) -> poem::Error {
+    let response = poem::Response::builder()
+        .status(poem::http::StatusCode::TOO_MANY_REQUESTS)
+        .header(
+            poem::http::header::RETRY_AFTER,
+            retry_after.as_secs().max(1).to_string(),
+        )
+        .body(format!(
+            "too many failed logins for this user: try again in {} s",
+            retry_after.as_secs().max(1)
+        ));
+    poem::Error::from_response(response)
+}
+
 async fn check(req: &Request, basic: Basic) -> poem::Result<Caller> {
     let app = req.data::<App>().expect("App is attached to every request");
     let cache = req
         .data::<Arc<LoginCache>>()
         .expect("LoginCache is attached to every request");
+    if let Some(retry_after) = cache.locked(&basic.username) {
+        return Err(locked_out(retry_after));
+    }
     let login = app
         .store
         .user_login(&basic.username)
         .await
         .map_err(|e| poem::Error::from_string(e.to_string(), poem::http::StatusCode::SERVICE_UNAVAILABLE))?
-        .ok_or_else(unauthorized)?;
+        .ok_or_else(|| {
+            cache.failed(&basic.username);
+            unauthorized()
+        })?;
     if cache.verified(&basic.username, &basic.password, &login.password_hash) {
         return Ok(login.caller);
     }
@@ -86,8 +156,10 @@ async fn check(req: &Request, basic: Basic) -> poem::Result<Caller> {
         .await
         .unwrap_or(false);
     if !valid {
+        cache.failed(&basic.username);
         return Err(unauthorized());
     }
+    cache.succeeded(&basic.username);
     cache.put(&basic.username, &basic.password, &login.password_hash);
     Ok(login.caller)
 }

@@ -42,6 +42,9 @@ pub enum ApiError {
     /// Well-formed, but not allowed (an unknown plan, ...).
     #[oai(status = 422)]
     Unprocessable(Json<ErrorBody>),
+    /// Too many failed logins for this user lately: wait `Retry-After` seconds.
+    #[oai(status = 429)]
+    TooManyRequests(Json<ErrorBody>),
     /// Something broke on our side.
     #[oai(status = 500)]
     Internal(Json<ErrorBody>),
@@ -93,6 +96,7 @@ fn code_for(status: StatusCode) -> &'static str {
         413 => "payload_too_large",
         415 => "unsupported_media_type",
         422 => "unprocessable",
+        429 => "too_many_requests",
         503 => "unavailable",
         s if s >= 500 => "internal",
         _ => "error",
