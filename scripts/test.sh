@@ -48,5 +48,7 @@ export DBAAS_REDIS_URL="${DBAAS_REDIS_URL:-redis://127.0.0.1:6379/}"
 export DBAAS_POSTGRES_IMAGE="${DBAAS_POSTGRES_IMAGE:-dbaas/postgres:15}"
 
 log "cargo test --workspace $*"
+# The fault tests run the api and worker as processes, to kill them.
+cargo build --bins
 cargo test --workspace "$@"
 "$ROOT/scripts/generated-client.sh"

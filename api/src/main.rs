@@ -11,10 +11,7 @@ const USAGE: &str = "usage: dbaas-api [serve | migrate | openapi]
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
-        .init();
+    dbaas_core::logging::init("info");
     let command = std::env::args().nth(1).unwrap_or_else(|| "serve".into());
     if command == "openapi" {
         println!("{}", dbaas_api::spec_json());

@@ -47,6 +47,9 @@ pub struct Config {
     /// `DBAAS_LIFECYCLE_INTERVAL_S`: how often workers look for expired quarantines, drift
     /// between the catalog and the engines, and expired dumps.
     pub lifecycle_interval: Duration,
+    /// `DBAAS_TASK_LEASE_S`: a running task whose worker has not been heard of for this long is
+    /// taken over by another worker (workers touch their tasks three times per lease).
+    pub task_lease: Duration,
     /// `DBAAS_REQUEUE_AFTER_S`: a task still queued after this long is enqueued again.
     pub requeue_after: Duration,
     /// `DBAAS_REQUEST_WAIT_MS`: how long the api waits for a quick task (a new credential, a
@@ -132,6 +135,7 @@ impl Config {
             engine_ready_timeout: Duration::from_secs(parsed("DBAAS_ENGINE_READY_TIMEOUT_S", 60)?),
             size_interval: Duration::from_secs(parsed("DBAAS_SIZE_INTERVAL_S", 300)?.max(1)),
             lifecycle_interval: Duration::from_secs(parsed("DBAAS_LIFECYCLE_INTERVAL_S", 60)?.max(1)),
+            task_lease: Duration::from_secs(parsed("DBAAS_TASK_LEASE_S", 60)?.max(3)),
             requeue_after: Duration::from_secs(parsed("DBAAS_REQUEUE_AFTER_S", 30)?.max(1)),
             request_wait: Duration::from_millis(parsed("DBAAS_REQUEST_WAIT_MS", 10_000)?),
         })

@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod jobs;
+pub mod logging;
 pub mod model;
 pub mod names;
 pub mod schema;

@@ -3,6 +3,8 @@
 //! the real Postgres, Redis and Docker engine of the machine. Stacks do not see each other, so
 //! tests run in parallel.
 //!
+//! [`processes`] runs the same stack as real processes, for tests that kill them.
+//!
 //! Configuration: `DBAAS_TEST_ADMIN_URL` (a Postgres role that may create databases),
 //! `DBAAS_REDIS_URL`, `DBAAS_POSTGRES_IMAGE`, `DBAAS_DOCKER_HOST`.
 
@@ -17,6 +19,8 @@ use rand::RngExt as _;
 use serde_json::Value;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
+
+pub mod processes;
 
 fn env_or(name: &str, default: &str) -> String {
     std::env::var(name)
@@ -43,8 +47,18 @@ pub struct TestStack {
     pub http: reqwest::Client,
     admin_url: String,
     catalog_db: String,
+    /// The base64 key behind `config.secrets`, for processes started with it.
+    secret_key: String,
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
+    processes: processes::Processes,
+}
+
+/// A listener on a free loopback port, and its base URL.
+pub(crate) async fn free_listener() -> (tokio::net::TcpListener, String) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base_url = format!("http://{}", listener.local_addr().expect("addr"));
+    (listener, base_url)
 }
 
 fn shutdown_signal(rx: &watch::Receiver<bool>) -> impl std::future::Future<Output = ()> + Send + 'static {
@@ -55,8 +69,38 @@ fn shutdown_signal(rx: &watch::Receiver<bool>) -> impl std::future::Future<Outpu
 }
 
 impl TestStack {
-    /// Starts a stack and waits until its api answers.
+    /// Starts a stack, api and worker in this process, and waits until its api answers.
     pub async fn start() -> TestStack {
+        let mut stack = Self::prepare(None).await;
+        let (listener, base_url) = free_listener().await;
+        stack.base_url = base_url;
+        let api = tokio::spawn({
+            let config = stack.config.clone();
+            let signal = shutdown_signal(&stack.shutdown.subscribe());
+            async move {
+                if let Err(e) = dbaas_api::serve(config, listener, signal).await {
+                    panic!("api stopped: {e}");
+                }
+            }
+        });
+        stack.wait_for_api(|| api.is_finished()).await;
+        // The worker starts once the api has migrated the catalog.
+        let worker = tokio::spawn({
+            let config = stack.config.clone();
+            let signal = shutdown_signal(&stack.shutdown.subscribe());
+            async move {
+                if let Err(e) = dbaas_worker::run(config, signal).await {
+                    panic!("worker stopped: {e}");
+                }
+            }
+        });
+        stack.tasks = vec![api, worker];
+        stack
+    }
+
+    /// A fresh catalog database and the configuration of a stack around it; nothing runs yet.
+    /// `redis_url` overrides the shared Redis (for tests that stop their own).
+    pub(crate) async fn prepare(redis_url: Option<String>) -> TestStack {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()))
             .with_test_writer()
@@ -80,14 +124,15 @@ impl TestStack {
         // A block of ports below the kernel's ephemeral range, picked at random per stack.
         let port_min: i32 = 20_000 + rand::rng().random_range(0..500) * 20;
         let admin_password = Alphanumeric.sample_string(&mut rand::rng(), 24);
+        let secret_key = SecretBox::generate_key();
         let config = Config {
             database_url,
-            redis_url: env_or("DBAAS_REDIS_URL", "redis://127.0.0.1:6379/"),
+            redis_url: redis_url.unwrap_or_else(|| env_or("DBAAS_REDIS_URL", "redis://127.0.0.1:6379/")),
             queue_prefix: format!("dbaas-test-{id}"),
             deployment: format!("dbaas-test-{id}"),
             listen: "127.0.0.1:0".parse().expect("address"),
             public_url: None,
-            secrets: SecretBox::from_base64(&SecretBox::generate_key()).expect("key"),
+            secrets: SecretBox::from_base64(&secret_key).expect("key"),
             admin_user: "admin".into(),
             admin_password: Some(admin_password.clone()),
             defaults: Defaults {
@@ -103,60 +148,40 @@ impl TestStack {
             size_interval: Duration::from_secs(1),
             requeue_after: Duration::from_secs(5),
             lifecycle_interval: Duration::from_secs(1),
+            task_lease: Duration::from_secs(6),
             request_wait: Duration::from_secs(20),
         };
-
-        let (shutdown, rx) = watch::channel(false);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let base_url = format!("http://{}", listener.local_addr().expect("addr"));
-        let api = tokio::spawn({
-            let config = config.clone();
-            let signal = shutdown_signal(&rx);
-            async move {
-                if let Err(e) = dbaas_api::serve(config, listener, signal).await {
-                    panic!("api stopped: {e}");
-                }
-            }
-        });
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
             .build()
             .expect("http client");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if http
-                .get(format!("{base_url}/health"))
-                .send()
-                .await
-                .is_ok_and(|r| r.status().is_success())
-            {
-                break;
-            }
-            assert!(Instant::now() < deadline, "the api did not come up");
-            assert!(!api.is_finished(), "the api stopped during start-up");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        // The worker starts once the api has migrated the catalog.
-        let worker = tokio::spawn({
-            let config = config.clone();
-            let signal = shutdown_signal(&rx);
-            async move {
-                if let Err(e) = dbaas_worker::run(config, signal).await {
-                    panic!("worker stopped: {e}");
-                }
-            }
-        });
         TestStack {
             id,
-            base_url,
+            base_url: String::new(),
             admin_user: "admin".into(),
             admin_password,
             config,
             http,
             admin_url,
             catalog_db,
-            shutdown,
-            tasks: vec![api, worker],
+            secret_key,
+            shutdown: watch::channel(false).0,
+            tasks: Vec::new(),
+            processes: processes::Processes::default(),
+        }
+    }
+
+    /// Waits until the api answers `/health`; `stopped` says whether it died meanwhile.
+    pub(crate) async fn wait_for_api(&self, stopped: impl Fn() -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let health = self.http.get(format!("{}/health", self.base_url)).send().await;
+            if health.is_ok_and(|r| r.status().is_success()) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "the api did not come up");
+            assert!(!stopped(), "the api stopped during start-up");
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 
@@ -307,6 +332,8 @@ impl TestStack {
     /// the catalog database and the queue keys.
     pub async fn cleanup(mut self) {
         let _ = self.shutdown.send(true);
+        self.processes.kill_all();
+        self.processes.remove_logs();
         for task in self.tasks.drain(..) {
             let _ = tokio::time::timeout(Duration::from_secs(15), task).await;
         }

@@ -6,13 +6,7 @@ use dbaas_core::Config;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,apalis=warn,apalis_core=warn,apalis_redis=warn".into()),
-        )
-        .init();
+    dbaas_core::logging::init("info,apalis=warn,apalis_core=warn,apalis_redis=warn");
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(e) => {

@@ -68,14 +68,15 @@ pub async fn expire_quarantines(ctx: Arc<Context>, queue: JobQueue, every: Durat
     }
 }
 
-/// Enqueues again the tasks that stayed queued too long: the api recorded them but their job
-/// never reached a worker (Redis was down, the push failed). Claiming makes a duplicate harmless.
+/// Enqueues again the tasks that stayed queued too long (the api recorded them but their job
+/// never reached a worker: Redis was down, the push failed) and those whose worker died while
+/// running them. Claiming makes a duplicate harmless.
 pub async fn requeue_stale(ctx: Arc<Context>, queue: JobQueue, after: Duration) {
     let mut ticker = tokio::time::interval(after.max(Duration::from_secs(1)) / 2);
+    let ago = |d: Duration| chrono::Utc::now() - chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX);
     loop {
         ticker.tick().await;
-        let cutoff = chrono::Utc::now() - chrono::Duration::from_std(after).unwrap_or(chrono::Duration::MAX);
-        match ctx.store.task_list_stale_queued(cutoff).await {
+        match ctx.store.task_list_stale(ago(after), ago(ctx.config.task_lease)).await {
             Ok(stale) => {
                 for task in stale {
                     match queue.push(task.id).await {

@@ -58,12 +58,23 @@ impl Store {
         ))
     }
 
-    /// Tasks still queued after `older_than`: their job may have been lost on the way.
-    pub async fn task_list_stale_queued(&self, older_than: chrono::DateTime<chrono::Utc>) -> StoreResult<Vec<Task>> {
+    /// Tasks queued before `queued_before` (their job may have been lost on the way) and
+    /// tasks running but untouched since `running_before` (their worker died).
+    pub async fn task_list_stale(
+        &self,
+        queued_before: chrono::DateTime<chrono::Utc>,
+        running_before: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<Vec<Task>> {
         let mut conn = self.conn().await?;
         Ok(tasks::table
-            .filter(tasks::status.eq(TaskStatus::Queued.as_str()))
-            .filter(tasks::updated_at.lt(older_than))
+            .filter(
+                (tasks::status
+                    .eq(TaskStatus::Queued.as_str())
+                    .and(tasks::updated_at.lt(queued_before)))
+                .or(tasks::status
+                    .eq(TaskStatus::Running.as_str())
+                    .and(tasks::updated_at.lt(running_before))),
+            )
             .order(tasks::id)
             .select(Task::as_select())
             .load(&mut conn)
@@ -114,6 +125,20 @@ impl Store {
         .get_result(&mut conn)
         .await
         .optional()?)
+    }
+
+    /// A running task's heartbeat: its worker is alive, so no other worker takes it over.
+    pub async fn task_touch(&self, id: i64) -> StoreResult<()> {
+        let mut conn = self.conn().await?;
+        diesel::update(
+            tasks::table
+                .find(id)
+                .filter(tasks::status.eq(TaskStatus::Running.as_str())),
+        )
+        .set(tasks::updated_at.eq(diesel::dsl::now))
+        .execute(&mut conn)
+        .await?;
+        Ok(())
     }
 
     /// Marks an attempt as started and returns the task as it now is.

@@ -28,9 +28,6 @@ use dbaas_provisioner::ProvisionError;
 
 use crate::Context;
 
-/// A running task whose worker has not touched it for this long is taken over by another.
-pub const LEASE: Duration = Duration::from_secs(300);
-
 /// Errors of the worker's jobs.
 #[derive(Debug, thiserror::Error)]
 pub enum JobError {
@@ -63,10 +60,11 @@ pub use engine_target::EngineTarget;
 /// The handler of the queue.
 pub async fn run(job: Job, ctx: Data<Arc<Context>>) -> Result<(), BoxDynError> {
     let ctx: Arc<Context> = (*ctx).clone();
-    let Some(task) = ctx.store.task_claim(job.task_id, LEASE).await? else {
+    let Some(task) = ctx.store.task_claim(job.task_id, ctx.config.task_lease).await? else {
         tracing::debug!(task_id = job.task_id, "task taken or ended elsewhere; skipping");
         return Ok(());
     };
+    let _heartbeat = Heartbeat::start(&ctx, task.id);
     let span = tracing::info_span!("task", task_id = task.id, kind = %task.kind, database_id = task.database_id);
     let _entered = span.enter();
     let Some(kind) = TaskKind::parse(&task.kind) else {
@@ -87,6 +85,31 @@ pub async fn run(job: Job, ctx: Data<Arc<Context>>) -> Result<(), BoxDynError> {
         TaskKind::DestroyDatabase => retry::with_retries(&ctx, task, destroy_database::attempt, retry::nothing).await,
         TaskKind::RestoreDatabase => retry::with_retries(&ctx, task, restore_database::attempt, retry::nothing).await,
         TaskKind::RecoverDatabase => retry::with_retries(&ctx, task, recover_database::attempt, retry::nothing).await,
+    }
+}
+
+/// Touches a claimed task while its job runs, so that no other worker takes it over; stops
+/// when dropped.
+struct Heartbeat(tokio::task::JoinHandle<()>);
+
+impl Heartbeat {
+    fn start(ctx: &Arc<Context>, task_id: i64) -> Self {
+        let ctx = ctx.clone();
+        let every: Duration = ctx.config.task_lease / 3;
+        Self(tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                if let Err(e) = ctx.store.task_touch(task_id).await {
+                    tracing::warn!(task_id, error = %e, "cannot touch the running task");
+                }
+            }
+        }))
+    }
+}
+
+impl Drop for Heartbeat {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

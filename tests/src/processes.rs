@@ -1,0 +1,146 @@
+//! The stack as real processes: the `dbaas-api` and `dbaas-worker` binaries, with their logs
+//! in files, so that fault tests can SIGKILL a worker mid-job and read every log line.
+//!
+//! The binaries come from `DBAAS_BIN_DIR`, else the workspace's `target/debug` (`make test`
+//! builds them first).
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use crate::{free_listener, TestStack};
+
+/// The processes of a stack, with where each one logs.
+#[derive(Default)]
+pub struct Processes {
+    api: Option<Child>,
+    worker: Option<Child>,
+    logs: Vec<PathBuf>,
+    log_dir: Option<PathBuf>,
+}
+
+impl Processes {
+    pub(crate) fn kill_all(&mut self) {
+        for child in [self.api.as_mut(), self.worker.as_mut()].into_iter().flatten() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Processes {
+    pub(crate) fn remove_logs(&mut self) {
+        if let Some(dir) = self.log_dir.take() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+impl Drop for Processes {
+    fn drop(&mut self) {
+        self.kill_all();
+    }
+}
+
+fn binary(name: &str) -> PathBuf {
+    let dir = std::env::var_os("DBAAS_BIN_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/debug"));
+    let path = dir.join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo build --bins` first (make test does)",
+        path.display()
+    );
+    path
+}
+
+impl TestStack {
+    /// Starts a stack whose api and worker are processes. `redis_url` overrides the shared Redis.
+    pub async fn start_processes(redis_url: Option<String>) -> TestStack {
+        let mut stack = Self::prepare(redis_url).await;
+        let (listener, base_url) = free_listener().await;
+        let listen = listener.local_addr().expect("addr").to_string();
+        drop(listener);
+        stack.base_url = base_url;
+        let dir = std::env::temp_dir().join(format!("dbaas-test-{}", stack.id));
+        std::fs::create_dir_all(&dir).expect("log directory");
+        stack.processes.log_dir = Some(dir);
+        let api = stack.spawn("dbaas-api", &[("DBAAS_LISTEN", listen.as_str())]);
+        stack.processes.api = Some(api);
+        let api_exited = || false;
+        stack.wait_for_api(api_exited).await;
+        stack.start_worker();
+        stack
+    }
+
+    /// The environment the binaries read, from this stack's configuration.
+    fn environment(&self) -> Vec<(&'static str, String)> {
+        let c = &self.config;
+        let secs = |d: std::time::Duration| d.as_secs().to_string();
+        vec![
+            ("DBAAS_DATABASE_URL", c.database_url.clone()),
+            ("DBAAS_REDIS_URL", c.redis_url.clone()),
+            ("DBAAS_QUEUE_PREFIX", c.queue_prefix.clone()),
+            ("DBAAS_DEPLOYMENT", c.deployment.clone()),
+            ("DBAAS_SECRET_KEY", self.secret_key.clone()),
+            ("DBAAS_ADMIN_USER", c.admin_user.clone()),
+            ("DBAAS_ADMIN_PASSWORD", self.admin_password.clone()),
+            ("DBAAS_DOCKER_HOST", c.defaults.docker_endpoint.clone()),
+            ("DBAAS_HOST_ADDRESS", c.defaults.host_address.clone()),
+            (
+                "DBAAS_PORT_RANGE",
+                format!("{}-{}", c.defaults.port_min, c.defaults.port_max),
+            ),
+            ("DBAAS_POSTGRES_IMAGE", c.defaults.postgres_image.clone()),
+            ("DBAAS_WORKER_CONCURRENCY", c.worker_concurrency.to_string()),
+            ("DBAAS_POLL_INTERVAL_MS", c.poll_interval.as_millis().to_string()),
+            ("DBAAS_SIZE_INTERVAL_S", secs(c.size_interval)),
+            ("DBAAS_REQUEUE_AFTER_S", secs(c.requeue_after)),
+            ("DBAAS_LIFECYCLE_INTERVAL_S", secs(c.lifecycle_interval)),
+            ("DBAAS_TASK_LEASE_S", secs(c.task_lease)),
+            ("DBAAS_REQUEST_WAIT_MS", c.request_wait.as_millis().to_string()),
+            // Everything, so that a test can check no secret is ever logged.
+            ("RUST_LOG", "debug".into()),
+        ]
+    }
+
+    fn spawn(&mut self, name: &str, extra: &[(&str, &str)]) -> Child {
+        let dir = self.processes.log_dir.clone().expect("a process stack");
+        let log = dir.join(format!("{name}-{}.log", self.processes.logs.len()));
+        let file = std::fs::File::create(&log).expect("log file");
+        let mut command = Command::new(binary(name));
+        command
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .envs(self.environment())
+            .envs(extra.iter().copied())
+            .stdin(Stdio::null())
+            .stdout(file.try_clone().expect("log file"))
+            .stderr(file);
+        self.processes.logs.push(log);
+        command.spawn().unwrap_or_else(|e| panic!("cannot start {name}: {e}"))
+    }
+
+    /// Starts a (new) worker process.
+    pub fn start_worker(&mut self) {
+        assert!(self.processes.worker.is_none(), "a worker is running already");
+        let worker = self.spawn("dbaas-worker", &[]);
+        self.processes.worker = Some(worker);
+    }
+
+    /// Kills the worker process with SIGKILL: no cleanup, no goodbye.
+    pub fn kill_worker(&mut self) {
+        let mut worker = self.processes.worker.take().expect("a running worker");
+        worker.kill().expect("SIGKILL the worker");
+        worker.wait().expect("reap the worker");
+    }
+
+    /// Every line the processes logged so far.
+    pub fn logs(&self) -> String {
+        self.processes
+            .logs
+            .iter()
+            .map(|p| std::fs::read_to_string(p).unwrap_or_default())
+            .collect()
+    }
+}

@@ -1,0 +1,266 @@
+//! Faults: workers killed with SIGKILL in the middle of their work, and Redis going away.
+//! After each, every accepted database ends `ready` (or `deleted`, as asked), with one
+//! container, and every stored password works. The api and workers run as real processes.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use dbaas_tests::{id_of, pg_connect, TestStack};
+use serde_json::{json, Value};
+
+const TIMEOUT: Duration = Duration::from_secs(120);
+
+/// The owner credential's URI of a ready database.
+async fn owner_uri(stack: &TestStack, database: &Value) -> String {
+    let credential = id_of(database["credentials"][0]["_links"]["self"].as_str().unwrap());
+    let (_, credential) = stack.get(&format!("/api/credential/{credential}/")).await;
+    credential["connection_uri"]
+        .as_str()
+        .expect("connection_uri")
+        .to_owned()
+}
+
+async fn one_container(stack: &TestStack, id: i64) {
+    let containers = stack.containers_with("dbaas.database.id", &id.to_string()).await;
+    assert_eq!(containers.len(), 1, "database {id}: {containers:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_worker_killed_mid_provisioning_leaves_one_working_database() {
+    let mut stack = TestStack::start_processes(None).await;
+    // Killed at different points: creating the container, waiting for the engine, creating
+    // the roles.
+    for (n, delay_ms) in [50u64, 400, 900, 1500].into_iter().enumerate() {
+        let (status, created) = stack
+            .post(
+                "/api/database/",
+                &json!({"name": format!("killed{n}"), "plan": 1, "environment": 1}),
+            )
+            .await;
+        assert_eq!(status, 202, "{created}");
+        tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+        stack.kill_worker();
+        stack.start_worker();
+        let id = created["id"].as_i64().unwrap();
+        let ready = stack.wait_for_status(id, "ready", TIMEOUT).await;
+        one_container(&stack, id).await;
+        let uri = owner_uri(&stack, &ready).await;
+        pg_connect(&uri)
+            .await
+            .unwrap_or_else(|e| panic!("killed after {delay_ms} ms: the password fails: {e}"));
+    }
+    stack.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_worker_killed_mid_rotation_or_destruction_finishes_on_restart() {
+    let mut stack = TestStack::start_processes(None).await;
+    let (status, created) = stack
+        .post(
+            "/api/database/",
+            &json!({"name": "rotated", "plan": 1, "environment": 1}),
+        )
+        .await;
+    assert_eq!(status, 202, "{created}");
+    let id = created["id"].as_i64().unwrap();
+    let ready = stack.wait_for_status(id, "ready", TIMEOUT).await;
+    let old_uri = owner_uri(&stack, &ready).await;
+    let credential = id_of(ready["credentials"][0]["_links"]["self"].as_str().unwrap());
+
+    // Rotation: the reset waits for the worker, which dies under it.
+    let reset = {
+        let http = stack.http.clone();
+        let url = stack.url(&format!("/api/credential/{credential}/reset_password/"));
+        let (user, password) = (stack.admin_user.clone(), stack.admin_password.clone());
+        tokio::spawn(async move {
+            http.post(url)
+                .basic_auth(user, Some(password))
+                .send()
+                .await
+                .map(|r| r.status())
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    stack.kill_worker();
+    stack.start_worker();
+    let _ = reset.await;
+    let (_, tasks) = stack.get(&format!("/api/task/?database={id}")).await;
+    let rotation = tasks["task"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["kind"] == "reset_password")
+        .unwrap()
+        .clone();
+    let done = stack.wait_for_task(rotation["id"].as_i64().unwrap(), TIMEOUT).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    let new_uri = owner_uri(&stack, &ready).await;
+    assert_ne!(new_uri, old_uri);
+    pg_connect(&new_uri).await.expect("the stored password works");
+    assert!(pg_connect(&old_uri).await.is_err(), "the old one does not");
+
+    // Destruction: quarantine, then destroy with the worker killed half-way.
+    let (_, quarantined) = stack.delete(&format!("/api/database/{id}/")).await;
+    stack
+        .wait_for_task(id_of(quarantined["_links"]["task"].as_str().unwrap()), TIMEOUT)
+        .await;
+    let (status, _) = stack.delete(&format!("/api/database/{id}/")).await;
+    assert_eq!(status, 202);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    stack.kill_worker();
+    stack.start_worker();
+    stack.wait_for_status(id, "deleted", TIMEOUT).await;
+    assert!(stack
+        .containers_with("dbaas.database.id", &id.to_string())
+        .await
+        .is_empty());
+    stack.cleanup().await;
+}
+
+/// A Redis of the test's own, so stopping it disturbs no other test.
+struct PrivateRedis {
+    port: u16,
+    child: Child,
+}
+
+impl PrivateRedis {
+    fn start(port: u16) -> PrivateRedis {
+        let child = Command::new("redis-server")
+            .args([
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server (apt-get install redis-server)");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "redis did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        PrivateRedis { port, child }
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for PrivateRedis {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_request_accepted_while_redis_is_down_is_done_once_it_is_back() {
+    let port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().port()
+    };
+    let mut redis = PrivateRedis::start(port);
+    let stack = TestStack::start_processes(Some(format!("redis://127.0.0.1:{port}/"))).await;
+
+    redis.stop();
+    let (status, created) = stack
+        .post(
+            "/api/database/",
+            &json!({"name": "patient", "plan": 1, "environment": 1}),
+        )
+        .await;
+    assert_eq!(status, 202, "the request is recorded even without a queue: {created}");
+    let id = created["id"].as_i64().unwrap();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let (_, waiting) = stack.get(&format!("/api/database/{id}/")).await;
+    assert_eq!(waiting["status"], "creating");
+
+    let _redis = PrivateRedis::start(port);
+    let ready = stack.wait_for_status(id, "ready", TIMEOUT).await;
+    one_container(&stack, id).await;
+    pg_connect(&owner_uri(&stack, &ready).await)
+        .await
+        .expect("the password works");
+    stack.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn no_password_is_ever_logged() {
+    let stack = TestStack::start_processes(None).await;
+    let mut secrets = vec![stack.admin_password.clone()];
+    let (_, created) = stack
+        .post(
+            "/api/database/",
+            &json!({"name": "secretive", "plan": 1, "environment": 1}),
+        )
+        .await;
+    let id = created["id"].as_i64().unwrap();
+    let ready = stack.wait_for_status(id, "ready", TIMEOUT).await;
+    let credential = id_of(ready["credentials"][0]["_links"]["self"].as_str().unwrap());
+    let (_, owner) = stack.get(&format!("/api/credential/{credential}/")).await;
+    secrets.push(owner["password"].as_str().unwrap().to_owned());
+    let (status, extra) = stack
+        .post("/api/credential/", &json!({"user": "u_extra", "database": id}))
+        .await;
+    assert_eq!(status, 201, "{extra}");
+    secrets.push(extra["password"].as_str().unwrap().to_owned());
+    let (_, reset) = stack
+        .post(&format!("/api/credential/{credential}/reset_password/"), &json!({}))
+        .await;
+    secrets.push(reset["password"].as_str().unwrap().to_owned());
+    let (_, quarantined) = stack.delete(&format!("/api/database/{id}/")).await;
+    stack
+        .wait_for_task(id_of(quarantined["_links"]["task"].as_str().unwrap()), TIMEOUT)
+        .await;
+    let (status, _) = stack.post(&format!("/api/database/{id}/restore/"), &json!({})).await;
+    assert_eq!(status, 200);
+    let (_, restored) = stack.get(&format!("/api/credential/{credential}/")).await;
+    secrets.push(restored["password"].as_str().unwrap().to_owned());
+    // The engine's superuser password, which only the catalog (sealed) and the container hold.
+    let sealed: Vec<u8> = stack
+        .catalog()
+        .await
+        .query_one("SELECT admin_password_enc FROM databases WHERE id = $1", &[&id])
+        .await
+        .unwrap()
+        .get(0);
+    secrets.push(stack.config.secrets.open(&sealed).unwrap());
+
+    let logs = stack.logs();
+    assert!(logs.lines().count() > 20, "debug logs were written");
+    for (n, secret) in secrets.iter().enumerate() {
+        assert!(secret.len() >= 20);
+        if let Some(line) = logs.lines().find(|l| l.contains(secret.as_str())) {
+            panic!("password {n} is in the logs: {}", line.replace(secret.as_str(), "<PASSWORD>"));
+        }
+    }
+    // Nor in the engine's own log: failed statements there would carry them.
+    let container = stack.containers_with("dbaas.database.id", &id.to_string()).await[0]
+        .trim_start_matches('/')
+        .to_owned();
+    let options = bollard::query_parameters::LogsOptionsBuilder::default()
+        .stdout(true)
+        .stderr(true)
+        .build();
+    let engine_logs: Vec<_> =
+        futures_util::StreamExt::collect(stack.docker().await.logs(&container, Some(options))).await;
+    let engine_logs: String = engine_logs
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(|l| l.to_string())
+        .collect();
+    for secret in &secrets {
+        assert!(
+            !engine_logs.contains(secret.as_str()),
+            "a password is in the engine's log"
+        );
+    }
+    stack.cleanup().await;
+}
