@@ -119,7 +119,6 @@ async fn a_worker_killed_mid_rotation_or_destruction_finishes_on_restart() {
 
 /// A Redis of the test's own, so stopping it disturbs no other test.
 struct PrivateRedis {
-    port: u16,
     child: Child,
 }
 
@@ -145,7 +144,7 @@ impl PrivateRedis {
             assert!(Instant::now() < deadline, "redis did not start");
             std::thread::sleep(Duration::from_millis(50));
         }
-        PrivateRedis { port, child }
+        PrivateRedis { child }
     }
 
     fn stop(&mut self) {
