@@ -52,6 +52,10 @@ pub struct Config {
     pub task_lease: Duration,
     /// `DBAAS_REQUEUE_AFTER_S`: a task still queued after this long is enqueued again.
     pub requeue_after: Duration,
+    /// `DBAAS_INJECT_FAULT`: makes the worker fail for good at the named step (see the worker's
+    /// `jobs::fault_point`), to prove that every step's undo leaves nothing behind. Unset in
+    /// production.
+    pub inject_fault: Option<String>,
     /// `DBAAS_REQUEST_WAIT_MS`: how long the api waits for a quick task (a new credential, a
     /// password reset) before answering 202 with the task instead of the result.
     pub request_wait: Duration,
@@ -137,6 +141,7 @@ impl Config {
             lifecycle_interval: Duration::from_secs(parsed("DBAAS_LIFECYCLE_INTERVAL_S", 60)?.max(1)),
             task_lease: Duration::from_secs(parsed("DBAAS_TASK_LEASE_S", 60)?.max(3)),
             requeue_after: Duration::from_secs(parsed("DBAAS_REQUEUE_AFTER_S", 30)?.max(1)),
+            inject_fault: var("DBAAS_INJECT_FAULT"),
             request_wait: Duration::from_millis(parsed("DBAAS_REQUEST_WAIT_MS", 10_000)?),
         })
     }

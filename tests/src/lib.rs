@@ -71,7 +71,13 @@ fn shutdown_signal(rx: &watch::Receiver<bool>) -> impl std::future::Future<Outpu
 impl TestStack {
     /// Starts a stack, api and worker in this process, and waits until its api answers.
     pub async fn start() -> TestStack {
+        Self::start_with(|_| {}).await
+    }
+
+    /// Like [`Self::start`], with the configuration changed by `adjust` first.
+    pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> TestStack {
         let mut stack = Self::prepare(None).await;
+        adjust(&mut stack.config);
         let (listener, base_url) = free_listener().await;
         stack.base_url = base_url;
         let api = tokio::spawn({
@@ -150,6 +156,7 @@ impl TestStack {
             lifecycle_interval: Duration::from_secs(1),
             task_lease: Duration::from_secs(6),
             request_wait: Duration::from_secs(20),
+            inject_fault: None,
         };
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))

@@ -237,7 +237,10 @@ async fn no_password_is_ever_logged() {
     for (n, secret) in secrets.iter().enumerate() {
         assert!(secret.len() >= 20);
         if let Some(line) = logs.lines().find(|l| l.contains(secret.as_str())) {
-            panic!("password {n} is in the logs: {}", line.replace(secret.as_str(), "<PASSWORD>"));
+            panic!(
+                "password {n} is in the logs: {}",
+                line.replace(secret.as_str(), "<PASSWORD>")
+            );
         }
     }
     // Nor in the engine's own log: failed statements there would carry them.

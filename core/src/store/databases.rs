@@ -348,6 +348,19 @@ impl Store {
         ))
     }
 
+    /// Gives a failed database's port back to its environment.
+    pub async fn database_release_port(&self, id: i64) -> StoreResult<()> {
+        let mut conn = self.conn().await?;
+        diesel::update(databases::table.find(id))
+            .set((
+                databases::port.eq(None::<i32>),
+                databases::updated_at.eq(diesel::dsl::now),
+            ))
+            .execute(&mut conn)
+            .await?;
+        Ok(())
+    }
+
     /// Stores the engine's sealed superuser password unless one is stored already, and returns
     /// the one that is: a resumed job must keep using the password the engine was set up with.
     pub async fn database_admin_password(&self, id: i64, candidate: Vec<u8>) -> StoreResult<Vec<u8>> {

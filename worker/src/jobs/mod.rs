@@ -113,6 +113,15 @@ impl Drop for Heartbeat {
     }
 }
 
+/// A named step of a job where a fault can be injected (`DBAAS_INJECT_FAULT`): the job fails
+/// there for good, as if that step had failed, and its undo runs.
+pub fn fault_point(ctx: &Context, step: &str) -> JobResult<()> {
+    match &ctx.config.inject_fault {
+        Some(at) if at == step => Err(JobError::Invalid(format!("injected fault at {step}"))),
+        _ => Ok(()),
+    }
+}
+
 /// The database a task works on.
 fn database_of(task: &Task) -> JobResult<i64> {
     task.database_id

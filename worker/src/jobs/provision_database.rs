@@ -4,6 +4,16 @@
 //! Each step finds what an earlier run did and keeps it: the port and passwords are stored
 //! before they are used, containers and volumes are named after the database, and roles are
 //! created or updated. Running the job twice leaves one container, not two.
+//!
+//! The steps and their undo, run by [`on_failure`] when the task fails for good:
+//!
+//! | step                | fault point            | undo                           |
+//! |---------------------|------------------------|--------------------------------|
+//! | allocate a port     | `provision.port`       | give the port back             |
+//! | superuser password  | `provision.password`   | (kept: sealed, harmless)       |
+//! | volume + container  | `provision.container`  | remove the container and volume|
+//! | engine accepts      | `provision.ready`      | (covered by the container's)   |
+//! | database + owner    | `provision.roles`      | (covered by the container's)   |
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -14,7 +24,7 @@ use dbaas_provisioner::docker::label;
 use dbaas_provisioner::{engine_for, ContainerSpec, Endpoint, Engine, RoleSpec};
 
 use super::engine_target::endpoint;
-use super::{database_of, JobError, JobResult};
+use super::{database_of, fault_point, JobError, JobResult};
 use crate::Context;
 
 pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
@@ -35,19 +45,23 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
     let secrets = &ctx.config.secrets;
 
     let port = ctx.store.database_allocate_port(database.id).await?;
+    fault_point(&ctx, "provision.port")?;
     let sealed = ctx
         .store
         .database_admin_password(database.id, secrets.seal(&secrets::generate_password()))
         .await?;
+    fault_point(&ctx, "provision.password")?;
     let admin_password = secrets.open(&sealed)?;
     let endpoint = endpoint(&environment.host_address, port)?;
 
     let spec = container_spec(&ctx, &database, &plan, engine.as_ref(), &endpoint, &admin_password);
     let host = ctx.docker.get(&environment.docker_endpoint).await?;
     host.ensure_running(&spec).await?;
+    fault_point(&ctx, "provision.container")?;
     engine
         .wait_ready(&endpoint, &admin_password, ctx.config.engine_ready_timeout)
         .await?;
+    fault_point(&ctx, "provision.ready")?;
 
     let owner = owner_username(&database.name);
     let credential = credentials
@@ -70,6 +84,7 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
             },
         )
         .await?;
+    fault_point(&ctx, "provision.roles")?;
 
     ctx.store
         .database_set_status(database.id, DatabaseStatus::Ready)
@@ -109,13 +124,20 @@ pub fn container_spec(
     }
 }
 
-/// A database that will not come up is marked `failed`; the task says why.
+/// A database that will not come up is marked `failed` (the task says why) and every step's
+/// undo runs, in reverse: nothing is left behind on the engine host, and its port is free again.
 pub async fn on_failure(ctx: Arc<Context>, task: Task) -> JobResult<()> {
     let database_id = database_of(&task)?;
-    if ctx.store.database_get(database_id).await?.status() == DatabaseStatus::Creating {
-        ctx.store
-            .database_set_status(database_id, DatabaseStatus::Failed)
-            .await?;
+    let detail = ctx.store.database_detail(database_id).await?;
+    if detail.database.status() != DatabaseStatus::Creating {
+        return Ok(());
     }
+    let host = ctx.docker.get(&detail.environment.docker_endpoint).await?;
+    host.remove(&detail.database.container_name(), &detail.database.volume_name())
+        .await?;
+    ctx.store.database_release_port(database_id).await?;
+    ctx.store
+        .database_set_status(database_id, DatabaseStatus::Failed)
+        .await?;
     Ok(())
 }

@@ -1,0 +1,57 @@
+//! Provisioning is a sequence of steps with an undo each: a fault injected after each step in
+//! turn fails the database for good, and nothing is left behind: no container, no volume, no
+//! port held.
+
+use std::time::Duration;
+
+use dbaas_tests::{task_id, TestStack};
+use serde_json::json;
+
+const STEPS: &[&str] = &[
+    "provision.port",
+    "provision.password",
+    "provision.container",
+    "provision.ready",
+    "provision.roles",
+];
+
+async fn fail_at(step: &'static str) {
+    let stack = TestStack::start_with(|config| config.inject_fault = Some(step.to_owned())).await;
+    let (status, created) = stack
+        .post(
+            "/api/database/",
+            &json!({"name": "undone", "plan": 1, "environment": 1}),
+        )
+        .await;
+    assert_eq!(status, 202, "{created}");
+    let id = created["id"].as_i64().unwrap();
+    let failed = stack.wait_for_status(id, "failed", Duration::from_secs(120)).await;
+    let task = stack.wait_for_task(task_id(&failed), Duration::from_secs(30)).await;
+    assert_eq!(task["status"], "failed", "{step}: {task}");
+    assert!(task["last_error"].as_str().unwrap().contains(step), "{step}: {task}");
+
+    let catalog = stack.catalog().await;
+    let row = catalog
+        .query_one("SELECT uid, port FROM databases WHERE id = $1", &[&id])
+        .await
+        .unwrap();
+    let (uid, port): (String, Option<i32>) = (row.get(0), row.get(1));
+    assert_eq!(port, None, "{step}: the port was given back");
+    assert!(
+        stack.containers_with("dbaas.database.uid", &uid).await.is_empty(),
+        "{step}: a container is left"
+    );
+    let volume = format!("dbaas-undone-{uid}-data");
+    assert!(
+        stack.docker().await.inspect_volume(&volume).await.is_err(),
+        "{step}: the volume is left"
+    );
+    let (_, body) = stack.get(&format!("/api/database/{id}/")).await;
+    assert!(body["endpoint"].is_null(), "{step}: {body}");
+    stack.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_failure_at_any_provisioning_step_leaves_nothing_behind() {
+    futures_util::future::join_all(STEPS.iter().map(|step| fail_at(step))).await;
+}
