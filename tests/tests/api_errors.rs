@@ -149,6 +149,88 @@ async fn errors_are_json_and_say_what_is_wrong() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_input_gets_a_clear_4xx_and_changes_nothing() {
+    let stack = TestStack::start().await;
+    // Huge bodies: refused before they are read, with or without a Content-Length.
+    let huge = json!({"name": "x", "plan": 1, "environment": 1, "description": "a".repeat(200_000)});
+    let (status, body) = stack.post("/api/database/", &huge).await;
+    assert_eq!(status, 413, "{body}");
+    assert_eq!(body["code"], "payload_too_large");
+    let chunks = futures_util::stream::iter((0..100).map(|_| Ok::<_, std::io::Error>(bytes_of(&"b".repeat(1024)))));
+    let response = stack
+        .http
+        .post(stack.url("/api/database/"))
+        .basic_auth(&stack.admin_user, Some(&stack.admin_password))
+        .header("content-type", "application/json")
+        .body(reqwest::Body::wrap_stream(chunks))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+
+    // Metacharacters and unicode in names: refused, naming the field.
+    for name in [
+        "$(reboot)",
+        "a`id`",
+        "x\u{0}y",
+        "ñame",
+        "名前",
+        "a/b",
+        "a.b",
+        "' OR 1=1 --",
+    ] {
+        let (status, body) = stack
+            .post("/api/database/", &json!({"name": name, "plan": 1, "environment": 1}))
+            .await;
+        assert_eq!((status, body["field"].as_str()), (400, Some("name")), "{name}: {body}");
+    }
+    // Wrong types and shapes: 400.
+    for bad in [
+        json!([]),
+        json!("db"),
+        json!({"name": ["x"], "plan": 1, "environment": 1}),
+        json!({"name": "x", "plan": 1.5, "environment": 1}),
+        json!({"name": "x", "plan": {"id": 1}, "environment": 1}),
+    ] {
+        let (status, body) = stack.post("/api/database/", &bad).await;
+        assert_eq!(status, 400, "{bad}: {body}");
+    }
+    // Ids out of range: 400 or 404, never 500.
+    for path in [
+        "/api/database/99999999999999999999999/",
+        "/api/database/-1/",
+        "/api/task/0/",
+    ] {
+        let (status, body) = stack.get(path).await;
+        assert!(status == 400 || status == 404, "{path}: {status} {body}");
+    }
+    // Free text is stored as it came, never interpreted.
+    let description = "'; DROP TABLE databases; -- $(rm -rf /) <script>alert(1)</script> 名前";
+    let (status, created) = stack
+        .post(
+            "/api/database/",
+            &json!({"name": "hostile", "plan": 1, "environment": 1, "description": description}),
+        )
+        .await;
+    assert_eq!(status, 202, "{created}");
+    assert_eq!(created["description"], description);
+    let (_, listed) = stack.get("/api/database/").await;
+    assert_eq!(listed["_links"]["count"], 1, "only the accepted request was recorded");
+    stack
+        .wait_for_status(
+            created["id"].as_i64().unwrap(),
+            "ready",
+            std::time::Duration::from_secs(120),
+        )
+        .await;
+    stack.cleanup().await;
+}
+
+fn bytes_of(text: &str) -> Vec<u8> {
+    text.as_bytes().to_vec()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn repeated_failed_logins_lock_the_username_out() {
     let stack = TestStack::start().await;
     let (status, body) = stack

@@ -39,6 +39,9 @@ pub enum ApiError {
     /// The request conflicts with the current state (a name in use, ...).
     #[oai(status = 409)]
     Conflict(Json<ErrorBody>),
+    /// The request body is too large.
+    #[oai(status = 413)]
+    PayloadTooLarge(Json<ErrorBody>),
     /// Well-formed, but not allowed (an unknown plan, ...).
     #[oai(status = 422)]
     Unprocessable(Json<ErrorBody>),

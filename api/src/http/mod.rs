@@ -113,6 +113,38 @@ fn trim_trailing_slash(mut req: Request) -> Request {
     req
 }
 
+/// The largest request body accepted; every request of this API is a small JSON object.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Refuses bodies over [`MAX_BODY_BYTES`] with 413 before anything reads them: by their
+/// `Content-Length`, or while reading a body sent without one.
+async fn limit_body(mut req: Request) -> poem::Result<Request> {
+    let too_large = || {
+        poem::Error::from_string(
+            format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
+            poem::http::StatusCode::PAYLOAD_TOO_LARGE,
+        )
+    };
+    let declared = req
+        .headers()
+        .get(poem::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    match declared {
+        Some(length) if length > MAX_BODY_BYTES as u64 => Err(too_large()),
+        Some(_) => Ok(req),
+        None => {
+            let body = req
+                .take_body()
+                .into_bytes_limit(MAX_BODY_BYTES)
+                .await
+                .map_err(|_| too_large())?;
+            req.set_body(body);
+            Ok(req)
+        }
+    }
+}
+
 /// The whole HTTP application.
 pub fn endpoint(app: App) -> impl poem::Endpoint {
     let service = service();
@@ -128,7 +160,7 @@ pub fn endpoint(app: App) -> impl poem::Endpoint {
         );
     error::json_errors(
         route
-            .before(|req| async move { Ok(trim_trailing_slash(req)) })
+            .before(|req| async move { limit_body(trim_trailing_slash(req)).await })
             .data(app)
             .data(Arc::new(auth::LoginCache::default()))
             .with(Tracing),
