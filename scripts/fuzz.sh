@@ -1,5 +1,33 @@
 #!/usr/bin/env bash
-# draft
+# Fuzz the whole OpenAPI spec with schemathesis: start an api and a worker of our own (from
+# the debug binaries), point schemathesis at its GET /openapi.json, logged in as the first
+# admin, with every check (no 5xx, status codes, content types, headers and bodies as the spec
+# says them, schema-valid input accepted and invalid input refused, auth enforced, ...), in
+# all phases (coverage, fuzzing, stateful sequences of calls), with a bounded number of
+# examples per operation. Prints each distinct failure with a curl command that reproduces
+# it, then `fuzz: N passed, M failed` (API operations) and the number of requests; exits
+# non-zero on any failure.
+#
+# No engine container is ever started: the default plan's image is one that does not exist
+# (DBAAS_POSTGRES_IMAGE below), so a POST /api/database fails its provisioning at once, and
+# tests/fuzz/hooks.py turns any plan image present on the Docker host into that one, and any
+# network Docker endpoint an environment is given into 127.0.0.1. The hooks also keep the run's
+# own login from being changed or deleted; tests/fuzz/schemathesis.toml holds the settings.
+#
+# Needs the backing services (Postgres, Redis, dockerd) running, as scripts/test.sh leaves
+# them. Reads, like the cargo tests, DBAAS_TEST_ADMIN_URL and DBAAS_REDIS_URL, and:
+#   FUZZ_MAX_EXAMPLES  test cases per operation and phase (default 40)
+#   FUZZ_SEED          the seed, to replay a run (default: a random one, printed)
+#   FUZZ_WORKERS       concurrent schemathesis workers (default 2)
+#   FUZZ_TIMEOUT       seconds after which the run is stopped and fails (default 900)
+#   DBAAS_FUZZ_VENV    where schemathesis is installed (default below)
+#   DBAAS_FUZZ_OUT     where the reports go (default var/log/fuzz: schemathesis.txt, its
+#                      full output; summary.txt; failures.json; the NDJSON and JUnit reports;
+#                      the api's and worker's logs)
+#   DBAAS_SKIP_BUILD=1 use the binaries already in target/debug
+# Extra arguments go to `schemathesis run` (e.g. --include-path-regex '^/api/team').
+# Everything it makes (catalog database, Redis keys, containers and volumes if any) carries
+# a random id and is removed on exit.
 set -euo pipefail
 SCRIPT_NAME="fuzz"
 # shellcheck source=scripts/lib.sh
@@ -8,18 +36,30 @@ cd "$ROOT"
 started_at=$SECONDS
 
 VENV="${DBAAS_FUZZ_VENV:-/var/cache/dbaas/venv-fuzz}"
-REQUIREMENTS=(schemathesis==4.32.5)
 OUT="${DBAAS_FUZZ_OUT:-$VAR/log/fuzz}"
+MAX_EXAMPLES="${FUZZ_MAX_EXAMPLES:-40}"
+SEED="${FUZZ_SEED:-$(od -An -N6 -tu8 /dev/urandom | tr -d ' ')}"
+WORKERS="${FUZZ_WORKERS:-2}"
+TIMEOUT="${FUZZ_TIMEOUT:-900}"
+NO_SUCH_IMAGE="dbaas/fuzz-no-such-image:0"
+# Pinned: another version has other checks, and finds other things.
+REQUIREMENTS=(schemathesis==4.32.5)
 
+# --- schemathesis, in a venv outside the repo, installed only when missing ---
 ensure_venv "$VENV" "${REQUIREMENTS[@]}"
 
+# --- names for this run (scripts/lib.sh: stack_*) ---
 stack_init fuzz
 FUZZ_PID=""
+
+# shellcheck disable=SC2317  # runs from the EXIT trap
 cleanup() {
 	local status=$?
 	trap - EXIT INT TERM
 	stop_child "$FUZZ_PID" schemathesis
-	[[ -d "$STACK_TMP" ]] && cp "$STACK_TMP"/*.log "$OUT/" 2> /dev/null || :
+	if [[ -d "$STACK_TMP" && -d "$OUT" ]]; then
+		cp "$STACK_TMP/api.log" "$STACK_TMP/worker.log" "$OUT/" 2> /dev/null || :
+	fi
 	stack_cleanup "$status"
 	log "done in $((SECONDS - started_at))s"
 	exit "$status"
@@ -28,16 +68,74 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-rm -rf "$OUT"; mkdir -p "$OUT"
-export DBAAS_POSTGRES_IMAGE="dbaas/fuzz-no-such-image:0"
+rm -rf "$OUT"
+mkdir -p "$OUT"
+
+# --- the api and the worker, on a catalog database of their own ---
+export DBAAS_POSTGRES_IMAGE="$NO_SUCH_IMAGE"
 stack_start
-cd "$OUT"
-"$VENV/bin/schemathesis" --config-file "$ROOT/tests/fuzz/schemathesis.toml" run "$STACK_URL/openapi.json" \
-	-a "$STACK_ADMIN_USER:$STACK_ADMIN_PASSWORD" --checks all --workers 2 --max-examples "${FUZZ_MAX_EXAMPLES:-10}" \
-	--report junit,ndjson --report-dir "$OUT" "$@" > "$OUT/schemathesis.txt" 2>&1 &
+
+# --- what the hooks need (tests/fuzz/hooks.py) ---
+AUTH_HEADER="Basic $(printf '%s:%s' "$STACK_ADMIN_USER" "$STACK_ADMIN_PASSWORD" | base64 -w0)"
+own_user_ids() {
+	curl -fsS -H "Authorization: $AUTH_HEADER" "$STACK_URL/api/user?page_size=1000" |
+		python3 -c 'import json, sys; print(",".join(str(u["id"]) for u in json.load(sys.stdin)["user"] if u["username"] == sys.argv[1]))' \
+			"$STACK_ADMIN_USER"
+}
+protected="$(own_user_ids)"
+[[ -n "$protected" ]] || die "cannot find the user id of $STACK_ADMIN_USER"
+export DBAAS_ROOT="$ROOT"
+export FUZZ_PROTECTED_USER_IDS="$protected"
+export FUZZ_IMAGE="$NO_SUCH_IMAGE"
+export FUZZ_LOCAL_IMAGES
+FUZZ_LOCAL_IMAGES="$(docker images --format '{{.Repository}}:{{.Tag}}' | grep -v '<none>' | tr '\n' ' ')"
+export FUZZ_AUTH_HEADER="$AUTH_HEADER"
+export FUZZ_AUTH_REFUSALS_FILE="$OUT/own-login-refused.txt"
+: > "$FUZZ_AUTH_REFUSALS_FILE"
+
+# --- the run ---
+log "schemathesis: $MAX_EXAMPLES examples per operation, $WORKERS workers, seed $SEED (FUZZ_SEED=$SEED to replay)"
+# From $OUT, so that nothing schemathesis writes lands in the repository; in the background,
+# so that a signal reaches the trap (and the cleanup) at once.
+(
+	cd "$OUT"
+	exec timeout --signal=TERM --kill-after=10 "$TIMEOUT" \
+		"$VENV/bin/schemathesis" --no-color --config-file "$ROOT/tests/fuzz/schemathesis.toml" run \
+		"$STACK_URL/openapi.json" --auth "$STACK_ADMIN_USER:$STACK_ADMIN_PASSWORD" \
+		--checks all --max-examples "$MAX_EXAMPLES" --seed "$SEED" --workers "$WORKERS" \
+		--report junit,ndjson --report-dir "$OUT" \
+		--report-ndjson-path "$OUT/report.ndjson" --report-junit-path "$OUT/junit.xml" "$@"
+) > "$OUT/schemathesis.txt" 2>&1 &
 FUZZ_PID=$!
-status=0
-wait "$FUZZ_PID" || status=$?
+fuzz_status=0
+wait "$FUZZ_PID" || fuzz_status=$?
 FUZZ_PID=""
-tail -80 "$OUT/schemathesis.txt"
+log "schemathesis exited with $fuzz_status after $((SECONDS - started_at))s; its output: ${OUT#"$ROOT/"}/schemathesis.txt"
+((fuzz_status != 124)) || log "the run took longer than FUZZ_TIMEOUT=${TIMEOUT}s and was stopped"
+
+# --- the results ---
+status=0
+if [[ -s "$OUT/report.ndjson" ]]; then
+	python3 tests/fuzz/summary.py "$OUT/report.ndjson" "$STACK_URL" "$OUT/failures.json" | tee "$OUT/summary.txt" || status=$?
+else
+	log "schemathesis wrote no report; the end of its output:"
+	tail -n 40 "$OUT/schemathesis.txt" >&2
+	status=2
+fi
+# schemathesis's own verdict counts too (errors, an interrupted run...).
+((status != 0 || fuzz_status == 0)) || status=$fuzz_status
+if [[ -s "$FUZZ_AUTH_REFUSALS_FILE" ]]; then
+	log "the run's own login was refused $(wc -l < "$FUZZ_AUTH_REFUSALS_FILE") times: the results above are not trustworthy"
+	head -n 5 "$FUZZ_AUTH_REFUSALS_FILE" >&2
+	status=1
+fi
+if [[ -z "$(own_user_ids 2> /dev/null)" ]]; then
+	log "the run's own login no longer works after the run: the results above are not trustworthy"
+	status=1
+fi
+log "requests seen by the api: $(grep 'tracing_mw' "$STACK_TMP/api.log" | grep -vc 'uri=/health' || :) (reports in ${OUT#"$ROOT/"})"
+if ids="$(docker ps -aq --filter "label=dbaas.deployment=$STACK_DEPLOYMENT")" && [[ -n "$ids" ]]; then
+	log "the run started engine containers, which it never should: ${ids//$'\n'/ }"
+	status=1
+fi
 exit "$status"

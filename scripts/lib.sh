@@ -110,14 +110,20 @@ stack_init() {
 	STACK_API_PID="" STACK_WORKER_PID=""
 }
 
-# usage: stack_start  -- builds the binaries (cargo build --bins), creates the catalog
+# usage: stack_start  -- builds the binaries (cargo build --bins; DBAAS_SKIP_BUILD=1 takes
+# those already in target/debug), creates the catalog
 # database, starts the api (waits for GET /health) and the worker, logging to
 # $STACK_TMP/api.log and worker.log. DBAAS_* variables the caller exported and the stack
 # does not set itself (DBAAS_POSTGRES_IMAGE, DBAAS_REQUEST_WAIT_MS...) reach both.
 stack_start() {
 	local deadline secret
-	log "cargo build --bins"
-	cargo build --bins
+	if [[ "${DBAAS_SKIP_BUILD:-}" == 1 ]]; then
+		[[ -x target/debug/dbaas-api && -x target/debug/dbaas-worker ]] || die "DBAAS_SKIP_BUILD=1 but target/debug holds no binaries"
+		log "DBAAS_SKIP_BUILD=1: using the binaries already in target/debug"
+	else
+		log "cargo build --bins"
+		cargo build --bins
+	fi
 	psql -q "$STACK_ADMIN_URL" -v ON_ERROR_STOP=1 -c "CREATE DATABASE \"$STACK_CATALOG\"" > /dev/null
 	secret="$(head -c32 /dev/urandom | base64)"
 	# Passed to the two processes only, not exported to the caller's other children.

@@ -151,6 +151,70 @@ impl DockerHost {
         }
     }
 
+    /// Runs a command in a running container and hands its standard output to `on_stdout`
+    /// chunk by chunk, as it comes. A non-zero exit is an error carrying the end of stderr.
+    pub async fn exec_streaming<F, Fut>(
+        &self,
+        container: &str,
+        cmd: Vec<String>,
+        env: Vec<String>,
+        mut on_stdout: F,
+    ) -> ProvisionResult<()>
+    where
+        F: FnMut(Vec<u8>) -> Fut,
+        Fut: std::future::Future<Output = ProvisionResult<()>>,
+    {
+        use futures_util::StreamExt;
+        let program = cmd.first().cloned().unwrap_or_default();
+        let exec = self
+            .docker
+            .create_exec(
+                container,
+                bollard::models::ExecConfig {
+                    attach_stdout: Some(true),
+                    attach_stderr: Some(true),
+                    cmd: Some(cmd),
+                    env: Some(env),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        let mut stderr = Vec::new();
+        if let bollard::exec::StartExecResults::Attached { mut output, .. } =
+            self.docker.start_exec(&exec.id, None).await?
+        {
+            while let Some(item) = output.next().await {
+                match item? {
+                    bollard::container::LogOutput::StdOut { message } => on_stdout(message.to_vec()).await?,
+                    bollard::container::LogOutput::StdErr { message } => {
+                        stderr.extend_from_slice(&message);
+                        let keep = stderr.len().saturating_sub(4096);
+                        stderr.drain(..keep);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let inspected = self.docker.inspect_exec(&exec.id).await?;
+        match inspected.exit_code {
+            Some(0) => Ok(()),
+            code => Err(ProvisionError::Engine(format!(
+                "{program} exited with {}: {}",
+                code.map_or("no code".to_string(), |c| c.to_string()),
+                String::from_utf8_lossy(&stderr).trim()
+            ))),
+        }
+    }
+
+    /// Whether the named container exists and is running.
+    pub async fn is_running(&self, container: &str) -> ProvisionResult<bool> {
+        match self.docker.inspect_container(container, None).await {
+            Ok(c) => Ok(c.state.and_then(|s| s.running).unwrap_or(false)),
+            Err(e) if status_of(&e) == Some(404) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// The containers of a deployment, stopped ones included.
     pub async fn managed_containers(&self, deployment: &str) -> ProvisionResult<Vec<ManagedContainer>> {
         let filters = HashMap::from([(

@@ -56,6 +56,17 @@ pub struct ContainerLaunch {
     pub data_path: &'static str,
 }
 
+/// A command that writes a dump of one database to its standard output, run inside the
+/// engine's container.
+#[derive(Clone)]
+pub struct DumpCommand {
+    pub cmd: Vec<String>,
+    /// Carries the superuser password: never log it.
+    pub env: Vec<String>,
+    /// What the dump is, for the people who restore it: `pg_dump-custom`, ...
+    pub format: &'static str,
+}
+
 #[async_trait]
 pub trait Engine: Send + Sync {
     /// The engine's name in plans: `postgres`, `mongodb`.
@@ -114,6 +125,9 @@ pub trait Engine: Send + Sync {
         owner: &str,
         username: &str,
     ) -> ProvisionResult<()>;
+
+    /// How to dump `database`: run inside the engine's container.
+    fn dump_command(&self, endpoint: &Endpoint, admin_password: &str, database: &str) -> DumpCommand;
 
     /// Bytes the database takes on disk.
     async fn database_size(&self, endpoint: &Endpoint, admin_password: &str, database: &str) -> ProvisionResult<i64>;

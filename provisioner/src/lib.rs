@@ -10,5 +10,5 @@ mod error;
 pub mod postgres;
 
 pub use docker::{ContainerSpec, DockerHost, DockerHosts, Labels, ManagedContainer};
-pub use engine::{engine_for, Access, Endpoint, Engine, Grant, RoleSpec};
+pub use engine::{engine_for, Access, DumpCommand, Endpoint, Engine, Grant, RoleSpec};
 pub use error::{ProvisionError, ProvisionResult};

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use postgres_protocol::escape::{escape_identifier, escape_literal};
 use tokio_postgres::{Client, NoTls};
 
-use crate::engine::{Access, ContainerLaunch, Endpoint, Engine, Grant, RoleSpec};
+use crate::engine::{Access, ContainerLaunch, DumpCommand, Endpoint, Engine, Grant, RoleSpec};
 use crate::error::{ProvisionError, ProvisionResult};
 
 pub struct Postgres;
@@ -274,6 +274,25 @@ impl Engine for Postgres {
             .batch_execute(&format!("DROP ROLE IF EXISTS {role}"))
             .await
             .map_err(engine_error)
+    }
+
+    fn dump_command(&self, endpoint: &Endpoint, admin_password: &str, database: &str) -> DumpCommand {
+        DumpCommand {
+            cmd: vec![
+                "pg_dump".into(),
+                "--format=custom".into(),
+                "--host".into(),
+                endpoint.host.clone(),
+                "--port".into(),
+                endpoint.port.to_string(),
+                "--username".into(),
+                ADMIN_USER.into(),
+                "--dbname".into(),
+                database.into(),
+            ],
+            env: vec![format!("PGPASSWORD={admin_password}")],
+            format: "pg_dump-custom",
+        }
     }
 
     async fn database_size(&self, endpoint: &Endpoint, admin_password: &str, database: &str) -> ProvisionResult<i64> {

@@ -72,6 +72,64 @@ async fn delete_quarantines_then_destroys() {
     let (status, body) = stack.delete(&path).await;
     assert_eq!(status, 409, "{body}");
 
+    // A final dump was taken first: listed, downloadable whole or by ranges, and real.
+    let (status, dumps) = stack.get(&format!("/api/database/{id}/dumps/")).await;
+    assert_eq!(status, 200, "{dumps}");
+    let dump = &dumps["dump"][0];
+    assert_eq!(dump["format"], "pg_dump-custom");
+    let size = dump["size_bytes"].as_i64().unwrap();
+    let url = dump["_links"]["self"].as_str().unwrap().to_owned();
+    let download = |range: Option<String>| {
+        let mut request = stack
+            .http
+            .get(&url)
+            .basic_auth(&stack.admin_user, Some(&stack.admin_password));
+        if let Some(range) = range {
+            request = request.header("range", range);
+        }
+        request.send()
+    };
+    let whole = download(None).await.unwrap();
+    assert_eq!(whole.status(), 200);
+    assert_eq!(whole.headers()["accept-ranges"], "bytes");
+    let whole = whole.bytes().await.unwrap();
+    assert_eq!(whole.len() as i64, size);
+    assert!(whole.starts_with(b"PGDMP"), "a pg_dump custom-format archive");
+    let head = download(Some("bytes=0-4".into())).await.unwrap();
+    assert_eq!(head.status(), 206);
+    assert_eq!(head.headers()["content-range"], format!("bytes 0-4/{size}").as_str());
+    assert_eq!(&head.bytes().await.unwrap()[..], b"PGDMP");
+    let tail = download(Some(format!("bytes={}-", size / 2)))
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let first = download(Some(format!("bytes=0-{}", size / 2 - 1)))
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(
+        [first.as_ref(), tail.as_ref()].concat(),
+        whole.as_ref(),
+        "ranges put together make the whole"
+    );
+    assert_eq!(download(Some(format!("bytes={size}-"))).await.unwrap().status(), 416);
+    let file = std::env::temp_dir().join(format!("dump-{}.pgdump", stack.id));
+    std::fs::write(&file, &whole).unwrap();
+    let listing = std::process::Command::new("pg_restore")
+        .arg("--list")
+        .arg(&file)
+        .output()
+        .expect("pg_restore");
+    std::fs::remove_file(&file).unwrap();
+    assert!(
+        String::from_utf8_lossy(&listing.stdout).contains("TABLE public kept"),
+        "the dump holds the data"
+    );
+
     let (_, live) = stack.get("/api/database/").await;
     assert_eq!(live["_links"]["count"], 0, "{live}");
     let (_, all) = stack.get("/api/database/?showDeleted=true").await;

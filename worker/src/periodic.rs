@@ -52,6 +52,11 @@ pub async fn expire_quarantines(ctx: Arc<Context>, queue: JobQueue, every: Durat
                 continue;
             }
         };
+        match ctx.store.dumps_expire().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(dumps = n, "dropped dumps past their retention"),
+            Err(e) => tracing::warn!(error = %e, "cannot drop expired dumps"),
+        }
         for id in expired {
             // Busy (a destroy already under way, a restore) or already moved on: next time.
             let started = ctx

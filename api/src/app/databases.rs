@@ -1,6 +1,6 @@
 //! Database operations.
 
-use dbaas_core::model::{DatabaseDetail, DatabaseStatus, NewDatabase, Ref, Task, TaskKind, TaskStatus};
+use dbaas_core::model::{DatabaseDetail, DatabaseStatus, Dump, NewDatabase, Ref, Task, TaskKind, TaskStatus};
 use dbaas_core::names::normalize_database_name;
 use dbaas_core::store::{Caller, DatabaseChanges, DatabaseFilter, Page, PageRequest};
 
@@ -311,6 +311,22 @@ impl App {
             ))),
             _ => Ok(Waited::Pending(task)),
         }
+    }
+
+    /// The final dumps of a database the caller may see (destroyed ones included).
+    pub async fn dump_list(&self, caller: &Caller, database_id: i64) -> AppResult<Vec<Dump>> {
+        self.database_get(caller, database_id).await?;
+        Ok(self.store.dump_list(database_id).await?)
+    }
+
+    pub async fn dump_get(&self, caller: &Caller, database_id: i64, dump_id: i64) -> AppResult<Dump> {
+        self.database_get(caller, database_id).await?;
+        Ok(self.store.dump_get(database_id, dump_id).await?)
+    }
+
+    /// Bytes `start..end` of a dump got with [`Self::dump_get`].
+    pub async fn dump_read(&self, dump: &Dump, start: i64, end: i64) -> AppResult<Vec<u8>> {
+        Ok(self.store.dump_read(dump.id, start, end).await?)
     }
 
     /// The first DELETE quarantines the database; a DELETE of a quarantined one destroys it.

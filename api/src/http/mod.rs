@@ -7,6 +7,7 @@
 mod auth;
 mod credentials;
 mod databases;
+mod dumps;
 mod environments;
 pub mod error;
 mod links;
@@ -14,6 +15,7 @@ mod orphans;
 mod paging;
 mod plans;
 mod projects;
+mod ranges;
 mod responses;
 mod tasks;
 mod teams;
@@ -59,6 +61,7 @@ pub const TITLE: &str = "dbaas";
 
 type Apis = (
     databases::Api,
+    dumps::Api,
     credentials::Api,
     tasks::Api,
     plans::Api,
@@ -73,6 +76,7 @@ fn service() -> OpenApiService<Apis, ()> {
     OpenApiService::new(
         (
             databases::Api,
+            dumps::Api,
             credentials::Api,
             tasks::Api,
             plans::Api,

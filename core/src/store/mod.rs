@@ -6,6 +6,7 @@
 mod bootstrap;
 mod credentials;
 mod databases;
+mod dumps;
 mod environments;
 mod orphans;
 pub mod page;
@@ -25,6 +26,7 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 pub use bootstrap::{Bootstrap, DEFAULT_ENVIRONMENT, DEFAULT_PLAN};
 pub use credentials::{CredentialFilter, NewCredential};
 pub use databases::{CreatedDatabase, DatabaseChanges, DatabaseFilter};
+pub use dumps::DUMP_CHUNK_BYTES;
 pub use orphans::SeenContainer;
 pub use page::{Cursor, Page, PageRequest};
 pub use tasks::TaskFilter;

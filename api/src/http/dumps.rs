@@ -1,0 +1,145 @@
+//! `/api/database/{id}/dumps/`: final dumps taken before a database was destroyed.
+
+use chrono::{DateTime, Utc};
+use dbaas_core::model::Dump;
+use poem::Request;
+use poem_openapi::param::Path;
+use poem_openapi::payload::{Binary, Json};
+use poem_openapi::{ApiResponse, Object, OpenApi};
+
+use super::auth::BasicAuth;
+use super::error::{ApiResult, ErrorBody};
+use super::links::Links;
+use super::ranges::{answer, RangeAnswer};
+use super::Tag;
+use crate::app::App;
+
+pub struct Api;
+
+/// Links of a dump.
+#[derive(Debug, Clone, Object)]
+pub struct DumpLinks {
+    #[oai(rename = "self")]
+    pub self_: String,
+    pub database: String,
+}
+
+/// A final dump of a database, kept until `expires_at`.
+#[derive(Debug, Clone, Object)]
+pub struct DumpView {
+    #[oai(rename = "_links")]
+    pub links: DumpLinks,
+    pub id: i64,
+    /// `pg_dump-custom`: restore with `pg_restore`.
+    pub format: String,
+    pub size_bytes: i64,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl DumpView {
+    fn new(links: &Links, dump: Dump) -> Self {
+        Self {
+            links: DumpLinks {
+                self_: format!("{}dumps/{}/", links.database(dump.database_id), dump.id),
+                database: links.database(dump.database_id),
+            },
+            id: dump.id,
+            format: dump.format,
+            size_bytes: dump.size_bytes,
+            created_at: dump.created_at,
+            expires_at: dump.expires_at,
+        }
+    }
+}
+
+/// The dumps of a database.
+#[derive(Debug, Clone, Object)]
+pub struct DumpList {
+    pub dump: Vec<DumpView>,
+}
+
+#[derive(ApiResponse)]
+pub enum Download {
+    /// The whole dump.
+    #[oai(status = 200, content_type = "application/octet-stream")]
+    Full(
+        Binary<Vec<u8>>,
+        #[oai(header = "Accept-Ranges")] String,
+        #[oai(header = "Content-Disposition")] String,
+    ),
+    /// The part asked for with `Range`.
+    #[oai(status = 206, content_type = "application/octet-stream")]
+    Partial(
+        Binary<Vec<u8>>,
+        #[oai(header = "Content-Range")] String,
+        #[oai(header = "Accept-Ranges")] String,
+    ),
+    /// The range asked for is outside the dump.
+    #[oai(status = 416)]
+    NotSatisfiable(Json<ErrorBody>, #[oai(header = "Content-Range")] String),
+}
+
+#[OpenApi(tag = "Tag::Database")]
+impl Api {
+    /// List a database's final dumps
+    #[oai(path = "/api/database/:id/dumps", method = "get", operation_id = "dump_list")]
+    async fn dump_list(&self, auth: BasicAuth, req: &Request, id: Path<i64>) -> ApiResult<Json<DumpList>> {
+        let app = req.data::<App>().expect("app");
+        let dumps = app.dump_list(&auth.0, id.0).await?;
+        let links = Links::for_request(app, req);
+        Ok(Json(DumpList {
+            dump: dumps.into_iter().map(|d| DumpView::new(&links, d)).collect(),
+        }))
+    }
+
+    /// Download a final dump
+    ///
+    /// Supports `Range: bytes=...` to resume or split a download.
+    #[oai(
+        path = "/api/database/:id/dumps/:dump_id",
+        method = "get",
+        operation_id = "dump_download"
+    )]
+    async fn dump_download(
+        &self,
+        auth: BasicAuth,
+        req: &Request,
+        id: Path<i64>,
+        dump_id: Path<i64>,
+    ) -> ApiResult<Download> {
+        let app = req.data::<App>().expect("app");
+        let dump = app.dump_get(&auth.0, id.0, dump_id.0).await?;
+        let size = dump.size_bytes;
+        let range = req
+            .headers()
+            .get(poem::http::header::RANGE)
+            .and_then(|v| v.to_str().ok());
+        Ok(match answer(range, size) {
+            RangeAnswer::Full => {
+                let bytes = app.dump_read(&dump, 0, size).await?;
+                let name = format!(
+                    "attachment; filename=\"database-{}-dump-{}.pgdump\"",
+                    dump.database_id, dump.id
+                );
+                Download::Full(Binary(bytes), "bytes".into(), name)
+            }
+            RangeAnswer::Part { start, end } => {
+                let bytes = app.dump_read(&dump, start, end).await?;
+                Download::Partial(
+                    Binary(bytes),
+                    format!("bytes {start}-{}/{size}", end - 1),
+                    "bytes".into(),
+                )
+            }
+            RangeAnswer::Unsatisfiable => Download::NotSatisfiable(
+                Json(ErrorBody {
+                    code: "range_not_satisfiable".into(),
+                    message: format!("the dump has {size} bytes"),
+                    field: None,
+                }),
+                format!("bytes */{size}"),
+            ),
+        })
+    }
+}

@@ -1,0 +1,160 @@
+"""Schemathesis hooks for scripts/fuzz.sh (`make fuzz`): loaded through tests/fuzz/schemathesis.toml.
+
+They keep the fuzzer honest about three things the spec cannot say, and keep it from harming
+the run or leaving the machine:
+
+1. Every request body of the API refuses unknown fields (400, poem-openapi's
+   `deny_unknown_fields`), but the spec's body schemas do not say `additionalProperties: false`,
+   so schemathesis's "valid" bodies would carry random extra fields and never get past parsing.
+   `before_load_schema` adds `additionalProperties: false` to each request body schema that
+   lacks it; the negative cases then also check that extras are refused.
+
+2. The API locks a username out (429) after five wrong passwords in a minute. The
+   `ignored_auth` check probes every operation with the same wrong login
+   (`SCHEMATHESIS-INVALID-VALUE`), which is locked out after five operations, and then takes
+   the 429 for a failure to refuse. Each probe here uses a username of its own
+   (`fuzz-invalid-N`), so every probe meets the real password check.
+
+3. `before_call` guards, for every phase (stateful steps included):
+   - the login the run uses (FUZZ_PROTECTED_USER_IDS, its user id) is never changed or
+     deleted: a PATCH or DELETE of it goes to a user id that does not exist (404) instead,
+     else a fuzzed password or a deletion would turn the rest of the run into 401s;
+   - an environment's `docker_endpoint` that names a network host goes to 127.0.0.1:9
+     instead, so neither the api nor the worker (its reconciler visits every environment)
+     ever connects anywhere but this machine;
+   - a plan's `image` that names an image present on this Docker host (FUZZ_LOCAL_IMAGES)
+     becomes FUZZ_IMAGE, an image that does not exist, so no engine container ever starts.
+
+`after_call` counts the answers 401 and 429 to requests made with the run's own login, and
+writes the count to FUZZ_AUTH_REFUSALS_FILE: scripts/fuzz.sh fails the run when it is not 0,
+since the results would then say nothing.
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+import itertools
+import os
+import re
+import threading
+from typing import Any
+
+import schemathesis
+from schemathesis.specs.openapi import _auth_retry
+
+# --- 0. one AST conversion at a time ---
+# CPython 3.11 keeps the AST converter's recursion depth per interpreter, not per thread: two
+# workers turning source into an AST at once (hypothesis does, to describe a lambda) fail with
+# "SystemError: AST constructor recursion depth mismatch". Fixed in later Pythons; harmless there.
+_ast_lock = threading.RLock()
+_ast_parse = ast.parse
+
+
+def _serial_ast_parse(*args: Any, **kwargs: Any) -> Any:
+    with _ast_lock:
+        return _ast_parse(*args, **kwargs)
+
+
+ast.parse = _serial_ast_parse
+
+# --- 1. additionalProperties: false on the request bodies ---
+
+
+@schemathesis.hook
+def before_load_schema(context: Any, raw_schema: dict[str, Any]) -> None:
+    schemas = raw_schema.get("components", {}).get("schemas", {})
+    for methods in raw_schema.get("paths", {}).values():
+        for operation in methods.values():
+            if not isinstance(operation, dict):
+                continue
+            for media in operation.get("requestBody", {}).get("content", {}).values():
+                schema = media.get("schema", {})
+                ref = schema.get("$ref", "")
+                if ref.startswith("#/components/schemas/"):
+                    schema = schemas.get(ref.rsplit("/", 1)[1], {})
+                if schema.get("type") == "object" and "additionalProperties" not in schema:
+                    schema["additionalProperties"] = False
+
+
+# --- 2. a username of its own for each wrong-login probe ---
+
+if not isinstance(getattr(_auth_retry, "INVALID_AUTH_HEADERS", None), dict):
+    raise RuntimeError(
+        "schemathesis changed: _auth_retry.INVALID_AUTH_HEADERS is gone; revisit tests/fuzz/hooks.py"
+    )
+
+
+class _FreshInvalidLogin(dict):
+    """`INVALID_AUTH_HEADERS` whose basic-auth entry is a new wrong login each time it is read."""
+
+    _serial = itertools.count(1)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        if key == "_basic_auth":
+            login = f"fuzz-invalid-{next(self._serial)}:SCHEMATHESIS-INVALID-VALUE"
+            return "Basic " + base64.b64encode(login.encode()).decode()
+        return super().get(key, default)
+
+
+_auth_retry.INVALID_AUTH_HEADERS = _FreshInvalidLogin(_auth_retry.INVALID_AUTH_HEADERS)
+
+# --- 3. guards on what is sent ---
+
+PROTECTED_USER_IDS = {int(i) for i in os.environ.get("FUZZ_PROTECTED_USER_IDS", "").split(",") if i.strip()}
+LOCAL_IMAGES = {i for i in os.environ.get("FUZZ_LOCAL_IMAGES", "").split() if i}
+FUZZ_IMAGE = os.environ.get("FUZZ_IMAGE", "dbaas/fuzz-no-such-image:0")
+# An id no row has: the catalog's ids are bigserials counting up from 1.
+ABSENT_ID = 2**62
+NETWORK_SCHEMES = ("tcp://", "http://", "https://")
+USER_PATH = re.compile(r"^/api/user/\{id\}/?$")
+ENVIRONMENT_PATH = re.compile(r"^/api/environment(/\{id\})?/?$")
+PLAN_PATH = re.compile(r"^/api/plan(/\{id\})?/?$")
+
+
+def _as_id(value: Any) -> int | None:
+    # Python's int() takes all that Rust's i64 parser takes ("+1", "01") and more ("1_0", " 1").
+    if isinstance(value, bool):
+        return None
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        return None
+
+
+@schemathesis.hook
+def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
+    method = case.method.upper()
+    path = case.operation.path
+    if USER_PATH.match(path) and method in ("PATCH", "DELETE", "PUT") and isinstance(case.path_parameters, dict):
+        if _as_id(case.path_parameters.get("id")) in PROTECTED_USER_IDS:
+            case.path_parameters = {**case.path_parameters, "id": ABSENT_ID}
+    body = case.body
+    if not isinstance(body, dict) or method not in ("POST", "PATCH", "PUT"):
+        return
+    if ENVIRONMENT_PATH.match(path):
+        endpoint = body.get("docker_endpoint")
+        if isinstance(endpoint, str) and endpoint.lower().startswith(NETWORK_SCHEMES):
+            scheme = endpoint[: endpoint.index("://") + 3]
+            case.body = {**body, "docker_endpoint": f"{scheme}127.0.0.1:9"}
+    elif PLAN_PATH.match(path):
+        image = body.get("image")
+        if isinstance(image, str) and image.strip() in LOCAL_IMAGES:
+            case.body = {**body, "image": FUZZ_IMAGE}
+
+
+# --- the run's own login must keep working ---
+
+_OWN_LOGIN = os.environ.get("FUZZ_AUTH_HEADER", "")
+_REFUSALS_FILE = os.environ.get("FUZZ_AUTH_REFUSALS_FILE", "")
+
+
+@schemathesis.hook
+def after_call(context: Any, case: Any, response: Any) -> None:
+    if not _OWN_LOGIN or not _REFUSALS_FILE or response.status_code not in (401, 429):
+        return
+    request = getattr(response, "request", None)
+    sent = request.headers.get("Authorization") if request is not None else None
+    if sent == _OWN_LOGIN:
+        with open(_REFUSALS_FILE, "a", encoding="utf-8") as out:
+            out.write(f"{response.status_code} {case.method.upper()} {case.formatted_path}\n")

@@ -1,0 +1,158 @@
+"""Summarise a schemathesis NDJSON report for scripts/fuzz.sh.
+
+usage: summary.py REPORT.ndjson BASE_URL [FAILURES_OUT]
+
+Prints each distinct failure (check, operation, title) once, with the response and a curl
+command that reproduces it (credentials as "$DBAAS_USER:$DBAAS_PASSWORD"; BASE_URL is the
+address the fuzzed api had), then the figures and the closing line
+
+    fuzz: N passed, M failed
+
+counting API operations: an operation fails when any check failed on it or schemathesis hit
+an error while testing it, in any phase (stateful steps are counted against the operation
+they called). Writes the failures, as JSON, to FAILURES_OUT when given. Exits 1 when any
+operation failed, 2 when the report is unusable, else 0.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import shlex
+import sys
+from collections import Counter, defaultdict
+from typing import Any
+from urllib.parse import urlencode
+
+MAX_BODY = 400
+
+
+def curl(case: dict[str, Any], base_url: str) -> str:
+    method = case.get("method", "GET")
+    url = base_url.rstrip("/") + case.get("path", "")
+    query = case.get("query") or {}
+    if query:
+        url += "?" + urlencode(query, doseq=True)
+    parts = ["curl", "-sS", "-i", "-X", method, '-u "$DBAAS_USER:$DBAAS_PASSWORD"']
+    for name, value in (case.get("headers") or {}).items():
+        if name.lower() == "authorization":
+            continue
+        parts += ["-H", shlex.quote(f"{name}: {value}")]
+    if "body" in case:
+        media = case.get("media_type") or "application/json"
+        parts += ["-H", shlex.quote(f"Content-Type: {media}")]
+        body = case["body"]
+        parts += ["--data-raw", shlex.quote(body if isinstance(body, str) else json.dumps(body))]
+    parts.append(shlex.quote(url))
+    return " ".join(parts)
+
+
+def response_text(response: dict[str, Any] | None) -> str:
+    if not response:
+        return "(no response)"
+    content = response.get("content") or {}
+    if "$base64" in content:
+        raw = base64.b64decode(content["$base64"]).decode("utf-8", "replace")
+    else:
+        raw = content.get("string", "") if isinstance(content, dict) else str(content)
+    if len(raw) > MAX_BODY:
+        raw = raw[:MAX_BODY] + "..."
+    return f"{response.get('status_code')} {raw}"
+
+
+def main() -> int:
+    if len(sys.argv) < 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    report, base_url = sys.argv[1], sys.argv[2]
+    out = sys.argv[3] if len(sys.argv) > 3 else None
+    operations: set[str] = set()
+    total_operations = None
+    requests = 0
+    statuses: Counter[int] = Counter()
+    answered_2xx: set[str] = set()
+    failures: dict[tuple[str, str, str], dict[str, Any]] = {}
+    errors: list[dict[str, Any]] = []
+    failed_ops: dict[str, set[str]] = defaultdict(set)
+    finished = False
+    with open(report, encoding="utf-8") as lines:
+        for line in lines:
+            event = json.loads(line)
+            kind, data = next(iter(event.items()))
+            if kind == "LoadingFinished":
+                total_operations = data["statistic"]["operations"]["selected"]
+            elif kind == "EngineFinished":
+                finished = True
+            elif kind == "NonFatalError":
+                label = data.get("label") or "(run)"
+                errors.append({"operation": label, "phase": data.get("phase"), **data.get("value", {})})
+                failed_ops[label].add("error")
+            elif kind == "ScenarioFinished":
+                recorder = data["recorder"]
+                if data.get("phase") != "stateful":
+                    operations.add(recorder["label"])
+                interactions = recorder.get("interactions") or {}
+                requests += len(interactions)
+                cases = recorder.get("cases") or {}
+                for case_id, interaction in interactions.items():
+                    status = (interaction.get("response") or {}).get("status_code")
+                    if status is not None:
+                        statuses[status] += 1
+                    value = (cases.get(case_id) or {}).get("value") or {}
+                    if status is not None and 200 <= status < 300 and "method" in value:
+                        answered_2xx.add(f"{value['method'].upper()} {value.get('path')}")
+                for case_id, checks in (recorder.get("checks") or {}).items():
+                    for check in checks:
+                        if check.get("status") != "failure":
+                            continue
+                        failure = check["failure_info"]["failure"]
+                        operation = failure.get("operation") or recorder["label"]
+                        key = (failure.get("code", check["name"]), operation, failure.get("title", ""))
+                        failed_ops[operation].add(key[0])
+                        if key in failures:
+                            failures[key]["count"] += 1
+                            continue
+                        case = (cases.get(case_id) or {}).get("value", {})
+                        interaction = interactions.get(case_id) or {}
+                        failures[key] = {
+                            "code": key[0],
+                            "check": check["name"],
+                            "operation": operation,
+                            "title": key[2],
+                            "message": failure.get("message", ""),
+                            "phase": data.get("phase"),
+                            "response": response_text(interaction.get("response")),
+                            "curl": curl(case, base_url) if case else "(case not recorded)",
+                            "count": 1,
+                        }
+    if not finished or total_operations is None:
+        print("fuzz: the schemathesis report is incomplete (the run did not finish)", file=sys.stderr)
+        return 2
+    for key in sorted(failures):
+        f = failures[key]
+        print(f"--- {f['code']} {f['title']}: {f['operation']} ({f['phase']} phase, seen {f['count']}x)")
+        for line in f["message"].strip().splitlines():
+            print(f"    {line}")
+        print(f"    got:  {f['response']}")
+        print(f"    send: {f['curl']}")
+    for e in errors:
+        print(f"--- error in {e['operation']} ({e.get('phase')} phase): {e.get('type')}: {e.get('message')}")
+    tested = operations | set(failed_ops)
+    failed = len([op for op in tested if op in failed_ops])
+    # Operations schemathesis skipped entirely still count as passed only if it said it tested them.
+    passed = total_operations - failed
+    by_status = ", ".join(f"{s}: {n}" for s, n in sorted(statuses.items()))
+    print(f"operations: {total_operations}, requests: {requests} ({by_status})")
+    never = sorted(operations - answered_2xx)
+    if never:
+        print(f"operations that never answered 2xx ({len(never)}): {', '.join(never)}")
+    print(f"failures: {sum(f['count'] for f in failures.values())} ({len(failures)} distinct), errors: {len(errors)}")
+    print(f"fuzz: {passed} passed, {failed} failed")
+    if out:
+        with open(out, "w", encoding="utf-8") as fh:
+            json.dump({"failures": list(failures.values()), "errors": errors}, fh, indent=1, ensure_ascii=False)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
