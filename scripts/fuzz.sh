@@ -77,15 +77,20 @@ stack_start
 
 # --- what the hooks need (tests/fuzz/hooks.py) ---
 AUTH_HEADER="Basic $(printf '%s:%s' "$STACK_ADMIN_USER" "$STACK_ADMIN_PASSWORD" | base64 -w0)"
-own_user_ids() {
-	curl -fsS -H "Authorization: $AUTH_HEADER" "$STACK_URL/api/user?page_size=1000" |
-		python3 -c 'import json, sys; print(",".join(str(u["id"]) for u in json.load(sys.stdin)["user"] if u["username"] == sys.argv[1]))' \
-			"$STACK_ADMIN_USER"
+# usage: ids KIND [USERNAME]  -- the ids of the KIND (user, plan, team...) there are, or of
+# the user of that name; comma-separated.
+ids() {
+	curl -fsS -H "Authorization: $AUTH_HEADER" "$STACK_URL/api/$1?page_size=1000" | python3 -c '
+import json, sys
+kind, only = sys.argv[1], sys.argv[2:]
+print(",".join(str(x["id"]) for x in json.load(sys.stdin)[kind] if not only or x.get("username") == only[0]))' "$@"
 }
-protected="$(own_user_ids)"
-[[ -n "$protected" ]] || die "cannot find the user id of $STACK_ADMIN_USER"
+own_id="$(ids user "$STACK_ADMIN_USER")"
+[[ -n "$own_id" ]] || die "cannot find the user id of $STACK_ADMIN_USER"
+protected="user=$own_id plan=$(ids plan) environment=$(ids environment) team=$(ids team)"
 export DBAAS_ROOT="$ROOT"
-export FUZZ_PROTECTED_USER_IDS="$protected"
+export FUZZ_PROTECTED="$protected"
+log "protected from the fuzzer: $protected"
 export FUZZ_IMAGE="$NO_SUCH_IMAGE"
 export FUZZ_LOCAL_IMAGES
 FUZZ_LOCAL_IMAGES="$(docker images --format '{{.Repository}}:{{.Tag}}' | grep -v '<none>' | tr '\n' ' ')"
@@ -129,7 +134,7 @@ if [[ -s "$FUZZ_AUTH_REFUSALS_FILE" ]]; then
 	head -n 5 "$FUZZ_AUTH_REFUSALS_FILE" >&2
 	status=1
 fi
-if [[ -z "$(own_user_ids 2> /dev/null)" ]]; then
+if [[ -z "$(ids user "$STACK_ADMIN_USER" 2> /dev/null)" ]]; then
 	log "the run's own login no longer works after the run: the results above are not trustworthy"
 	status=1
 fi

@@ -16,9 +16,12 @@ the run or leaving the machine:
    (`fuzz-invalid-N`), so every probe meets the real password check.
 
 3. `before_call` guards, for every phase (stateful steps included):
-   - the login the run uses (FUZZ_PROTECTED_USER_IDS, its user id) is never changed or
-     deleted: a PATCH or DELETE of it goes to a user id that does not exist (404) instead,
-     else a fuzzed password or a deletion would turn the rest of the run into 401s;
+   - the login the run uses is never changed or deleted, nor are the default plan,
+     environment and team (the admin's) deleted (FUZZ_PROTECTED: `user=ID plan=ID
+     environment=ID team=ID`): such a PATCH or DELETE goes to an id that does not exist (404)
+     instead. Else a fuzzed password or a deletion would turn the rest of the run into 401s,
+     and without a plan, an environment and a team of the caller's no database could be
+     created for the operations on databases and credentials to act on;
    - an environment's `docker_endpoint` that names a network host goes to 127.0.0.1:9
      instead, so neither the api nor the worker (its reconciler visits every environment)
      ever connects anywhere but this machine;
@@ -101,13 +104,22 @@ _auth_retry.INVALID_AUTH_HEADERS = _FreshInvalidLogin(_auth_retry.INVALID_AUTH_H
 
 # --- 3. guards on what is sent ---
 
-PROTECTED_USER_IDS = {int(i) for i in os.environ.get("FUZZ_PROTECTED_USER_IDS", "").split(",") if i.strip()}
+# What may not be done to which ids: path template -> (methods, ids).
+PROTECTED_METHODS = {
+    "user": ("PATCH", "PUT", "DELETE"),
+    "plan": ("DELETE",),
+    "environment": ("DELETE",),
+    "team": ("DELETE",),
+}
+PROTECTED: dict[str, tuple[tuple[str, ...], set[int]]] = {}
+for _entry in os.environ.get("FUZZ_PROTECTED", "").split():
+    _kind, _, _ids = _entry.partition("=")
+    PROTECTED[f"/api/{_kind}/{{id}}"] = (PROTECTED_METHODS[_kind], {int(i) for i in _ids.split(",") if i})
 LOCAL_IMAGES = {i for i in os.environ.get("FUZZ_LOCAL_IMAGES", "").split() if i}
 FUZZ_IMAGE = os.environ.get("FUZZ_IMAGE", "dbaas/fuzz-no-such-image:0")
 # An id no row has: the catalog's ids are bigserials counting up from 1.
 ABSENT_ID = 2**62
 NETWORK_SCHEMES = ("tcp://", "http://", "https://")
-USER_PATH = re.compile(r"^/api/user/\{id\}/?$")
 ENVIRONMENT_PATH = re.compile(r"^/api/environment(/\{id\})?/?$")
 PLAN_PATH = re.compile(r"^/api/plan(/\{id\})?/?$")
 
@@ -126,8 +138,9 @@ def _as_id(value: Any) -> int | None:
 def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
     method = case.method.upper()
     path = case.operation.path
-    if USER_PATH.match(path) and method in ("PATCH", "DELETE", "PUT") and isinstance(case.path_parameters, dict):
-        if _as_id(case.path_parameters.get("id")) in PROTECTED_USER_IDS:
+    methods, ids = PROTECTED.get(path.rstrip("/"), ((), set()))
+    if method in methods and isinstance(case.path_parameters, dict):
+        if _as_id(case.path_parameters.get("id")) in ids:
             case.path_parameters = {**case.path_parameters, "id": ABSENT_ID}
     body = case.body
     if not isinstance(body, dict) or method not in ("POST", "PATCH", "PUT"):

@@ -3,8 +3,9 @@
 usage: summary.py REPORT.ndjson BASE_URL [FAILURES_OUT]
 
 Prints each distinct failure (check, operation, title) once, with the response and a curl
-command that reproduces it (credentials as "$DBAAS_USER:$DBAAS_PASSWORD"; BASE_URL is the
-address the fuzzed api had), then the figures and the closing line
+command that sends the request again ("$DBAAS_URL" in place of BASE_URL, the address the
+fuzzed api had; credentials as "$DBAAS_USER:$DBAAS_PASSWORD"), then the figures and the
+closing line
 
     fuzz: N passed, M failed
 
@@ -22,28 +23,36 @@ import shlex
 import sys
 from collections import Counter, defaultdict
 from typing import Any
-from urllib.parse import urlencode
 
 MAX_BODY = 400
 
 
-def curl(case: dict[str, Any], base_url: str) -> str:
-    method = case.get("method", "GET")
-    url = base_url.rstrip("/") + case.get("path", "")
-    query = case.get("query") or {}
-    if query:
-        url += "?" + urlencode(query, doseq=True)
-    parts = ["curl", "-sS", "-i", "-X", method, '-u "$DBAAS_USER:$DBAAS_PASSWORD"']
-    for name, value in (case.get("headers") or {}).items():
-        if name.lower() == "authorization":
+def curl(request: dict[str, Any], base_url: str) -> str:
+    """The request as sent (after the hooks), as a curl command against "$DBAAS_URL"."""
+    uri = request.get("uri", "")
+    if uri.startswith(base_url.rstrip("/")):
+        uri = uri[len(base_url.rstrip("/")) :]
+    parts = ["curl", "-sS", "-i", "-X", request.get("method", "GET"), '-u "$DBAAS_USER:$DBAAS_PASSWORD"']
+    for name, values in (request.get("headers") or {}).items():
+        if name.lower() in ("authorization", "content-length", "user-agent", "accept", "accept-encoding", "connection"):
             continue
-        parts += ["-H", shlex.quote(f"{name}: {value}")]
-    if "body" in case:
-        media = case.get("media_type") or "application/json"
-        parts += ["-H", shlex.quote(f"Content-Type: {media}")]
-        body = case["body"]
-        parts += ["--data-raw", shlex.quote(body if isinstance(body, str) else json.dumps(body))]
-    parts.append(shlex.quote(url))
+        if name.lower().startswith("x-schemathesis"):
+            continue
+        for value in values if isinstance(values, list) else [values]:
+            parts += ["-H", shlex.quote(f"{name}: {value}")]
+    body = request.get("body")
+    if isinstance(body, dict) and "$base64" in body:
+        raw = base64.b64decode(body["$base64"])
+        try:
+            text = raw.decode("utf-8")
+            if "\0" in text:
+                raise UnicodeDecodeError("utf-8", raw, 0, 1, "NUL")
+            parts += ["--data-raw", shlex.quote(text)]
+        except UnicodeDecodeError:
+            parts += ["--data-binary", f"@<(echo {body['$base64']} | base64 -d)"]
+    elif isinstance(body, dict) and "string" in body:
+        parts += ["--data-raw", shlex.quote(body["string"])]
+    parts.append('"$DBAAS_URL"' + shlex.quote(uri))
     return " ".join(parts)
 
 
@@ -112,7 +121,6 @@ def main() -> int:
                         if key in failures:
                             failures[key]["count"] += 1
                             continue
-                        case = (cases.get(case_id) or {}).get("value", {})
                         interaction = interactions.get(case_id) or {}
                         failures[key] = {
                             "code": key[0],
@@ -122,7 +130,7 @@ def main() -> int:
                             "message": failure.get("message", ""),
                             "phase": data.get("phase"),
                             "response": response_text(interaction.get("response")),
-                            "curl": curl(case, base_url) if case else "(case not recorded)",
+                            "curl": curl(interaction["request"], base_url) if interaction else "(request not recorded)",
                             "count": 1,
                         }
     if not finished or total_operations is None:

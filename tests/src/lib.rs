@@ -54,6 +54,14 @@ pub struct TestStack {
     processes: processes::Processes,
 }
 
+/// Backing services of a stack's own, instead of the shared ones.
+#[derive(Debug, Clone, Default)]
+pub struct Services {
+    pub redis_url: Option<String>,
+    /// A Postgres role that may create databases, as `DBAAS_TEST_ADMIN_URL`.
+    pub postgres_admin_url: Option<String>,
+}
+
 /// A listener on a free loopback port, and its base URL.
 pub(crate) async fn free_listener() -> (tokio::net::TcpListener, String) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -76,7 +84,7 @@ impl TestStack {
 
     /// Like [`Self::start`], with the configuration changed by `adjust` first.
     pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> TestStack {
-        let mut stack = Self::prepare(None).await;
+        let mut stack = Self::prepare(Services::default()).await;
         adjust(&mut stack.config);
         let (listener, base_url) = free_listener().await;
         stack.base_url = base_url;
@@ -105,14 +113,16 @@ impl TestStack {
     }
 
     /// A fresh catalog database and the configuration of a stack around it; nothing runs yet.
-    /// `redis_url` overrides the shared Redis (for tests that stop their own).
-    pub(crate) async fn prepare(redis_url: Option<String>) -> TestStack {
+    /// `services` overrides the shared Redis and Postgres (for tests that stop their own).
+    pub(crate) async fn prepare(services: Services) -> TestStack {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()))
             .with_test_writer()
             .try_init();
         let id = Alphanumeric.sample_string(&mut rand::rng(), 8).to_lowercase();
-        let admin_url = env_or("DBAAS_TEST_ADMIN_URL", "postgres://dbaas:dbaas@127.0.0.1:5432/postgres");
+        let admin_url = services
+            .postgres_admin_url
+            .unwrap_or_else(|| env_or("DBAAS_TEST_ADMIN_URL", "postgres://dbaas:dbaas@127.0.0.1:5432/postgres"));
         let catalog_db = format!("dbaas_test_{id}");
         let admin = pg_connect(&admin_url)
             .await
@@ -133,7 +143,9 @@ impl TestStack {
         let secret_key = SecretBox::generate_key();
         let config = Config {
             database_url,
-            redis_url: redis_url.unwrap_or_else(|| env_or("DBAAS_REDIS_URL", "redis://127.0.0.1:6379/")),
+            redis_url: services
+                .redis_url
+                .unwrap_or_else(|| env_or("DBAAS_REDIS_URL", "redis://127.0.0.1:6379/")),
             queue_prefix: format!("dbaas-test-{id}"),
             deployment: format!("dbaas-test-{id}"),
             listen: "127.0.0.1:0".parse().expect("address"),

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use crate::{free_listener, TestStack};
+use crate::{free_listener, Services, TestStack};
 
 /// The processes of a stack, with where each one logs.
 #[derive(Default)]
@@ -55,9 +55,9 @@ fn binary(name: &str) -> PathBuf {
 }
 
 impl TestStack {
-    /// Starts a stack whose api and worker are processes. `redis_url` overrides the shared Redis.
-    pub async fn start_processes(redis_url: Option<String>) -> TestStack {
-        let mut stack = Self::prepare(redis_url).await;
+    /// Starts a stack whose api and worker are processes, on the shared services or its own.
+    pub async fn start_processes(services: Services) -> TestStack {
+        let mut stack = Self::prepare(services).await;
         let (listener, base_url) = free_listener().await;
         let listen = listener.local_addr().expect("addr").to_string();
         drop(listener);

@@ -5,7 +5,7 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use dbaas_tests::{id_of, pg_connect, TestStack};
+use dbaas_tests::{id_of, pg_connect, Services, TestStack};
 use serde_json::{json, Value};
 
 const TIMEOUT: Duration = Duration::from_secs(120);
@@ -27,7 +27,7 @@ async fn one_container(stack: &TestStack, id: i64) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_worker_killed_mid_provisioning_leaves_one_working_database() {
-    let mut stack = TestStack::start_processes(None).await;
+    let mut stack = TestStack::start_processes(Services::default()).await;
     // Killed at different points: creating the container, waiting for the engine, creating
     // the roles.
     for (n, delay_ms) in [50u64, 400, 900, 1500].into_iter().enumerate() {
@@ -54,7 +54,7 @@ async fn a_worker_killed_mid_provisioning_leaves_one_working_database() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_worker_killed_mid_rotation_or_destruction_finishes_on_restart() {
-    let mut stack = TestStack::start_processes(None).await;
+    let mut stack = TestStack::start_processes(Services::default()).await;
     let (status, created) = stack
         .post(
             "/api/database/",
@@ -166,7 +166,11 @@ async fn a_request_accepted_while_redis_is_down_is_done_once_it_is_back() {
         probe.local_addr().unwrap().port()
     };
     let mut redis = PrivateRedis::start(port);
-    let stack = TestStack::start_processes(Some(format!("redis://127.0.0.1:{port}/"))).await;
+    let stack = TestStack::start_processes(Services {
+        redis_url: Some(format!("redis://127.0.0.1:{port}/")),
+        ..Services::default()
+    })
+    .await;
 
     redis.stop();
     let (status, created) = stack
@@ -192,7 +196,7 @@ async fn a_request_accepted_while_redis_is_down_is_done_once_it_is_back() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn no_password_is_ever_logged() {
-    let stack = TestStack::start_processes(None).await;
+    let stack = TestStack::start_processes(Services::default()).await;
     let mut secrets = vec![stack.admin_password.clone()];
     let (_, created) = stack
         .post(
@@ -265,4 +269,152 @@ async fn no_password_is_ever_logged() {
         );
     }
     stack.cleanup().await;
+}
+
+/// A Postgres cluster of the test's own for the catalog, so stopping it disturbs no other test.
+struct PrivatePostgres {
+    dir: std::path::PathBuf,
+    port: u16,
+}
+
+fn postgres_bin(name: &str) -> std::path::PathBuf {
+    let mut found: Vec<_> = std::fs::read_dir("/usr/lib/postgresql")
+        .expect("PostgreSQL server binaries (apt-get install postgresql)")
+        .filter_map(Result::ok)
+        .map(|e| e.path().join("bin").join(name))
+        .filter(|p| p.exists())
+        .collect();
+    found.sort();
+    found
+        .pop()
+        .unwrap_or_else(|| panic!("no {name} under /usr/lib/postgresql"))
+}
+
+fn as_postgres(program: std::path::PathBuf, args: &[&str]) {
+    let status = Command::new("runuser")
+        .args(["-u", "postgres", "--"])
+        .arg(&program)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("runuser");
+    assert!(status.success(), "{} {args:?} failed", program.display());
+}
+
+impl PrivatePostgres {
+    fn start_new(port: u16) -> PrivatePostgres {
+        let dir = std::env::temp_dir().join(format!("dbaas-pg-{port}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Command::new("chown")
+            .arg("postgres:postgres")
+            .arg(&dir)
+            .status()
+            .expect("chown");
+        let data = dir.join("data");
+        as_postgres(
+            postgres_bin("initdb"),
+            &["-D", data.to_str().unwrap(), "-U", "dbaas", "--auth=trust"],
+        );
+        let pg = PrivatePostgres { dir, port };
+        pg.start();
+        pg
+    }
+
+    fn pg_ctl(&self, args: &[&str]) {
+        let data = self.dir.join("data");
+        let mut all = vec!["-D", data.to_str().unwrap(), "-w"];
+        all.extend_from_slice(args);
+        as_postgres(postgres_bin("pg_ctl"), &all);
+    }
+
+    fn start(&self) {
+        let options = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1",
+            self.port,
+            self.dir.display()
+        );
+        let log = self.dir.join("log");
+        self.pg_ctl(&["-o", &options, "-l", log.to_str().unwrap(), "start"]);
+    }
+
+    fn stop(&self) {
+        self.pg_ctl(&["-m", "fast", "stop"]);
+    }
+
+    fn admin_url(&self) -> String {
+        format!("postgres://dbaas:dbaas@127.0.0.1:{}/postgres", self.port)
+    }
+}
+
+impl Drop for PrivatePostgres {
+    fn drop(&mut self) {
+        let data = self.dir.join("data");
+        let _ = Command::new("runuser")
+            .args(["-u", "postgres", "--"])
+            .arg(postgres_bin("pg_ctl"))
+            .args(["-D", data.to_str().unwrap(), "-m", "immediate", "stop"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_catalog_restarting_costs_503s_and_nothing_else() {
+    let port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().port()
+    };
+    let postgres = PrivatePostgres::start_new(port);
+    let services = Services {
+        postgres_admin_url: Some(postgres.admin_url()),
+        ..Services::default()
+    };
+    let stack = TestStack::start_processes(services).await;
+    let (_, created) = stack
+        .post(
+            "/api/database/",
+            &json!({"name": "before", "plan": 1, "environment": 1}),
+        )
+        .await;
+    let before = stack
+        .wait_for_status(created["id"].as_i64().unwrap(), "ready", TIMEOUT)
+        .await;
+    let uri = owner_uri(&stack, &before).await;
+
+    postgres.stop();
+    let (status, body) = stack.get(&format!("/api/database/{}/", before["id"])).await;
+    assert_eq!(status, 503, "a down catalog is a 503, never a 500: {body}");
+    assert_eq!(body["code"], "unavailable");
+    let (status, _) = stack
+        .post(
+            "/api/database/",
+            &json!({"name": "during", "plan": 1, "environment": 1}),
+        )
+        .await;
+    assert_eq!(status, 503);
+    pg_connect(&uri)
+        .await
+        .expect("tenants' databases do not depend on the catalog");
+
+    postgres.start();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while stack.get("/api/plan/").await.0 != 200 {
+        assert!(Instant::now() < deadline, "the api never reconnected");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let (status, after) = stack
+        .post("/api/database/", &json!({"name": "after", "plan": 1, "environment": 1}))
+        .await;
+    assert_eq!(status, 202, "{after}");
+    stack
+        .wait_for_status(after["id"].as_i64().unwrap(), "ready", TIMEOUT)
+        .await;
+    let (_, list) = stack.get("/api/database/").await;
+    assert_eq!(list["_links"]["count"], 2, "the refused request left nothing: {list}");
+    stack.cleanup().await;
+    drop(postgres);
 }
