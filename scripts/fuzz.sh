@@ -12,20 +12,25 @@
 # (DBAAS_POSTGRES_IMAGE below), so a POST /api/database fails its provisioning at once, and
 # tests/fuzz/hooks.py turns any plan image present on the Docker host into that one, and any
 # network Docker endpoint an environment is given into 127.0.0.1. The hooks also keep the run's
-# own login from being changed or deleted; tests/fuzz/schemathesis.toml holds the settings.
+# own login (and the default plan, environment and team) from being changed or deleted, and
+# give each wrong-login probe a username of its own, so that the API's lockout (429 after five
+# wrong passwords for one username) never trips; tests/fuzz/schemathesis.toml holds the
+# settings, and says why each is there.
 #
-# Needs the backing services (Postgres, Redis, dockerd) running, as scripts/test.sh leaves
-# them. Reads, like the cargo tests, DBAAS_TEST_ADMIN_URL and DBAAS_REDIS_URL, and:
-#   FUZZ_MAX_EXAMPLES  test cases per operation and phase (default 40)
+# Installs and starts the backing services (Postgres, Redis, dockerd) when needed, as
+# scripts/test.sh does; the engine image is not needed. Reads, like the cargo tests,
+# DBAAS_TEST_ADMIN_URL and DBAAS_REDIS_URL, and:
+#   FUZZ_MAX_EXAMPLES  test cases per operation in each phase (default 300: about 2 minutes
+#                      on 2 cores; the stateful phase has its own, in the .toml)
 #   FUZZ_SEED          the seed, to replay a run (default: a random one, printed)
 #   FUZZ_WORKERS       concurrent schemathesis workers (default 2)
-#   FUZZ_TIMEOUT       seconds after which the run is stopped and fails (default 900)
+#   FUZZ_TIMEOUT       seconds after which schemathesis is stopped and the run fails (600)
 #   DBAAS_FUZZ_VENV    where schemathesis is installed (default below)
 #   DBAAS_FUZZ_OUT     where the reports go (default var/log/fuzz: schemathesis.txt, its
 #                      full output; summary.txt; failures.json; the NDJSON and JUnit reports;
 #                      the api's and worker's logs)
 #   DBAAS_SKIP_BUILD=1 use the binaries already in target/debug
-# Extra arguments go to `schemathesis run` (e.g. --include-path-regex '^/api/team').
+# Extra arguments go to `schemathesis run` (make fuzz ARGS="--include-path-regex ^/api/team").
 # Everything it makes (catalog database, Redis keys, containers and volumes if any) carries
 # a random id and is removed on exit.
 set -euo pipefail
@@ -37,13 +42,17 @@ started_at=$SECONDS
 
 VENV="${DBAAS_FUZZ_VENV:-/var/cache/dbaas/venv-fuzz}"
 OUT="${DBAAS_FUZZ_OUT:-$VAR/log/fuzz}"
-MAX_EXAMPLES="${FUZZ_MAX_EXAMPLES:-40}"
+MAX_EXAMPLES="${FUZZ_MAX_EXAMPLES:-300}"
 SEED="${FUZZ_SEED:-$(od -An -N6 -tu8 /dev/urandom | tr -d ' ')}"
 WORKERS="${FUZZ_WORKERS:-2}"
-TIMEOUT="${FUZZ_TIMEOUT:-900}"
+TIMEOUT="${FUZZ_TIMEOUT:-600}"
 NO_SUCH_IMAGE="dbaas/fuzz-no-such-image:0"
 # Pinned: another version has other checks, and finds other things.
 REQUIREMENTS=(schemathesis==4.32.5)
+
+# --- the backing services (no engine image: no engine is ever started) ---
+"$ROOT/scripts/deps.sh"
+"$ROOT/scripts/services.sh" start
 
 # --- schemathesis, in a venv outside the repo, installed only when missing ---
 ensure_venv "$VENV" "${REQUIREMENTS[@]}"
@@ -118,29 +127,44 @@ FUZZ_PID=""
 log "schemathesis exited with $fuzz_status after $((SECONDS - started_at))s; its output: ${OUT#"$ROOT/"}/schemathesis.txt"
 ((fuzz_status != 124)) || log "the run took longer than FUZZ_TIMEOUT=${TIMEOUT}s and was stopped"
 
-# --- the results ---
+# --- the run's own checks: were the results taken as they should be? ---
 status=0
-if [[ -s "$OUT/report.ndjson" ]]; then
-	python3 tests/fuzz/summary.py "$OUT/report.ndjson" "$STACK_URL" "$OUT/failures.json" | tee "$OUT/summary.txt" || status=$?
-else
-	log "schemathesis wrote no report; the end of its output:"
-	tail -n 40 "$OUT/schemathesis.txt" >&2
-	status=2
-fi
-# schemathesis's own verdict counts too (errors, an interrupted run...).
-((status != 0 || fuzz_status == 0)) || status=$fuzz_status
 if [[ -s "$FUZZ_AUTH_REFUSALS_FILE" ]]; then
-	log "the run's own login was refused $(wc -l < "$FUZZ_AUTH_REFUSALS_FILE") times: the results above are not trustworthy"
+	log "the run's own login was refused $(wc -l < "$FUZZ_AUTH_REFUSALS_FILE") times: the results are not trustworthy"
 	head -n 5 "$FUZZ_AUTH_REFUSALS_FILE" >&2
 	status=1
 fi
 if [[ -z "$(ids user "$STACK_ADMIN_USER" 2> /dev/null)" ]]; then
-	log "the run's own login no longer works after the run: the results above are not trustworthy"
+	log "the run's own login no longer works after the run: the results are not trustworthy"
 	status=1
 fi
-log "requests seen by the api: $(grep 'tracing_mw' "$STACK_TMP/api.log" | grep -vc 'uri=/health' || :) (reports in ${OUT#"$ROOT/"})"
-if ids="$(docker ps -aq --filter "label=dbaas.deployment=$STACK_DEPLOYMENT")" && [[ -n "$ids" ]]; then
-	log "the run started engine containers, which it never should: ${ids//$'\n'/ }"
+# The guards of tests/fuzz/hooks.py: no environment reaches off this machine...
+off_host="$(psql -Atq "${STACK_ADMIN_URL%/*}/$STACK_CATALOG" -c "SELECT docker_endpoint FROM environments
+	WHERE docker_endpoint NOT LIKE 'unix://%'
+	AND docker_endpoint !~ '^[a-z]+://(127\.0\.0\.1|localhost|\[::1\])(:[0-9]+)?(/.*)?$'")" ||
+	off_host="(could not read the environments)"
+if [[ -n "$off_host" ]]; then
+	log "environments with a Docker endpoint off this machine were created: ${off_host//$'\n'/ }"
 	status=1
+fi
+# ... and no engine container was started.
+if containers="$(docker ps -aq --filter "label=dbaas.deployment=$STACK_DEPLOYMENT")" && [[ -n "$containers" ]]; then
+	log "the run started engine containers, which it never should: ${containers//$'\n'/ }"
+	status=1
+fi
+log "requests the api logged: $(grep 'tracing_mw' "$STACK_TMP/api.log" | grep -vc 'uri=/health' || :); reports in ${OUT#"$ROOT/"}"
+
+# --- the results, closing on `fuzz: N passed, M failed` ---
+if [[ -s "$OUT/report.ndjson" ]]; then
+	summary_status=0
+	python3 tests/fuzz/summary.py "$OUT/report.ndjson" "$STACK_URL" "$OUT/failures.json" | tee "$OUT/summary.txt" ||
+		summary_status=$?
+	((status != 0)) || status=$summary_status
+	# schemathesis's own verdict counts too (an error, an interrupted run...).
+	((status != 0)) || status=$fuzz_status
+else
+	log "schemathesis wrote no report; the end of its output:"
+	tail -n 40 "$OUT/schemathesis.txt" >&2
+	status=2
 fi
 exit "$status"

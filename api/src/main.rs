@@ -31,7 +31,7 @@ async fn main() -> ExitCode {
     let result = match command.as_str() {
         "migrate" => dbaas_api::prepare(&config).await.map(|_| ()),
         _ => match tokio::net::TcpListener::bind(config.listen).await {
-            Ok(listener) => dbaas_api::serve(config, listener, shutdown_signal()).await,
+            Ok(listener) => dbaas_api::serve(config, listener, dbaas_core::shutdown::signal()).await,
             Err(e) => Err(e.into()),
         },
     };
@@ -41,14 +41,5 @@ async fn main() -> ExitCode {
             eprintln!("dbaas-api: {e}");
             ExitCode::FAILURE
         }
-    }
-}
-
-async fn shutdown_signal() {
-    let mut term =
-        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("cannot listen for SIGTERM");
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term.recv() => {}
     }
 }

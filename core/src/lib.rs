@@ -8,6 +8,7 @@ pub mod model;
 pub mod names;
 pub mod schema;
 pub mod secrets;
+pub mod shutdown;
 pub mod store;
 
 pub use config::Config;

@@ -25,6 +25,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 MAX_BODY = 400
+MAX_STEPS = 6
 
 
 def curl(request: dict[str, Any], base_url: str) -> str:
@@ -122,6 +123,14 @@ def main() -> int:
                             failures[key]["count"] += 1
                             continue
                         interaction = interactions.get(case_id) or {}
+                        # A stateful step may need the steps before it: keep them, oldest first.
+                        before = []
+                        if data.get("phase") == "stateful" and interaction:
+                            before = [
+                                f"{(i.get('response') or {}).get('status_code')} <- {curl(i['request'], base_url)}"
+                                for i in sorted(interactions.values(), key=lambda i: i.get("timestamp", 0))
+                                if i.get("timestamp", 0) < interaction.get("timestamp", 0)
+                            ]
                         failures[key] = {
                             "code": key[0],
                             "check": check["name"],
@@ -132,6 +141,7 @@ def main() -> int:
                             "response": response_text(interaction.get("response")),
                             "curl": curl(interaction["request"], base_url) if interaction else "(request not recorded)",
                             "count": 1,
+                            "steps_before": before,
                         }
     if not finished or total_operations is None:
         print("fuzz: the schemathesis report is incomplete (the run did not finish)", file=sys.stderr)
@@ -142,6 +152,10 @@ def main() -> int:
         for line in f["message"].strip().splitlines():
             print(f"    {line}")
         print(f"    got:  {f['response']}")
+        if f["steps_before"]:
+            print(f"    after {len(f['steps_before'])} earlier steps of its scenario, the last ones:")
+            for step in f["steps_before"][-MAX_STEPS:]:
+                print(f"      {step}")
         print(f"    send: {f['curl']}")
     for e in errors:
         print(f"--- error in {e['operation']} ({e.get('phase')} phase): {e.get('type')}: {e.get('message')}")

@@ -14,21 +14,11 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match dbaas_worker::run(config, shutdown_signal()).await {
+    match dbaas_worker::run(config, dbaas_core::shutdown::signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("dbaas-worker: {e}");
             ExitCode::FAILURE
         }
     }
-}
-
-async fn shutdown_signal() {
-    let mut term =
-        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("cannot listen for SIGTERM");
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term.recv() => {}
-    }
-    tracing::info!("shutting down: letting running jobs finish");
 }

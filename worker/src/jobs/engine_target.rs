@@ -1,7 +1,8 @@
 //! The engine a database runs on, with what it takes to manage it.
 
-use dbaas_core::model::{owner_username, DatabaseDetail};
-use dbaas_provisioner::{engine_for, Endpoint, Engine};
+use dbaas_core::model::{owner_username, Credential, DatabaseDetail};
+use dbaas_core::secrets;
+use dbaas_provisioner::{engine_for, Endpoint, Engine, RoleSpec};
 
 use super::{JobError, JobResult};
 use crate::Context;
@@ -38,6 +39,24 @@ impl EngineTarget {
         Self::of(ctx, database_id)
             .await?
             .ok_or_else(|| JobError::Invalid("the database was never provisioned".into()))
+    }
+
+    /// Gives a credential a new generated password: stored as pending, applied to the engine,
+    /// then made the credential's password. A resumed run applies the same pending password.
+    pub async fn rotate_password(&self, ctx: &Context, credential: &Credential) -> JobResult<()> {
+        let secrets = &ctx.config.secrets;
+        let candidate = secrets.seal(&secrets::generate_password());
+        let sealed = ctx.store.credential_pending_password(credential.id, candidate).await?;
+        let password = secrets.open(&sealed)?;
+        let role = RoleSpec {
+            username: &credential.username,
+            password: &password,
+        };
+        self.engine
+            .set_password(&self.endpoint, &self.admin_password, &role)
+            .await?;
+        ctx.store.credential_commit_pending(credential.id).await?;
+        Ok(())
     }
 
     pub fn database_name(&self) -> &str {

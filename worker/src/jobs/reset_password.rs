@@ -5,8 +5,6 @@
 use std::sync::Arc;
 
 use dbaas_core::model::Task;
-use dbaas_core::secrets;
-use dbaas_provisioner::RoleSpec;
 
 use super::engine_target::EngineTarget;
 use super::{credential_of, database_of, JobResult};
@@ -18,23 +16,6 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
         return Ok(());
     }
     let target = EngineTarget::require(&ctx, database_of(&task)?).await?;
-    let secrets = &ctx.config.secrets;
-    let sealed = ctx
-        .store
-        .credential_pending_password(credential.id, secrets.seal(&secrets::generate_password()))
-        .await?;
-    let password = secrets.open(&sealed)?;
-    target
-        .engine
-        .set_password(
-            &target.endpoint,
-            &target.admin_password,
-            &RoleSpec {
-                username: &credential.username,
-                password: &password,
-            },
-        )
-        .await?;
-    ctx.store.credential_commit_pending(credential.id).await?;
+    target.rotate_password(&ctx, &credential).await?;
     Ok(())
 }

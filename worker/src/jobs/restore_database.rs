@@ -4,8 +4,6 @@
 use std::sync::Arc;
 
 use dbaas_core::model::{DatabaseStatus, Task};
-use dbaas_core::secrets;
-use dbaas_provisioner::RoleSpec;
 
 use super::engine_target::EngineTarget;
 use super::{database_of, JobError, JobResult};
@@ -19,25 +17,8 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
             target.detail.database.status
         )));
     }
-    let secrets = &ctx.config.secrets;
     for credential in &target.detail.credentials {
-        let sealed = ctx
-            .store
-            .credential_pending_password(credential.id, secrets.seal(&secrets::generate_password()))
-            .await?;
-        let password = secrets.open(&sealed)?;
-        target
-            .engine
-            .set_password(
-                &target.endpoint,
-                &target.admin_password,
-                &RoleSpec {
-                    username: &credential.username,
-                    password: &password,
-                },
-            )
-            .await?;
-        ctx.store.credential_commit_pending(credential.id).await?;
+        target.rotate_password(&ctx, credential).await?;
     }
     ctx.store.database_restored(target.detail.database.id).await?;
     Ok(())
