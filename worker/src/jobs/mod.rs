@@ -25,6 +25,7 @@ use dbaas_core::model::{Task, TaskKind};
 use dbaas_core::secrets::SecretError;
 use dbaas_core::StoreError;
 use dbaas_provisioner::ProvisionError;
+use tracing::Instrument;
 
 use crate::Context;
 
@@ -64,9 +65,13 @@ pub async fn run(job: Job, ctx: Data<Arc<Context>>) -> Result<(), BoxDynError> {
         tracing::debug!(task_id = job.task_id, "task taken or ended elsewhere; skipping");
         return Ok(());
     };
-    let _heartbeat = Heartbeat::start(&ctx, task.id);
     let span = tracing::info_span!("task", task_id = task.id, kind = %task.kind, database_id = task.database_id);
-    let _entered = span.enter();
+    // The span follows the future, not the thread: jobs share threads.
+    dispatch(ctx, task).instrument(span).await
+}
+
+async fn dispatch(ctx: Arc<Context>, task: Task) -> Result<(), BoxDynError> {
+    let _heartbeat = Heartbeat::start(&ctx, task.id);
     let Some(kind) = TaskKind::parse(&task.kind) else {
         return retry::fail_unknown(&ctx, &task).await;
     };

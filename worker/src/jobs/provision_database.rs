@@ -126,18 +126,24 @@ pub fn container_spec(
 
 /// A database that will not come up is marked `failed` (the task says why) and every step's
 /// undo runs, in reverse: nothing is left behind on the engine host, and its port is free again.
+/// The status is set even when an undo fails (the Docker host is gone, say); the port is then
+/// kept, since a container may still hold it, and the reconciler reports what is left.
 pub async fn on_failure(ctx: Arc<Context>, task: Task) -> JobResult<()> {
     let database_id = database_of(&task)?;
     let detail = ctx.store.database_detail(database_id).await?;
     if detail.database.status() != DatabaseStatus::Creating {
         return Ok(());
     }
-    let host = ctx.docker.get(&detail.environment.docker_endpoint).await?;
-    host.remove(&detail.database.container_name(), &detail.database.volume_name())
-        .await?;
-    ctx.store.database_release_port(database_id).await?;
+    let undone = async {
+        let host = ctx.docker.get(&detail.environment.docker_endpoint).await?;
+        host.remove(&detail.database.container_name(), &detail.database.volume_name())
+            .await?;
+        ctx.store.database_release_port(database_id).await?;
+        Ok::<_, JobError>(())
+    }
+    .await;
     ctx.store
         .database_set_status(database_id, DatabaseStatus::Failed)
         .await?;
-    Ok(())
+    undone
 }
