@@ -164,15 +164,17 @@ async fn hostile_input_gets_a_clear_4xx_and_changes_nothing() {
         .header("content-type", "application/json")
         .body(reqwest::Body::wrap_stream(chunks))
         .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 413);
+        .await;
+    // The server answers 413 once it has read its limit, and may close the connection while
+    // the client is still sending; either way nothing is recorded (checked below).
+    if let Ok(response) = response {
+        assert_eq!(response.status(), 413);
+    }
 
     // Metacharacters and unicode in names: refused, naming the field.
     for name in [
         "$(reboot)",
         "a`id`",
-        "x\u{0}y",
         "ñame",
         "名前",
         "a/b",
@@ -204,6 +206,41 @@ async fn hostile_input_gets_a_clear_4xx_and_changes_nothing() {
         let (status, body) = stack.get(path).await;
         assert!(status == 400 || status == 404, "{path}: {status} {body}");
     }
+    // NUL characters: refused wherever they are, never a 500.
+    let (status, body) = stack
+        .post(
+            "/api/database/",
+            &json!({"name": "x", "plan": 1, "environment": 1, "description": "a\u{0}b"}),
+        )
+        .await;
+    assert_eq!((status, body["code"].as_str()), (400, Some("bad_request")), "{body}");
+    let (status, body) = stack.get("/api/database/?name=a%00b").await;
+    assert_eq!(status, 400, "{body}");
+    // No JSON content type: 415, in JSON; an unknown method: 405 saying which are allowed.
+    let response = stack
+        .http
+        .post(stack.url("/api/team/"))
+        .basic_auth(&stack.admin_user, Some(&stack.admin_password))
+        .header("content-type", "text/plain")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 415);
+    assert_eq!(
+        response.json::<serde_json::Value>().await.unwrap()["code"],
+        "unsupported_media_type"
+    );
+    let response = stack
+        .http
+        .request(reqwest::Method::PUT, stack.url("/api/database/1/"))
+        .basic_auth(&stack.admin_user, Some(&stack.admin_password))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 405);
+    assert_eq!(response.headers()["allow"], "GET, PATCH, DELETE");
+
     // Free text is stored as it came, never interpreted.
     let description = "'; DROP TABLE databases; -- $(rm -rf /) <script>alert(1)</script> 名前";
     let (status, created) = stack

@@ -48,6 +48,14 @@ async fn fail_at(step: &'static str) {
     );
     let (_, body) = stack.get(&format!("/api/database/{id}/")).await;
     assert!(body["endpoint"].is_null(), "{step}: {body}");
+    // Nothing was provisioned, so there is nothing to restore; deleting still works.
+    let (status, quarantined) = stack.delete(&format!("/api/database/{id}/")).await;
+    assert_eq!(status, 202, "{step}: {quarantined}");
+    stack
+        .wait_for_task(task_id(&quarantined), Duration::from_secs(30))
+        .await;
+    let (status, body) = stack.post(&format!("/api/database/{id}/restore/"), &json!({})).await;
+    assert_eq!(status, 409, "{step}: {body}");
     stack.cleanup().await;
 }
 

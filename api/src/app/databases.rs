@@ -291,6 +291,12 @@ impl App {
                 current.database.status
             )));
         }
+        if current.database.port.is_none() || current.database.admin_password_enc.is_none() {
+            return Err(AppError::Conflict(
+                "the database was never provisioned, so there is nothing to restore; delete it again to remove it"
+                    .into(),
+            ));
+        }
         if quarantine_ends_at(&current).is_some_and(|end| end <= chrono::Utc::now()) {
             return Err(AppError::Conflict(
                 "the quarantine period is over: the database is being destroyed".into(),

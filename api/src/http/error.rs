@@ -42,6 +42,9 @@ pub enum ApiError {
     /// The request body is too large.
     #[oai(status = 413)]
     PayloadTooLarge(Json<ErrorBody>),
+    /// The request body is not JSON (`Content-Type: application/json`).
+    #[oai(status = 415)]
+    UnsupportedMediaType(Json<ErrorBody>),
     /// Well-formed, but not allowed (an unknown plan, ...).
     #[oai(status = 422)]
     Unprocessable(Json<ErrorBody>),

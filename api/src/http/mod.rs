@@ -4,6 +4,7 @@
 // Response enums are built once per request and moved straight out: variant sizes cost nothing.
 #![allow(clippy::large_enum_variant)]
 
+mod allow;
 mod auth;
 mod credentials;
 mod databases;
@@ -27,7 +28,7 @@ use std::sync::Arc;
 use poem::endpoint::make_sync;
 use poem::http::Uri;
 use poem::middleware::Tracing;
-use poem::{EndpointExt, Request, Route};
+use poem::{Endpoint, EndpointExt, Request, Route};
 use poem_openapi::{OpenApiService, Tags};
 
 use crate::app::App;
@@ -120,38 +121,56 @@ fn trim_trailing_slash(mut req: Request) -> Request {
 /// The largest request body accepted; every request of this API is a small JSON object.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// Refuses bodies over [`MAX_BODY_BYTES`] with 413 before anything reads them: by their
-/// `Content-Length`, or while reading a body sent without one.
-async fn limit_body(mut req: Request) -> poem::Result<Request> {
+fn refuse(status: poem::http::StatusCode, message: String) -> poem::Error {
+    poem::Error::from_string(message, status)
+}
+
+/// Screens a request before anything reads it: bodies over [`MAX_BODY_BYTES`] get 413 (by
+/// their `Content-Length`, or while reading one sent without), and NUL characters, which no
+/// field may hold and Postgres cannot store, get 400 wherever they are (path, query, body).
+async fn screen(mut req: Request) -> poem::Result<Request> {
+    use poem::http::StatusCode;
     let too_large = || {
-        poem::Error::from_string(
+        refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
             format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
-            poem::http::StatusCode::PAYLOAD_TOO_LARGE,
         )
     };
+    let nul = || {
+        refuse(
+            StatusCode::BAD_REQUEST,
+            "the request holds a NUL character (\\u0000), which no field accepts".into(),
+        )
+    };
+    let target = req.uri().path_and_query().map(|pq| pq.as_str()).unwrap_or("");
+    if target.to_ascii_lowercase().contains("%00") {
+        return Err(nul());
+    }
     let declared = req
         .headers()
         .get(poem::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    match declared {
-        Some(length) if length > MAX_BODY_BYTES as u64 => Err(too_large()),
-        Some(_) => Ok(req),
-        None => {
-            let body = req
-                .take_body()
-                .into_bytes_limit(MAX_BODY_BYTES)
-                .await
-                .map_err(|_| too_large())?;
-            req.set_body(body);
-            Ok(req)
-        }
+    if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
+        return Err(too_large());
     }
+    let body = req
+        .take_body()
+        .into_bytes_limit(MAX_BODY_BYTES)
+        .await
+        .map_err(|_| too_large())?;
+    // In JSON a NUL is the escape \u0000 (a raw one is not JSON at all).
+    if body.contains(&0) || body.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
+        return Err(nul());
+    }
+    req.set_body(body);
+    Ok(req)
 }
 
 /// The whole HTTP application.
 pub fn endpoint(app: App) -> impl poem::Endpoint {
     let service = service();
+    let allow = Arc::new(allow::AllowTable::from_spec(&service.spec()));
     let docs = service.swagger_ui();
     let spec = service.spec_endpoint();
     let route = Route::new()
@@ -162,11 +181,28 @@ pub fn endpoint(app: App) -> impl poem::Endpoint {
             "/health",
             make_sync(|_| poem_openapi::payload::Json(serde_json::json!({"status": "ok"}))),
         );
-    error::json_errors(
+    let api = error::json_errors(
         route
-            .before(|req| async move { limit_body(trim_trailing_slash(req)).await })
+            .before(|req| async move { screen(trim_trailing_slash(req)).await })
             .data(app)
             .data(Arc::new(auth::LoginCache::default()))
             .with(Tracing),
-    )
+    );
+    // A 405 says which methods the path takes.
+    api.around(move |ep, req| {
+        let allow = allow.clone();
+        async move {
+            let path = req.uri().path().to_owned();
+            let mut response = ep.call(req).await?;
+            if response.status() == poem::http::StatusCode::METHOD_NOT_ALLOWED {
+                let methods = allow
+                    .allowed(&path)
+                    .and_then(|m| poem::http::HeaderValue::from_str(m).ok());
+                if let Some(methods) = methods {
+                    response.headers_mut().insert(poem::http::header::ALLOW, methods);
+                }
+            }
+            Ok(response)
+        }
+    })
 }
