@@ -51,4 +51,9 @@ log "cargo test --workspace $*"
 # The fault tests run the api and worker as processes, to kill them.
 cargo build --bins
 cargo test --workspace "$@"
+# Restarting dockerd disturbs everything else on the engine: alone, after the suite, and only
+# where allowed (CI, or DBAAS_TEST_RESTART_DOCKER=1).
+if [[ "${CI:-}" == true || "${DBAAS_TEST_RESTART_DOCKER:-}" == 1 ]]; then
+	DBAAS_TEST_RESTART_DOCKER=1 cargo test -p dbaas-tests --test docker_restart -- --ignored
+fi
 "$ROOT/scripts/generated-client.sh"

@@ -1,0 +1,97 @@
+//! The Docker engine restarting under a running stack: engines come back on their volumes with
+//! their data and passwords, and new databases provision afterwards. It restarts the machine's
+//! dockerd, so it runs alone, after the rest of the suite, and only where allowed
+//! (`DBAAS_TEST_RESTART_DOCKER=1`, which `make test` sets in CI).
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use dbaas_tests::{pg_connect, Services, TestStack};
+use serde_json::json;
+
+const TIMEOUT: Duration = Duration::from_secs(120);
+
+fn docker_answers() -> bool {
+    Command::new("docker")
+        .arg("info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn restart_dockerd() {
+    let _ = Command::new("pkill").args(["-TERM", "-x", "dockerd"]).status();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Command::new("pgrep")
+        .args(["-x", "dockerd"])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        assert!(Instant::now() < deadline, "dockerd did not stop");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open("/tmp/dbaas-test-dockerd.log")
+        .unwrap();
+    Command::new("setsid")
+        .arg("dockerd")
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .expect("start dockerd");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !docker_answers() {
+        assert!(Instant::now() < deadline, "dockerd did not come back");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "restarts the machine's dockerd: run alone, with DBAAS_TEST_RESTART_DOCKER=1"]
+async fn engines_come_back_after_dockerd_restarts() {
+    if std::env::var("DBAAS_TEST_RESTART_DOCKER").as_deref() != Ok("1") {
+        eprintln!("skipped: set DBAAS_TEST_RESTART_DOCKER=1 to let this test restart dockerd");
+        return;
+    }
+    let stack = TestStack::start_processes(Services::default()).await;
+    let (database, uri) = stack.ready_database("survivor").await;
+    pg_connect(&uri)
+        .await
+        .unwrap()
+        .batch_execute("CREATE TABLE kept (v int); INSERT INTO kept VALUES (9)")
+        .await
+        .unwrap();
+
+    restart_dockerd();
+
+    let deadline = Instant::now() + TIMEOUT;
+    let client = loop {
+        if let Ok(client) = pg_connect(&uri).await {
+            break client;
+        }
+        assert!(Instant::now() < deadline, "the engine never came back");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    let v: i32 = client.query_one("SELECT v FROM kept", &[]).await.unwrap().get(0);
+    assert_eq!(v, 9, "the data survived");
+    let containers = stack
+        .containers_with("dbaas.database.id", &database["id"].to_string())
+        .await;
+    assert_eq!(containers.len(), 1, "{containers:?}");
+    let (status, created) = stack
+        .post(
+            "/api/database/",
+            &json!({"name": "newcomer", "plan": 1, "environment": 1}),
+        )
+        .await;
+    assert_eq!(status, 202, "{created}");
+    stack
+        .wait_for_status(created["id"].as_i64().unwrap(), "ready", TIMEOUT)
+        .await;
+    stack.cleanup().await;
+}
