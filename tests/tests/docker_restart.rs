@@ -38,11 +38,11 @@ fn restart_dockerd() {
         .open("/tmp/dbaas-test-dockerd.log")
         .unwrap();
     Command::new("setsid")
-        .arg("dockerd")
+        .args(["--fork", "dockerd"])
         .stdin(Stdio::null())
         .stdout(log.try_clone().unwrap())
         .stderr(log)
-        .spawn()
+        .status()
         .expect("start dockerd");
     let deadline = Instant::now() + Duration::from_secs(60);
     while !docker_answers() {
