@@ -13,6 +13,7 @@ use super::views::{CredentialCreate, CredentialList, CredentialListItem, Credent
 use super::Tag;
 use crate::app::{App, CredentialDetail, CredentialRequest, Waited};
 
+#[derive(Default)]
 pub struct Api;
 
 #[derive(ApiResponse)]

@@ -14,6 +14,7 @@ use super::views::{DatabaseCreate, DatabaseList, DatabasePatch, DatabaseView, Ta
 use super::Tag;
 use crate::app::{App, DatabaseListQuery, DatabaseRequest, DatabaseUpdate, Waited};
 
+#[derive(Default)]
 pub struct Api;
 
 #[derive(ApiResponse)]

@@ -14,6 +14,7 @@ use super::ranges::{answer, RangeAnswer};
 use super::Tag;
 use crate::app::App;
 
+#[derive(Default)]
 pub struct Api;
 
 /// Links of a dump.

@@ -14,6 +14,7 @@ use super::views::{EnvironmentCreate, EnvironmentList, EnvironmentUpdate, Enviro
 use super::Tag;
 use crate::app::App;
 
+#[derive(Default)]
 pub struct Api;
 
 #[OpenApi(tag = "Tag::Catalog")]

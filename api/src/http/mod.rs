@@ -74,23 +74,7 @@ type Apis = (
 );
 
 fn service() -> OpenApiService<Apis, ()> {
-    OpenApiService::new(
-        (
-            databases::Api,
-            dumps::Api,
-            credentials::Api,
-            tasks::Api,
-            plans::Api,
-            environments::Api,
-            projects::Api,
-            teams::Api,
-            users::Api,
-            orphans::Api,
-        ),
-        TITLE,
-        env!("CARGO_PKG_VERSION"),
-    )
-    .description(
+    OpenApiService::new(Apis::default(), TITLE, env!("CARGO_PKG_VERSION")).description(
         "Self-service databases: ask for a database, get a real engine, a user and a generated \
          password. Every call uses HTTP basic authentication.",
     )

@@ -15,6 +15,7 @@ use super::views::{ListLinks, SelfLink};
 use super::Tag;
 use crate::app::App;
 
+#[derive(Default)]
 pub struct Api;
 
 /// A container labelled as this deployment's that no live database claims.

@@ -14,6 +14,7 @@ use super::views::{PlanCreate, PlanList, PlanUpdate, PlanView};
 use super::Tag;
 use crate::app::App;
 
+#[derive(Default)]
 pub struct Api;
 
 #[OpenApi(tag = "Tag::Catalog")]

@@ -14,6 +14,7 @@ use super::views::{ProjectCreate, ProjectList, ProjectUpdate, ProjectView};
 use super::Tag;
 use crate::app::App;
 
+#[derive(Default)]
 pub struct Api;
 
 #[OpenApi(tag = "Tag::Project")]

@@ -13,6 +13,7 @@ use super::views::{TaskList, TaskView};
 use super::Tag;
 use crate::app::{App, TaskListQuery};
 
+#[derive(Default)]
 pub struct Api;
 
 #[OpenApi(tag = "Tag::Task")]

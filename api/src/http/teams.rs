@@ -14,6 +14,7 @@ use super::views::{TeamCreate, TeamList, TeamUpdate, TeamView};
 use super::Tag;
 use crate::app::App;
 
+#[derive(Default)]
 pub struct Api;
 
 #[OpenApi(tag = "Tag::Team")]

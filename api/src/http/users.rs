@@ -14,6 +14,7 @@ use super::views::{UserCreate, UserList, UserUpdate, UserView};
 use super::Tag;
 use crate::app::App;
 
+#[derive(Default)]
 pub struct Api;
 
 #[OpenApi(tag = "Tag::User")]
