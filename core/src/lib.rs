@@ -2,7 +2,7 @@
 //! payloads and the metadata store.
 
 pub mod config;
-pub mod jobs;
+pub mod queue;
 pub mod logging;
 pub mod model;
 pub mod names;

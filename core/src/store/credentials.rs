@@ -86,7 +86,7 @@ impl Store {
         let result = conn
             .transaction::<_, TxError, _>(async |conn| {
                 let database = lock_idle_database(conn, new.database_id).await?;
-                if database.status() != DatabaseStatus::Ready {
+                if database.status != DatabaseStatus::Ready {
                     return Err(TxError::Refused(StoreError::Conflict(format!(
                         "the database is {}; credentials can be added once it is ready",
                         database.status
@@ -96,7 +96,7 @@ impl Store {
                     .values((
                         credentials::database_id.eq(new.database_id),
                         credentials::username.eq(&new.username),
-                        credentials::privileges.eq(new.privileges.as_str()),
+                        credentials::privileges.eq(new.privileges),
                         credentials::connection_limit.eq(new.connection_limit),
                     ))
                     .returning(Credential::as_returning())
@@ -117,7 +117,7 @@ impl Store {
         let result = conn
             .transaction::<_, TxError, _>(async |conn| {
                 let database = lock_idle_database(conn, credential.database_id).await?;
-                if database.status() != DatabaseStatus::Ready {
+                if database.status != DatabaseStatus::Ready {
                     return Err(TxError::Refused(StoreError::Conflict(format!(
                         "the database is {}; its credentials can be changed once it is ready",
                         database.status

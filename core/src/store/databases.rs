@@ -2,18 +2,15 @@
 
 use std::collections::HashMap;
 
-use chrono::Utc;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Integer, Nullable};
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use rand::distr::{Alphanumeric, SampleString};
 
 use super::page::{load_page, Page, PageRequest};
-use super::tx::{insert_task, lock_idle_database, TxError};
+use super::tx::{insert_task, TxError};
 use super::{Store, StoreError, StoreResult};
 use crate::model::{
-    owner_username, Credential, Database, DatabaseDetail, DatabaseStatus, Environment, NewDatabase, Plan, Task,
-    TaskKind,
+    owner_username, Credential, Database, DatabaseDetail, DatabaseStatus, Environment, NewDatabase, Plan, Task, TaskKind,
 };
 use crate::schema::{credentials, databases, environments, plans, tasks, teams};
 
@@ -51,12 +48,6 @@ pub struct DatabaseChanges {
     pub is_protected: Option<bool>,
 }
 
-#[derive(QueryableByName)]
-struct AllocatedPort {
-    #[diesel(sql_type = Nullable<Integer>)]
-    port: Option<i32>,
-}
-
 impl Store {
     /// Records a database, its owner credential (no password yet) and a queued provisioning
     /// task, all or nothing. Refused when the name is taken in the environment or the team's
@@ -77,7 +68,7 @@ impl Store {
                 let live: i64 = databases::table
                     .filter(databases::team_id.eq(new.team_id))
                     .filter(databases::environment_id.eq(new.environment_id))
-                    .filter(databases::status.ne(DatabaseStatus::Deleted.as_str()))
+                    .filter(databases::status.ne(DatabaseStatus::Deleted))
                     .count()
                     .get_result(conn)
                     .await?;
@@ -95,7 +86,7 @@ impl Store {
                         databases::plan_id.eq(new.plan_id),
                         databases::environment_id.eq(new.environment_id),
                         databases::project_id.eq(new.project_id),
-                        databases::status.eq(DatabaseStatus::Creating.as_str()),
+                        databases::status.eq(DatabaseStatus::Creating),
                         databases::description.eq(&new.description),
                         databases::tags.eq(&new.tags),
                     ))
@@ -226,10 +217,10 @@ impl Store {
                 query = query.filter(databases::team_id.eq(id));
             }
             if let Some(status) = filter.status {
-                query = query.filter(databases::status.eq(status.as_str()));
+                query = query.filter(databases::status.eq(status));
             }
             if !filter.show_deleted {
-                query = query.filter(databases::status.ne(DatabaseStatus::Deleted.as_str()));
+                query = query.filter(databases::status.ne(DatabaseStatus::Deleted));
             }
             query
         };
@@ -259,254 +250,5 @@ impl Store {
             .get_result(&mut conn)
             .await
             .map_err(StoreError::lookup("database"))
-    }
-
-    /// Starts a task on an idle database, optionally moving it to a new status in the same
-    /// transaction (quarantine takes effect the moment DELETE answers).
-    pub async fn database_task_start(
-        &self,
-        database_id: i64,
-        kind: TaskKind,
-        allowed: &[DatabaseStatus],
-        new_status: Option<DatabaseStatus>,
-    ) -> StoreResult<(Database, Task)> {
-        let mut conn = self.conn().await?;
-        let result = conn
-            .transaction::<_, TxError, _>(async |conn| {
-                let database = lock_idle_database(conn, database_id).await?;
-                if !allowed.contains(&database.status()) {
-                    return Err(TxError::Refused(StoreError::Conflict(format!(
-                        "the database is {}, so it cannot be asked to {}",
-                        database.status,
-                        kind.as_str().replace('_', " ")
-                    ))));
-                }
-                let task = insert_task(conn, kind, database_id, None).await?;
-                let database = match new_status {
-                    None => database,
-                    Some(status) => {
-                        let quarantine_dt = match status {
-                            DatabaseStatus::Quarantined => Some(Utc::now()),
-                            _ => database.quarantine_dt,
-                        };
-                        diesel::update(databases::table.find(database_id))
-                            .set((
-                                databases::status.eq(status.as_str()),
-                                databases::quarantine_dt.eq(quarantine_dt),
-                                databases::updated_at.eq(diesel::dsl::now),
-                            ))
-                            .returning(Database::as_returning())
-                            .get_result(conn)
-                            .await?
-                    }
-                };
-                Ok((database, task))
-            })
-            .await;
-        result.map_err(|e| e.into_store(String::new))
-    }
-
-    /// Gives the database the lowest free port of its environment's range, once: a database
-    /// that has a port keeps it. Two workers racing for one port meet the unique index; the
-    /// loser tries the next free one.
-    pub async fn database_allocate_port(&self, id: i64) -> StoreResult<i32> {
-        let mut conn = self.conn().await?;
-        for _ in 0..16 {
-            let allocated = diesel::sql_query(
-                "UPDATE databases d SET port = (
-                     SELECT min(p)::int4 FROM environments e, generate_series(e.port_min, e.port_max) p
-                     WHERE e.id = d.environment_id
-                       AND p NOT IN (SELECT port FROM databases o
-                                     WHERE o.environment_id = d.environment_id
-                                       AND o.status <> 'deleted' AND o.port IS NOT NULL)),
-                     updated_at = now()
-                 WHERE d.id = $1 AND d.port IS NULL
-                 RETURNING d.port",
-            )
-            .bind::<BigInt, _>(id)
-            .get_result::<AllocatedPort>(&mut conn)
-            .await
-            .optional();
-            match allocated {
-                Ok(Some(AllocatedPort { port: Some(port) })) => return Ok(port),
-                Ok(Some(AllocatedPort { port: None })) => {
-                    return Err(StoreError::Conflict(
-                        "no free port is left in the environment's range".into(),
-                    ))
-                }
-                // Already allocated earlier (a retried or resumed job): keep it.
-                Ok(None) => {
-                    let db = self.database_get(id).await?;
-                    return db.port.ok_or(StoreError::NotFound("database"));
-                }
-                Err(e) if StoreError::is_unique_violation(&e) => continue,
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Err(StoreError::Conflict(
-            "could not allocate a port: too much contention".into(),
-        ))
-    }
-
-    /// Gives a failed database's port back to its environment.
-    pub async fn database_release_port(&self, id: i64) -> StoreResult<()> {
-        let mut conn = self.conn().await?;
-        diesel::update(databases::table.find(id))
-            .set((
-                databases::port.eq(None::<i32>),
-                databases::updated_at.eq(diesel::dsl::now),
-            ))
-            .execute(&mut conn)
-            .await?;
-        Ok(())
-    }
-
-    /// Stores the engine's sealed superuser password unless one is stored already, and returns
-    /// the one that is: a resumed job must keep using the password the engine was set up with.
-    pub async fn database_admin_password(&self, id: i64, candidate: Vec<u8>) -> StoreResult<Vec<u8>> {
-        let mut conn = self.conn().await?;
-        diesel::update(
-            databases::table
-                .find(id)
-                .filter(databases::admin_password_enc.is_null()),
-        )
-        .set(databases::admin_password_enc.eq(&candidate))
-        .execute(&mut conn)
-        .await?;
-        let stored: Option<Vec<u8>> = databases::table
-            .find(id)
-            .select(databases::admin_password_enc)
-            .first(&mut conn)
-            .await
-            .map_err(StoreError::lookup("database"))?;
-        stored.ok_or(StoreError::NotFound("database"))
-    }
-
-    pub async fn database_set_status(&self, id: i64, status: DatabaseStatus) -> StoreResult<()> {
-        let mut conn = self.conn().await?;
-        diesel::update(databases::table.find(id))
-            .set((
-                databases::status.eq(status.as_str()),
-                databases::updated_at.eq(diesel::dsl::now),
-            ))
-            .execute(&mut conn)
-            .await?;
-        Ok(())
-    }
-
-    /// Marks a destroyed database `deleted` and its credentials gone; its row and history stay.
-    pub async fn database_mark_deleted(&self, id: i64) -> StoreResult<()> {
-        let mut conn = self.conn().await?;
-        conn.transaction::<_, diesel::result::Error, _>(async |conn| {
-            diesel::update(databases::table.find(id))
-                .set((
-                    databases::status.eq(DatabaseStatus::Deleted.as_str()),
-                    databases::deleted_at.eq(Some(Utc::now())),
-                    databases::updated_at.eq(diesel::dsl::now),
-                ))
-                .execute(conn)
-                .await?;
-            diesel::update(credentials::table.filter(credentials::database_id.eq(id)))
-                .filter(credentials::deleted_at.is_null())
-                .set((
-                    credentials::deleted_at.eq(Some(Utc::now())),
-                    credentials::password_enc.eq(None::<Vec<u8>>),
-                    credentials::pending_password_enc.eq(None::<Vec<u8>>),
-                ))
-                .execute(conn)
-                .await?;
-            Ok(())
-        })
-        .await?;
-        Ok(())
-    }
-
-    /// Quarantined databases whose period (their own, else their environment's) has run out.
-    pub async fn database_list_expired_quarantines(&self) -> StoreResult<Vec<i64>> {
-        let mut conn = self.conn().await?;
-        Ok(databases::table
-            .inner_join(environments::table)
-            .filter(databases::status.eq(DatabaseStatus::Quarantined.as_str()))
-            .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
-                "databases.quarantine_dt + make_interval(days => \
-                 coalesce(databases.quarantine_days, environments.quarantine_days)) <= now()",
-            ))
-            .select(databases::id)
-            .order(databases::id)
-            .load(&mut conn)
-            .await?)
-    }
-
-    /// A restored database is ready again and out of quarantine.
-    pub async fn database_restored(&self, id: i64) -> StoreResult<()> {
-        let mut conn = self.conn().await?;
-        diesel::update(
-            databases::table
-                .find(id)
-                .filter(databases::status.eq(DatabaseStatus::Quarantined.as_str())),
-        )
-        .set((
-            databases::status.eq(DatabaseStatus::Ready.as_str()),
-            databases::quarantine_dt.eq(None::<chrono::DateTime<Utc>>),
-            databases::updated_at.eq(diesel::dsl::now),
-        ))
-        .execute(&mut conn)
-        .await?;
-        Ok(())
-    }
-
-    /// Records what the reconciler found.
-    pub async fn database_record_health(&self, id: i64, healthy: bool, detail: Option<&str>) -> StoreResult<()> {
-        let mut conn = self.conn().await?;
-        diesel::update(databases::table.find(id))
-            .set((
-                databases::health.eq(if healthy { "healthy" } else { "unhealthy" }),
-                databases::health_detail.eq(detail),
-                databases::health_checked_at.eq(Some(Utc::now())),
-            ))
-            .execute(&mut conn)
-            .await?;
-        Ok(())
-    }
-
-    /// Records the space a database uses, as just measured.
-    pub async fn database_record_size(&self, id: i64, bytes: i64) -> StoreResult<()> {
-        let mut conn = self.conn().await?;
-        diesel::update(databases::table.find(id))
-            .set((
-                databases::used_size_bytes.eq(Some(bytes)),
-                databases::size_collected_at.eq(Some(Utc::now())),
-            ))
-            .execute(&mut conn)
-            .await?;
-        Ok(())
-    }
-
-    /// An environment's ready and quarantined databases: those that should have a running
-    /// engine.
-    pub async fn database_list_running(&self, environment_id: i64) -> StoreResult<Vec<DatabaseDetail>> {
-        let mut conn = self.conn().await?;
-        let running = databases::table
-            .filter(databases::environment_id.eq(environment_id))
-            .filter(databases::status.eq_any([DatabaseStatus::Ready.as_str(), DatabaseStatus::Quarantined.as_str()]))
-            .order(databases::id)
-            .select(Database::as_select())
-            .load(&mut conn)
-            .await?;
-        drop(conn);
-        self.database_details(running).await
-    }
-
-    /// Ready databases, for periodic work such as size collection.
-    pub async fn database_list_ready(&self) -> StoreResult<Vec<DatabaseDetail>> {
-        let mut conn = self.conn().await?;
-        let ready = databases::table
-            .filter(databases::status.eq(DatabaseStatus::Ready.as_str()))
-            .order(databases::id)
-            .select(Database::as_select())
-            .load(&mut conn)
-            .await?;
-        drop(conn);
-        self.database_details(ready).await
     }
 }

@@ -8,9 +8,12 @@ mod credentials;
 mod databases;
 mod dumps;
 mod environments;
+mod health;
+mod lifecycle;
 mod orphans;
 pub mod page;
 mod plans;
+mod ports;
 mod projects;
 mod tasks;
 mod teams;
@@ -98,7 +101,7 @@ pub(crate) fn live_databases() -> crate::schema::databases::BoxedQuery<'static, 
     use crate::schema::databases;
     use diesel::prelude::*;
     databases::table
-        .filter(databases::status.ne(crate::model::DatabaseStatus::Deleted.as_str()))
+        .filter(databases::status.ne(crate::model::DatabaseStatus::Deleted))
         .into_boxed()
 }
 pub(crate) type Conn = Object<AsyncPgConnection>;

@@ -24,7 +24,7 @@ impl Store {
         let mut conn = self.conn().await?;
         Ok(databases::table
             .filter(databases::environment_id.eq(environment_id))
-            .filter(databases::status.ne(DatabaseStatus::Deleted.as_str()))
+            .filter(databases::status.ne(DatabaseStatus::Deleted))
             .select(databases::uid)
             .load(&mut conn)
             .await?)

@@ -44,7 +44,7 @@ impl Store {
                 query = query.filter(tasks::database_id.eq(id));
             }
             if let Some(status) = filter.status {
-                query = query.filter(tasks::status.eq(status.as_str()));
+                query = query.filter(tasks::status.eq(status));
             }
             query
         };
@@ -69,10 +69,10 @@ impl Store {
         Ok(tasks::table
             .filter(
                 (tasks::status
-                    .eq(TaskStatus::Queued.as_str())
+                    .eq(TaskStatus::Queued)
                     .and(tasks::updated_at.lt(queued_before)))
                 .or(tasks::status
-                    .eq(TaskStatus::Running.as_str())
+                    .eq(TaskStatus::Running)
                     .and(tasks::updated_at.lt(running_before))),
             )
             .order(tasks::id)
@@ -110,13 +110,13 @@ impl Store {
         let expired = chrono::Utc::now() - chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::MAX);
         Ok(diesel::update(
             tasks::table.find(id).filter(
-                tasks::status.eq(TaskStatus::Queued.as_str()).or(tasks::status
-                    .eq(TaskStatus::Running.as_str())
+                tasks::status.eq(TaskStatus::Queued).or(tasks::status
+                    .eq(TaskStatus::Running)
                     .and(tasks::updated_at.lt(expired))),
             ),
         )
         .set((
-            tasks::status.eq(TaskStatus::Running.as_str()),
+            tasks::status.eq(TaskStatus::Running),
             tasks::attempts.eq(tasks::attempts + 1),
             tasks::started_at.eq(Some(chrono::Utc::now())),
             tasks::updated_at.eq(diesel::dsl::now),
@@ -133,7 +133,7 @@ impl Store {
         diesel::update(
             tasks::table
                 .find(id)
-                .filter(tasks::status.eq(TaskStatus::Running.as_str())),
+                .filter(tasks::status.eq(TaskStatus::Running)),
         )
         .set(tasks::updated_at.eq(diesel::dsl::now))
         .execute(&mut conn)
@@ -146,7 +146,7 @@ impl Store {
         let mut conn = self.conn().await?;
         diesel::update(tasks::table.find(id))
             .set((
-                tasks::status.eq(TaskStatus::Running.as_str()),
+                tasks::status.eq(TaskStatus::Running),
                 tasks::attempts.eq(tasks::attempts + 1),
                 tasks::started_at.eq(Some(chrono::Utc::now())),
                 tasks::updated_at.eq(diesel::dsl::now),
@@ -175,7 +175,7 @@ impl Store {
         let mut conn = self.conn().await?;
         diesel::update(tasks::table.find(id))
             .set((
-                tasks::status.eq(status.as_str()),
+                tasks::status.eq(status),
                 tasks::finished_at.eq(Some(chrono::Utc::now())),
                 tasks::updated_at.eq(diesel::dsl::now),
             ))

@@ -44,7 +44,7 @@ pub(crate) async fn lock_idle_database(conn: &mut AsyncPgConnection, database_id
         .await?;
     let active: Option<(i64, String)> = tasks::table
         .filter(tasks::database_id.eq(database_id))
-        .filter(tasks::status.eq_any([TaskStatus::Queued.as_str(), TaskStatus::Running.as_str()]))
+        .filter(tasks::status.eq_any([TaskStatus::Queued, TaskStatus::Running]))
         .select((tasks::id, tasks::kind))
         .first(conn)
         .await
@@ -64,8 +64,8 @@ pub(crate) async fn insert_task(
 ) -> Result<Task, TxError> {
     Ok(diesel::insert_into(tasks::table)
         .values((
-            tasks::kind.eq(kind.as_str()),
-            tasks::status.eq(TaskStatus::Queued.as_str()),
+            tasks::kind.eq(kind),
+            tasks::status.eq(TaskStatus::Queued),
             tasks::database_id.eq(database_id),
             tasks::credential_id.eq(credential_id),
         ))

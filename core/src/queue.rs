@@ -8,6 +8,9 @@ use apalis::prelude::TaskSink;
 use apalis_redis::{ConnectionManager, RedisStorage};
 use serde::{Deserialize, Serialize};
 
+use crate::model::{Database, DatabaseStatus, Task, TaskKind};
+use crate::store::{Store, StoreResult};
+
 /// Run the task with this id.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct Job {
@@ -51,6 +54,32 @@ impl JobQueue {
             .push(Job { task_id })
             .await
             .map_err(|e| QueueError(e.to_string()))
+    }
+
+    /// Hands a recorded task to the workers. A failed push is not the caller's failure: the
+    /// task is in the catalog, and the workers enqueue again what stays queued.
+    pub async fn enqueue(&self, task: &Task) {
+        if let Err(e) = self.push(task.id).await {
+            tracing::warn!(task_id = task.id, error = %e, "could not enqueue; the task will be requeued");
+        }
+    }
+
+    /// Records a task on an idle database in one of the `allowed` statuses (moving it to
+    /// `new_status` in the same transaction) and hands it to the workers: the one way work on
+    /// an existing database starts, from the api and from periodic work alike.
+    pub async fn start_task(
+        &self,
+        store: &Store,
+        database_id: i64,
+        kind: TaskKind,
+        allowed: &[DatabaseStatus],
+        new_status: Option<DatabaseStatus>,
+    ) -> StoreResult<(Database, Task)> {
+        let (database, task) = store
+            .database_task_start(database_id, kind, allowed, new_status)
+            .await?;
+        self.enqueue(&task).await;
+        Ok((database, task))
     }
 }
 

@@ -1,0 +1,101 @@
+//! The catalog admins keep: plans (what a database's engine gets) and environments (where it
+//! runs).
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use super::{EngineKind, Host};
+use crate::schema;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = schema::plans)]
+pub struct Plan {
+    pub id: i64,
+    pub name: String,
+    pub engine: EngineKind,
+    pub image: String,
+    pub memory_bytes: i64,
+    pub cpu_millis: i32,
+    pub size_bytes: i64,
+    pub description: String,
+    pub created_at: DateTime<Utc>,
+    /// Restart an engine container that stopped or vanished.
+    pub auto_recover: bool,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = schema::plans)]
+pub struct NewPlan {
+    pub name: String,
+    pub engine: EngineKind,
+    pub image: String,
+    pub memory_bytes: i64,
+    pub cpu_millis: i32,
+    pub size_bytes: i64,
+    pub description: String,
+}
+
+/// A plan's fields to change; `None` leaves one as it is.
+#[derive(Debug, Clone, Default, PartialEq, AsChangeset)]
+#[diesel(table_name = schema::plans)]
+pub struct PlanChanges {
+    pub name: Option<String>,
+    pub engine: Option<EngineKind>,
+    pub image: Option<String>,
+    pub memory_bytes: Option<i64>,
+    pub cpu_millis: Option<i32>,
+    pub size_bytes: Option<i64>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = schema::environments)]
+pub struct Environment {
+    #[diesel(skip_insertion)]
+    pub id: i64,
+    pub name: String,
+    /// Where the environment's Docker engine answers: `unix:///var/run/docker.sock`,
+    /// `tcp://host:2376`, ...
+    pub docker_endpoint: String,
+    /// The address clients use to reach engines of this environment.
+    pub host_address: String,
+    pub port_min: i32,
+    pub port_max: i32,
+    pub quarantine_days: i32,
+    #[diesel(skip_insertion)]
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = schema::environments)]
+pub struct NewEnvironment {
+    pub name: String,
+    pub docker_endpoint: String,
+    pub host_address: String,
+    pub port_min: i32,
+    pub port_max: i32,
+    /// `None`: the catalog's default.
+    pub quarantine_days: Option<i32>,
+}
+
+/// An environment's fields to change; `None` leaves one as it is.
+#[derive(Debug, Clone, Default, PartialEq, AsChangeset)]
+#[diesel(table_name = schema::environments)]
+pub struct EnvironmentChanges {
+    pub name: Option<String>,
+    pub docker_endpoint: Option<String>,
+    pub host_address: Option<String>,
+    pub port_min: Option<i32>,
+    pub port_max: Option<i32>,
+    pub quarantine_days: Option<i32>,
+}
+
+impl Environment {
+    /// The one Docker host of the environment.
+    pub fn host(&self) -> Host {
+        Host {
+            docker_endpoint: self.docker_endpoint.clone(),
+            address: self.host_address.clone(),
+        }
+    }
+}

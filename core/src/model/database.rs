@@ -1,0 +1,117 @@
+//! Databases: what a tenant asked for, and where it is in its life.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use super::{Credential, EngineNames, Environment, Plan, Task};
+use crate::schema;
+
+text_enum!(
+    /// Where a database is in its life.
+    DatabaseStatus {
+        Creating => "creating",
+        Ready => "ready",
+        Failed => "failed",
+        Quarantined => "quarantined",
+        Deleted => "deleted",
+    }
+);
+
+impl DatabaseStatus {
+    /// Statuses of a database whose engine should be running.
+    pub const RUNNING: &'static [DatabaseStatus] = &[DatabaseStatus::Ready, DatabaseStatus::Quarantined];
+}
+
+text_enum!(
+    /// What the reconciler last found of a database's engine.
+    Health {
+        Unknown => "unknown",
+        Healthy => "healthy",
+        Unhealthy => "unhealthy",
+    }
+);
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = schema::databases)]
+pub struct Database {
+    pub id: i64,
+    pub uid: String,
+    pub name: String,
+    pub team_id: i64,
+    pub plan_id: i64,
+    pub environment_id: i64,
+    pub project_id: Option<i64>,
+    pub status: DatabaseStatus,
+    pub port: Option<i32>,
+    pub admin_password_enc: Option<Vec<u8>>,
+    pub description: String,
+    pub quarantine_dt: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub tags: Vec<String>,
+    /// While set, DELETE is refused.
+    pub is_protected: bool,
+    /// Space in use, as last collected from the engine.
+    pub used_size_bytes: Option<i64>,
+    pub size_collected_at: Option<DateTime<Utc>>,
+    pub deleted_at: Option<DateTime<Utc>>,
+    /// Overrides the environment's quarantine period.
+    pub quarantine_days: Option<i32>,
+    pub health: Health,
+    pub health_detail: Option<String>,
+    pub health_checked_at: Option<DateTime<Utc>>,
+}
+
+impl Database {
+    /// The names of the engine container and volume that serve this database.
+    pub fn engine_names(&self) -> EngineNames {
+        EngineNames::of_database(&self.name, &self.uid)
+    }
+
+    /// Whether provisioning got as far as a port and a superuser password: only then does an
+    /// engine hold anything of this database.
+    pub fn was_provisioned(&self) -> bool {
+        self.port.is_some() && self.admin_password_enc.is_some()
+    }
+}
+
+/// What the API records when a tenant asks for a database.
+#[derive(Debug, Clone)]
+pub struct NewDatabase {
+    pub name: String,
+    pub team_id: i64,
+    pub plan_id: i64,
+    pub environment_id: i64,
+    pub project_id: Option<i64>,
+    pub description: String,
+    pub tags: Vec<String>,
+}
+
+/// A database with everything needed to run or describe it.
+#[derive(Debug, Clone)]
+pub struct DatabaseDetail {
+    pub database: Database,
+    pub plan: Plan,
+    pub environment: Environment,
+    pub credentials: Vec<Credential>,
+    pub latest_task: Option<Task>,
+}
+
+impl DatabaseDetail {
+    /// When a quarantined database's period runs out: its own period, else its environment's.
+    pub fn quarantine_ends_at(&self) -> Option<DateTime<Utc>> {
+        let days = self.database.quarantine_days.unwrap_or(self.environment.quarantine_days);
+        Some(self.database.quarantine_dt? + chrono::Duration::days(i64::from(days)))
+    }
+
+    /// Where clients connect, with placeholders for the credential; `None` until a port is
+    /// assigned.
+    pub fn endpoint(&self) -> Option<String> {
+        let port = self.database.port?;
+        Some(
+            self.plan
+                .engine
+                .endpoint(&self.environment.host().address, port, &self.database.name),
+        )
+    }
+}

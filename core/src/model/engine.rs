@@ -1,0 +1,54 @@
+//! Engines: the database servers the control plane runs, one container each. Today an engine
+//! serves one database and is named after it; the pool and shared plans make engines catalog
+//! rows of their own that databases reference.
+
+text_enum!(
+    /// The database engines a plan can run.
+    EngineKind {
+        Postgres => "postgres",
+        MongoDb => "mongodb",
+    }
+);
+
+impl EngineKind {
+    fn scheme(self) -> &'static str {
+        match self {
+            EngineKind::Postgres => "postgresql",
+            EngineKind::MongoDb => "mongodb",
+        }
+    }
+
+    /// A ready-to-use URI. Users and generated passwords are plain alphanumerics and
+    /// underscores, so nothing needs escaping.
+    pub fn connection_uri(self, host: &str, port: i32, user: &str, password: &str, database: &str) -> String {
+        format!("{}://{user}:{password}@{host}:{port}/{database}", self.scheme())
+    }
+
+    /// The endpoint as the reference shows it, with placeholders for the credential.
+    pub fn endpoint(self, host: &str, port: i32, database: &str) -> String {
+        self.connection_uri(host, port, "<user>", "<password>", database)
+    }
+}
+
+/// The Docker names of an engine: its container and its data volume. Built here and nowhere
+/// else, so the worker, the reconciler and the tests agree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EngineNames {
+    pub container: String,
+    pub volume: String,
+}
+
+impl EngineNames {
+    /// The engine of one database: unique across catalogs sharing a Docker host.
+    pub fn of_database(database_name: &str, database_uid: &str) -> Self {
+        Self::of_container(&format!("dbaas-{database_name}-{database_uid}"))
+    }
+
+    /// The names that go with a container's name.
+    pub fn of_container(container: &str) -> Self {
+        Self {
+            container: container.to_owned(),
+            volume: format!("{container}-data"),
+        }
+    }
+}

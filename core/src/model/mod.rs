@@ -1,0 +1,40 @@
+//! The domain model: rows of the catalog and the states they move through, one file per
+//! concept. Everything is re-exported here, so `model::Database` is the one path to use.
+//!
+//! States and kinds are Rust enums stored as `TEXT` with a `CHECK` in the migration (a
+//! Postgres `ENUM` value added with `ALTER TYPE` cannot be used in the migration that adds
+//! it); reading a value the enum does not know is an error, never a silent default.
+
+#[macro_use]
+mod text_enum;
+
+mod catalog;
+mod credential;
+mod database;
+mod dump;
+mod engine;
+mod host;
+mod orphan;
+mod task;
+mod tenancy;
+
+pub use catalog::{Environment, EnvironmentChanges, NewEnvironment, NewPlan, Plan, PlanChanges};
+pub use credential::{owner_username, Credential, Privileges};
+pub use database::{Database, DatabaseDetail, DatabaseStatus, Health, NewDatabase};
+pub use dump::{Dump, DumpFormat};
+pub use engine::{EngineKind, EngineNames};
+pub use host::Host;
+pub use orphan::Orphan;
+pub use task::{Task, TaskKind, TaskStatus};
+pub use tenancy::{
+    ApiUser, Member, NewProject, NewTeam, NewUser, Project, ProjectChanges, Team, TeamChanges, UserChanges,
+    UserDetail, TeamDetail,
+};
+pub use text_enum::UnknownValue;
+
+/// How a request names another resource: by id or by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ref {
+    Id(i64),
+    Name(String),
+}
