@@ -56,6 +56,10 @@ pub struct Config {
     /// `jobs::fault_point`), to prove that every step's undo leaves nothing behind. Unset in
     /// production.
     pub inject_fault: Option<String>,
+    /// `DBAAS_PAUSE_AT`: makes the worker stop at the named step and wait there for ever
+    /// (logging `paused at fault point <step>`), so that a test can kill it exactly there.
+    /// Unset in production.
+    pub pause_at: Option<String>,
     /// `DBAAS_REQUEST_WAIT_MS`: how long the api waits for a quick task (a new credential, a
     /// password reset) before answering 202 with the task instead of the result.
     pub request_wait: Duration,
@@ -142,6 +146,7 @@ impl Config {
             task_lease: Duration::from_secs(parsed("DBAAS_TASK_LEASE_S", 60)?.max(3)),
             requeue_after: Duration::from_secs(parsed("DBAAS_REQUEUE_AFTER_S", 30)?.max(1)),
             inject_fault: var("DBAAS_INJECT_FAULT"),
+            pause_at: var("DBAAS_PAUSE_AT"),
             request_wait: Duration::from_millis(parsed("DBAAS_REQUEST_WAIT_MS", 10_000)?),
         })
     }

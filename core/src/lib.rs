@@ -2,10 +2,10 @@
 //! payloads and the metadata store.
 
 pub mod config;
-pub mod queue;
 pub mod logging;
 pub mod model;
 pub mod names;
+pub mod queue;
 pub mod schema;
 pub mod secrets;
 pub mod shutdown;

@@ -12,6 +12,7 @@ use bollard::query_parameters::{
 };
 use bollard::Docker;
 
+use crate::engine::{ByteSink, ContainerFile};
 use crate::error::{ProvisionError, ProvisionResult};
 
 /// Label keys written on everything the control plane creates.
@@ -40,6 +41,8 @@ pub struct ContainerSpec {
     pub volume: String,
     /// Where the volume is mounted in the container.
     pub data_path: String,
+    /// Written into the container before each start.
+    pub files: Vec<ContainerFile>,
 }
 
 /// A container of ours as the engine lists it.
@@ -95,6 +98,9 @@ impl DockerHost {
             Err(e) if status_of(&e) == Some(404) => self.create(spec).await?,
             Err(e) => return Err(e.into()),
         };
+        if !spec.files.is_empty() && !self.is_running(&spec.name).await? {
+            self.write_files(&spec.name, &spec.files).await?;
+        }
         match self.docker.start_container(&spec.name, None).await {
             // 304: already running.
             Err(e) if status_of(&e) == Some(304) => {}
@@ -137,6 +143,35 @@ impl DockerHost {
         }
     }
 
+    /// Writes files into a container (created or stopped ones too) through the Docker API, as
+    /// a tar archive extracted at `/`: nothing of them shows in the container's configuration.
+    async fn write_files(&self, container: &str, files: &[ContainerFile]) -> ProvisionResult<()> {
+        let mut archive = tar::Builder::new(Vec::new());
+        for file in files {
+            let path = file.path.trim_start_matches('/');
+            let mut header = tar::Header::new_gnu();
+            header.set_size(file.contents.len() as u64);
+            header.set_mode(file.mode);
+            header.set_uid(file.uid);
+            header.set_gid(file.gid);
+            header.set_mtime(0);
+            header.set_entry_type(tar::EntryType::Regular);
+            archive
+                .append_data(&mut header, path, file.contents.as_slice())
+                .map_err(|e| ProvisionError::Invalid(format!("cannot archive {}: {e}", file.path)))?;
+        }
+        let archive = archive
+            .into_inner()
+            .map_err(|e| ProvisionError::Invalid(format!("cannot archive the container's files: {e}")))?;
+        let options = bollard::query_parameters::UploadToContainerOptionsBuilder::default()
+            .path("/")
+            .build();
+        self.docker
+            .upload_to_container(container, Some(options), bollard::body_full(archive.into()))
+            .await?;
+        Ok(())
+    }
+
     /// Removes a container (forcibly) and its volume; what is already gone is not an error.
     pub async fn remove(&self, container: &str, volume: &str) -> ProvisionResult<()> {
         let options = RemoveContainerOptionsBuilder::default().force(true).v(true).build();
@@ -151,19 +186,15 @@ impl DockerHost {
         }
     }
 
-    /// Runs a command in a running container and hands its standard output to `on_stdout`
-    /// chunk by chunk, as it comes. A non-zero exit is an error carrying the end of stderr.
-    pub async fn exec_streaming<F, Fut>(
+    /// Runs a command in a running container and hands its standard output to `sink` chunk
+    /// by chunk, as it comes. A non-zero exit is an error carrying the end of stderr.
+    pub async fn exec_streaming(
         &self,
         container: &str,
         cmd: Vec<String>,
         env: Vec<String>,
-        mut on_stdout: F,
-    ) -> ProvisionResult<()>
-    where
-        F: FnMut(Vec<u8>) -> Fut,
-        Fut: std::future::Future<Output = ProvisionResult<()>>,
-    {
+        sink: &mut dyn ByteSink,
+    ) -> ProvisionResult<()> {
         use futures_util::StreamExt;
         let program = cmd.first().cloned().unwrap_or_default();
         let exec = self
@@ -185,7 +216,7 @@ impl DockerHost {
         {
             while let Some(item) = output.next().await {
                 match item? {
-                    bollard::container::LogOutput::StdOut { message } => on_stdout(message.to_vec()).await?,
+                    bollard::container::LogOutput::StdOut { message } => sink.write(message.to_vec()).await?,
                     bollard::container::LogOutput::StdErr { message } => {
                         stderr.extend_from_slice(&message);
                         let keep = stderr.len().saturating_sub(4096);

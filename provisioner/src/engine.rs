@@ -1,17 +1,33 @@
-//! What every engine must do for the control plane. One module per engine implements it.
+//! What every engine must do for the control plane: the [`Engine`] trait and the types its
+//! methods speak. The engines themselves are in [`crate::engines`], one module each.
 
 use std::time::Duration;
 
 use async_trait::async_trait;
 
 use crate::error::ProvisionResult;
-use crate::postgres::Postgres;
 
 /// Where an engine listens.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
     pub host: String,
     pub port: u16,
+}
+
+/// How the control plane logs in to an engine: its endpoint and the superuser's password.
+#[derive(Clone, Copy)]
+pub struct Superuser<'a> {
+    pub endpoint: &'a Endpoint,
+    /// Never logged.
+    pub password: &'a str,
+}
+
+impl std::fmt::Debug for Superuser<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Superuser")
+            .field("endpoint", self.endpoint)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What a role may do in its database.
@@ -47,24 +63,62 @@ impl std::fmt::Debug for RoleSpec<'_> {
     }
 }
 
+/// A file written into an engine's container before it starts: how secrets reach an engine,
+/// so that none is in the container's configuration (`docker inspect` shows its environment).
+#[derive(Clone)]
+pub struct ContainerFile {
+    /// An absolute path; its parent directories are created.
+    pub path: String,
+    /// Often a secret: never logged.
+    pub contents: Vec<u8>,
+    pub mode: u32,
+    pub uid: u64,
+    pub gid: u64,
+}
+
+impl std::fmt::Debug for ContainerFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ContainerFile")
+            .field("path", &self.path)
+            .field("mode", &format_args!("{:o}", self.mode))
+            .finish_non_exhaustive()
+    }
+}
+
 /// How the container of an engine is run, following the official image's contract so that
 /// the official image can replace ours on a connected site.
 #[derive(Debug, Clone)]
 pub struct ContainerLaunch {
     pub env: Vec<String>,
     pub cmd: Vec<String>,
+    /// Where the data volume is mounted.
     pub data_path: &'static str,
+    /// Written into the container before it starts (the superuser's password file, ...).
+    pub files: Vec<ContainerFile>,
 }
 
-/// A command that writes a dump of one database to its standard output, run inside the
-/// engine's container.
+/// A command run inside the engine's container that writes a dump to its standard output.
 #[derive(Clone)]
 pub struct DumpCommand {
     pub cmd: Vec<String>,
-    /// Carries the superuser password: never log it.
+    /// May carry the superuser password: never log it.
     pub env: Vec<String>,
-    /// What the dump is, for the people who restore it: `pg_dump-custom`, ...
-    pub format: &'static str,
+}
+
+/// How a database's dump comes out of its engine.
+#[derive(Clone)]
+pub enum DumpMethod {
+    /// A tool in the engine's container writes it, streamed out through the Docker API
+    /// (`pg_dump`).
+    Exec(DumpCommand),
+    /// The engine's own client reads it out over the wire: [`Engine::dump_to`].
+    Client,
+}
+
+/// Where a dump's bytes go, chunk by chunk as they come: never the whole dump in memory.
+#[async_trait]
+pub trait ByteSink: Send {
+    async fn write(&mut self, bytes: Vec<u8>) -> ProvisionResult<()>;
 }
 
 #[async_trait]
@@ -75,68 +129,54 @@ pub trait Engine: Send + Sync {
     /// The superuser the control plane manages the engine with.
     fn admin_user(&self) -> &'static str;
 
-    /// Environment and arguments for a container listening on `endpoint`.
+    /// Environment, arguments and files for a container listening on `endpoint`.
     fn launch(&self, endpoint: &Endpoint, admin_password: &str) -> ContainerLaunch;
 
-    /// Waits until the engine accepts the superuser's login on `endpoint`.
-    async fn wait_ready(&self, endpoint: &Endpoint, admin_password: &str, timeout: Duration) -> ProvisionResult<()>;
+    /// Waits until the engine accepts the superuser's login.
+    async fn wait_ready(&self, admin: Superuser<'_>, timeout: Duration) -> ProvisionResult<()>;
 
     /// Creates `database` owned by `owner`, or brings an existing one to that state: the role
     /// exists, can log in with the given password, and owns the database.
-    async fn ensure_database(
-        &self,
-        endpoint: &Endpoint,
-        admin_password: &str,
-        database: &str,
-        owner: &RoleSpec<'_>,
-    ) -> ProvisionResult<()>;
+    async fn ensure_database(&self, admin: Superuser<'_>, database: &str, owner: &RoleSpec<'_>) -> ProvisionResult<()>;
 
     /// Creates a further role of `database` with exactly `access`, or brings an existing one
     /// to that state. `owner` is the database's owner role.
     async fn ensure_role(
         &self,
-        endpoint: &Endpoint,
-        admin_password: &str,
+        admin: Superuser<'_>,
         database: &str,
         owner: &str,
         role: &RoleSpec<'_>,
         grant: Grant,
     ) -> ProvisionResult<()>;
 
-    /// Sets a role's password. A role that does not exist is an error.
-    async fn set_password(&self, endpoint: &Endpoint, admin_password: &str, role: &RoleSpec<'_>)
-        -> ProvisionResult<()>;
+    /// Sets the password of a role of `database`. A role that does not exist is an error.
+    async fn set_password(&self, admin: Superuser<'_>, database: &str, role: &RoleSpec<'_>) -> ProvisionResult<()>;
 
-    /// Ends every open session of the role.
-    async fn terminate_sessions(
-        &self,
-        endpoint: &Endpoint,
-        admin_password: &str,
-        username: &str,
-    ) -> ProvisionResult<()>;
+    /// Ends every open session of a role of `database`.
+    async fn terminate_sessions(&self, admin: Superuser<'_>, database: &str, username: &str) -> ProvisionResult<()>;
 
     /// Removes a role and what it owns in `database`, handing objects to `owner`. A role that
     /// is already gone is not an error.
-    async fn drop_role(
-        &self,
-        endpoint: &Endpoint,
-        admin_password: &str,
-        database: &str,
-        owner: &str,
-        username: &str,
-    ) -> ProvisionResult<()>;
+    async fn drop_role(&self, admin: Superuser<'_>, database: &str, owner: &str, username: &str)
+        -> ProvisionResult<()>;
 
-    /// How to dump `database`: run inside the engine's container.
-    fn dump_command(&self, endpoint: &Endpoint, admin_password: &str, database: &str) -> DumpCommand;
+    /// What a dump of this engine is, for the people who restore it: `pg_dump-custom`, ...
+    fn dump_format(&self) -> &'static str;
+
+    /// How to dump `database`.
+    fn dump_method(&self, admin: Superuser<'_>, database: &str) -> DumpMethod;
+
+    /// Writes a dump of `database` to `sink` through the engine's client, for engines whose
+    /// [`Self::dump_method`] is [`DumpMethod::Client`].
+    async fn dump_to(&self, admin: Superuser<'_>, database: &str, sink: &mut dyn ByteSink) -> ProvisionResult<()> {
+        let _ = (admin, database, sink);
+        Err(crate::ProvisionError::Invalid(format!(
+            "{} engines are dumped with a tool in their container",
+            self.name()
+        )))
+    }
 
     /// Bytes the database takes on disk.
-    async fn database_size(&self, endpoint: &Endpoint, admin_password: &str, database: &str) -> ProvisionResult<i64>;
-}
-
-/// The engine a plan names, if this build knows it.
-pub fn engine_for(name: &str) -> Option<Box<dyn Engine>> {
-    match name {
-        "postgres" => Some(Box::new(Postgres)),
-        _ => None,
-    }
+    async fn database_size(&self, admin: Superuser<'_>, database: &str) -> ProvisionResult<i64>;
 }

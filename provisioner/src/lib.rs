@@ -2,13 +2,17 @@
 //! roles inside them.
 //!
 //! [`docker`] knows containers and volumes and nothing of databases; [`engine`] defines what
-//! every engine (Postgres now, MongoDB next) must do, one module per engine.
+//! every engine must do; [`engines`] holds the engines (Postgres, ...) and their registry.
 
 pub mod docker;
 pub mod engine;
+pub mod engines;
 mod error;
-pub mod postgres;
 
 pub use docker::{ContainerSpec, DockerHost, DockerHosts, Labels, ManagedContainer};
-pub use engine::{engine_for, Access, DumpCommand, Endpoint, Engine, Grant, RoleSpec};
+pub use engine::{
+    Access, ByteSink, ContainerFile, ContainerLaunch, DumpCommand, DumpMethod, Endpoint, Engine, Grant, RoleSpec,
+    Superuser,
+};
+pub use engines::engine_for;
 pub use error::{ProvisionError, ProvisionResult};

@@ -169,6 +169,7 @@ impl TestStack {
             task_lease: Duration::from_secs(6),
             request_wait: Duration::from_secs(20),
             inject_fault: None,
+            pause_at: None,
         };
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))

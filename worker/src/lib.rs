@@ -1,38 +1,34 @@
 //! The worker: takes jobs from the queue and does the work against Docker hosts and engines.
 //!
-//! Every task kind lives in one file under [`jobs`], dispatched from `jobs::run`. Jobs are
-//! idempotent: each reads the catalog, does what is still missing and records the outcome.
-//! [`periodic`] holds the work that runs on a timer.
+//! - [`jobs`]: one file per task kind, dispatched from one place; jobs are idempotent.
+//! - [`periodic`]: work on a timer, one file per duty; [`reconciler`]: drift between the
+//!   catalog and the Docker hosts.
+//! - Shared by both: [`context`] (what they reach), [`engine`] (a database's engine and
+//!   superuser), [`container`] (its container), [`dump`], [`retry`] (the one retry policy),
+//!   [`heartbeat`], [`fault`] (named steps for tests), [`error`].
 
+pub mod container;
+pub mod context;
+pub mod dump;
+pub mod engine;
+pub mod error;
+pub mod fault;
+pub mod heartbeat;
 pub mod jobs;
 mod periodic;
 mod reconciler;
+pub mod retry;
 
 use std::future::Future;
 use std::sync::Arc;
 
 use apalis::prelude::*;
-use dbaas_core::jobs::JobQueue;
+use dbaas_core::queue::{self, JobQueue};
 use dbaas_core::{Config, Store};
 use dbaas_provisioner::DockerHosts;
 
-/// What every job can reach.
-#[derive(Clone, Debug)]
-pub struct Context {
-    pub store: Store,
-    pub docker: DockerHosts,
-    pub config: Config,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum WorkerError {
-    #[error("{0}")]
-    Store(#[from] dbaas_core::StoreError),
-    #[error("{0}")]
-    Queue(#[from] dbaas_core::jobs::QueueError),
-    #[error("the job queue is unavailable: {0}")]
-    Redis(String),
-}
+pub use context::Context;
+pub use error::{JobError, JobResult, WorkerError};
 
 /// A name no other worker has had recently: apalis refuses a name seen within minutes.
 fn worker_name() -> String {
@@ -50,24 +46,12 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
     let queue = JobQueue::connect(&config.redis_url, &config.queue_prefix).await?;
     let context = Arc::new(Context {
         store,
+        queue,
         docker: DockerHosts::default(),
         config: config.clone(),
     });
 
-    let periodic = [
-        tokio::spawn(periodic::collect_sizes(context.clone(), config.size_interval)),
-        tokio::spawn(periodic::requeue_stale(
-            context.clone(),
-            queue.clone(),
-            config.requeue_after,
-        )),
-        tokio::spawn(periodic::expire_quarantines(
-            context.clone(),
-            queue.clone(),
-            config.lifecycle_interval,
-        )),
-        tokio::spawn(reconciler::run(context.clone(), queue, config.lifecycle_interval)),
-    ];
+    let periodic = periodic::spawn_all(&context);
     // One flag for every incarnation of the queue worker below.
     let (stop, stopped) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
@@ -75,8 +59,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
         let _ = stop.send(true);
     });
     loop {
-        let storage =
-            dbaas_core::jobs::storage(conn.clone(), &config.queue_prefix).poll_with_interval(config.poll_interval);
+        let storage = queue::storage(conn.clone(), &config.queue_prefix).poll_with_interval(config.poll_interval);
         let worker = WorkerBuilder::new(worker_name())
             .backend(storage)
             .concurrency(config.worker_concurrency)

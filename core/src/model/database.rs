@@ -100,7 +100,10 @@ pub struct DatabaseDetail {
 impl DatabaseDetail {
     /// When a quarantined database's period runs out: its own period, else its environment's.
     pub fn quarantine_ends_at(&self) -> Option<DateTime<Utc>> {
-        let days = self.database.quarantine_days.unwrap_or(self.environment.quarantine_days);
+        let days = self
+            .database
+            .quarantine_days
+            .unwrap_or(self.environment.quarantine_days);
         Some(self.database.quarantine_dt? + chrono::Duration::days(i64::from(days)))
     }
 

@@ -27,8 +27,8 @@ pub use host::Host;
 pub use orphan::Orphan;
 pub use task::{Task, TaskKind, TaskStatus};
 pub use tenancy::{
-    ApiUser, Member, NewProject, NewTeam, NewUser, Project, ProjectChanges, Team, TeamChanges, UserChanges,
-    UserDetail, TeamDetail,
+    ApiUser, Member, NewProject, NewTeam, NewUser, Project, ProjectChanges, Team, TeamChanges, TeamDetail, UserChanges,
+    UserDetail,
 };
 pub use text_enum::UnknownValue;
 

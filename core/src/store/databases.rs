@@ -10,7 +10,8 @@ use super::page::{load_page, Page, PageRequest};
 use super::tx::{insert_task, TxError};
 use super::{Store, StoreError, StoreResult};
 use crate::model::{
-    owner_username, Credential, Database, DatabaseDetail, DatabaseStatus, Environment, NewDatabase, Plan, Task, TaskKind,
+    owner_username, Credential, Database, DatabaseDetail, DatabaseStatus, Environment, NewDatabase, Plan, Task,
+    TaskKind,
 };
 use crate::schema::{credentials, databases, environments, plans, tasks, teams};
 

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 
 use super::{Store, StoreError, StoreResult};
-use crate::model::Dump;
+use crate::model::{Dump, DumpFormat};
 use crate::schema::{databases, dump_chunks, dumps, environments};
 
 /// Bytes a chunk holds.
@@ -27,7 +27,7 @@ impl Store {
 
     /// Starts a dump, dropping what an interrupted one left; it expires after its
     /// environment's retention period.
-    pub async fn dump_begin(&self, database_id: i64, format: &str) -> StoreResult<Dump> {
+    pub async fn dump_begin(&self, database_id: i64, format: DumpFormat) -> StoreResult<Dump> {
         let mut conn = self.conn().await?;
         let result = conn
             .transaction::<_, diesel::result::Error, _>(async |conn| {

@@ -80,10 +80,7 @@ impl Store {
     pub async fn database_set_status(&self, id: i64, status: DatabaseStatus) -> StoreResult<()> {
         let mut conn = self.conn().await?;
         diesel::update(databases::table.find(id))
-            .set((
-                databases::status.eq(status),
-                databases::updated_at.eq(diesel::dsl::now),
-            ))
+            .set((databases::status.eq(status), databases::updated_at.eq(diesel::dsl::now)))
             .execute(&mut conn)
             .await?;
         Ok(())

@@ -110,9 +110,9 @@ impl Store {
         let expired = chrono::Utc::now() - chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::MAX);
         Ok(diesel::update(
             tasks::table.find(id).filter(
-                tasks::status.eq(TaskStatus::Queued).or(tasks::status
-                    .eq(TaskStatus::Running)
-                    .and(tasks::updated_at.lt(expired))),
+                tasks::status
+                    .eq(TaskStatus::Queued)
+                    .or(tasks::status.eq(TaskStatus::Running).and(tasks::updated_at.lt(expired))),
             ),
         )
         .set((
@@ -130,14 +130,10 @@ impl Store {
     /// A running task's heartbeat: its worker is alive, so no other worker takes it over.
     pub async fn task_touch(&self, id: i64) -> StoreResult<()> {
         let mut conn = self.conn().await?;
-        diesel::update(
-            tasks::table
-                .find(id)
-                .filter(tasks::status.eq(TaskStatus::Running)),
-        )
-        .set(tasks::updated_at.eq(diesel::dsl::now))
-        .execute(&mut conn)
-        .await?;
+        diesel::update(tasks::table.find(id).filter(tasks::status.eq(TaskStatus::Running)))
+            .set(tasks::updated_at.eq(diesel::dsl::now))
+            .execute(&mut conn)
+            .await?;
         Ok(())
     }
 

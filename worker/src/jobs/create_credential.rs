@@ -2,21 +2,14 @@
 
 use std::sync::Arc;
 
-use dbaas_core::model::{Privileges, Task};
+use dbaas_core::model::Task;
 use dbaas_core::secrets;
-use dbaas_provisioner::{Access, Grant, RoleSpec};
+use dbaas_provisioner::RoleSpec;
 
-use super::engine_target::EngineTarget;
-use super::{credential_of, database_of, JobResult};
+use super::{credential_of, database_of};
+use crate::engine::{grant_of, EngineTarget};
+use crate::error::JobResult;
 use crate::Context;
-
-pub fn access(privileges: Privileges) -> Access {
-    match privileges {
-        Privileges::Owner => Access::Owner,
-        Privileges::ReadWrite => Access::ReadWrite,
-        Privileges::ReadOnly => Access::ReadOnly,
-    }
-}
 
 pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
     let credential = ctx.store.credential_any(credential_of(&task)?).await?;
@@ -33,18 +26,14 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
     target
         .engine
         .ensure_role(
-            &target.endpoint,
-            &target.admin_password,
+            target.admin(),
             target.database_name(),
             &target.owner(),
             &RoleSpec {
                 username: &credential.username,
                 password: &password,
             },
-            Grant {
-                access: access(credential.privileges()),
-                connection_limit: credential.connection_limit,
-            },
+            grant_of(&credential),
         )
         .await?;
     Ok(())

@@ -4,8 +4,9 @@ use std::sync::Arc;
 
 use dbaas_core::model::Task;
 
-use super::engine_target::EngineTarget;
-use super::{credential_of, database_of, JobResult};
+use super::{credential_of, database_of};
+use crate::engine::EngineTarget;
+use crate::error::JobResult;
 use crate::Context;
 
 pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
@@ -14,8 +15,7 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
         target
             .engine
             .drop_role(
-                &target.endpoint,
-                &target.admin_password,
+                target.admin(),
                 target.database_name(),
                 &target.owner(),
                 &credential.username,

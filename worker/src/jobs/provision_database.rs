@@ -15,53 +15,60 @@
 //! | engine accepts      | `provision.ready`      | (covered by the container's)   |
 //! | database + owner    | `provision.roles`      | (covered by the container's)   |
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use dbaas_core::model::{owner_username, Database, DatabaseDetail, DatabaseStatus, Plan, Task};
+use dbaas_core::model::{owner_username, DatabaseDetail, DatabaseStatus, Task};
 use dbaas_core::secrets;
-use dbaas_provisioner::docker::label;
-use dbaas_provisioner::{engine_for, ContainerSpec, Endpoint, Engine, RoleSpec};
+use dbaas_provisioner::{RoleSpec, Superuser};
 
-use super::engine_target::endpoint;
-use super::{database_of, fault_point, JobError, JobResult};
+use super::database_of;
+use crate::container::container_spec;
+use crate::engine::{endpoint, engine_of};
+use crate::error::{JobError, JobResult};
+use crate::fault::fault_point;
 use crate::Context;
 
 pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
     let database_id = database_of(&task)?;
+    let detail = ctx.store.database_detail(database_id).await?;
+    if detail.database.status != DatabaseStatus::Creating {
+        // Moved on while queued (quarantined, say): not ours to bring up.
+        return Ok(());
+    }
+    let engine = engine_of(&detail)?;
     let DatabaseDetail {
         database,
         plan,
         environment,
         credentials,
         ..
-    } = ctx.store.database_detail(database_id).await?;
-    if database.status() != DatabaseStatus::Creating {
-        // Moved on while queued (quarantined, say): not ours to bring up.
-        return Ok(());
-    }
-    let engine = engine_for(&plan.engine)
-        .ok_or_else(|| JobError::Invalid(format!("this worker cannot run '{}' engines", plan.engine)))?;
+    } = detail;
+    let host = environment.host();
     let secrets = &ctx.config.secrets;
 
     let port = ctx.store.database_allocate_port(database.id).await?;
-    fault_point(&ctx, "provision.port")?;
+    fault_point(&ctx, "provision.port").await?;
     let sealed = ctx
         .store
         .database_admin_password(database.id, secrets.seal(&secrets::generate_password()))
         .await?;
-    fault_point(&ctx, "provision.password")?;
+    fault_point(&ctx, "provision.password").await?;
     let admin_password = secrets.open(&sealed)?;
-    let endpoint = endpoint(&environment.host_address, port)?;
+    let endpoint = endpoint(&host.address, port)?;
+    let admin = Superuser {
+        endpoint: &endpoint,
+        password: &admin_password,
+    };
 
     let spec = container_spec(&ctx, &database, &plan, engine.as_ref(), &endpoint, &admin_password);
-    let host = ctx.docker.get(&environment.docker_endpoint).await?;
-    host.ensure_running(&spec).await?;
-    fault_point(&ctx, "provision.container")?;
-    engine
-        .wait_ready(&endpoint, &admin_password, ctx.config.engine_ready_timeout)
+    ctx.docker
+        .get(&host.docker_endpoint)
+        .await?
+        .ensure_running(&spec)
         .await?;
-    fault_point(&ctx, "provision.ready")?;
+    fault_point(&ctx, "provision.container").await?;
+    engine.wait_ready(admin, ctx.config.engine_ready_timeout).await?;
+    fault_point(&ctx, "provision.ready").await?;
 
     let owner = owner_username(&database.name);
     let credential = credentials
@@ -75,8 +82,7 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
     let password = secrets.open(&sealed)?;
     engine
         .ensure_database(
-            &endpoint,
-            &admin_password,
+            admin,
             &database.name,
             &RoleSpec {
                 username: &owner,
@@ -84,44 +90,12 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
             },
         )
         .await?;
-    fault_point(&ctx, "provision.roles")?;
+    fault_point(&ctx, "provision.roles").await?;
 
     ctx.store
         .database_set_status(database.id, DatabaseStatus::Ready)
         .await?;
     Ok(())
-}
-
-/// The container a database runs in: the same spec always names the same container and volume.
-pub fn container_spec(
-    ctx: &Context,
-    database: &Database,
-    plan: &Plan,
-    engine: &dyn Engine,
-    endpoint: &Endpoint,
-    admin_password: &str,
-) -> ContainerSpec {
-    let launch = engine.launch(endpoint, admin_password);
-    let labels = HashMap::from([
-        (label::MANAGED.to_string(), "true".to_string()),
-        (label::DEPLOYMENT.to_string(), ctx.config.deployment.clone()),
-        (label::DATABASE_ID.to_string(), database.id.to_string()),
-        (label::DATABASE_UID.to_string(), database.uid.clone()),
-        (label::DATABASE_NAME.to_string(), database.name.clone()),
-        (label::TEAM.to_string(), database.team_id.to_string()),
-        (label::ENGINE.to_string(), engine.name().to_string()),
-    ]);
-    ContainerSpec {
-        name: database.container_name(),
-        image: plan.image.clone(),
-        env: launch.env,
-        cmd: launch.cmd,
-        labels,
-        memory_bytes: plan.memory_bytes,
-        nano_cpus: i64::from(plan.cpu_millis) * 1_000_000,
-        volume: database.volume_name(),
-        data_path: launch.data_path.to_string(),
-    }
 }
 
 /// A database that will not come up is marked `failed` (the task says why) and every step's
@@ -131,13 +105,13 @@ pub fn container_spec(
 pub async fn on_failure(ctx: Arc<Context>, task: Task) -> JobResult<()> {
     let database_id = database_of(&task)?;
     let detail = ctx.store.database_detail(database_id).await?;
-    if detail.database.status() != DatabaseStatus::Creating {
+    if detail.database.status != DatabaseStatus::Creating {
         return Ok(());
     }
     let undone = async {
-        let host = ctx.docker.get(&detail.environment.docker_endpoint).await?;
-        host.remove(&detail.database.container_name(), &detail.database.volume_name())
-            .await?;
+        let names = detail.database.engine_names();
+        let host = ctx.docker.get(&detail.environment.host().docker_endpoint).await?;
+        host.remove(&names.container, &names.volume).await?;
         ctx.store.database_release_port(database_id).await?;
         Ok::<_, JobError>(())
     }

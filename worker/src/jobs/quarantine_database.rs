@@ -7,8 +7,9 @@ use dbaas_core::model::Task;
 use dbaas_core::secrets;
 use dbaas_provisioner::RoleSpec;
 
-use super::engine_target::EngineTarget;
-use super::{database_of, JobResult};
+use super::database_of;
+use crate::engine::EngineTarget;
+use crate::error::JobResult;
 use crate::Context;
 
 pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
@@ -21,8 +22,8 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
         target
             .engine
             .set_password(
-                &target.endpoint,
-                &target.admin_password,
+                target.admin(),
+                target.database_name(),
                 &RoleSpec {
                     username: &credential.username,
                     password: &unknown,
@@ -31,7 +32,7 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
             .await?;
         target
             .engine
-            .terminate_sessions(&target.endpoint, &target.admin_password, &credential.username)
+            .terminate_sessions(target.admin(), target.database_name(), &credential.username)
             .await?;
         ctx.store.credential_forget_password(credential.id).await?;
     }

@@ -6,12 +6,12 @@
 use std::sync::Arc;
 
 use dbaas_core::model::{owner_username, DatabaseStatus, Task};
-use dbaas_provisioner::{Grant, RoleSpec};
+use dbaas_provisioner::RoleSpec;
 
-use super::create_credential::access;
-use super::engine_target::EngineTarget;
-use super::provision_database::container_spec;
-use super::{database_of, JobResult};
+use super::database_of;
+use crate::container::container_spec;
+use crate::engine::{grant_of, EngineTarget};
+use crate::error::JobResult;
 use crate::Context;
 
 pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
@@ -22,9 +22,9 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
         detail,
         engine,
         endpoint,
-        admin_password,
+        ..
     } = &target;
-    let status = detail.database.status();
+    let status = detail.database.status;
     if status != DatabaseStatus::Ready && status != DatabaseStatus::Quarantined {
         return Ok(());
     }
@@ -34,12 +34,12 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
         &detail.plan,
         engine.as_ref(),
         endpoint,
-        admin_password,
+        target.admin_password(),
     );
-    let host = ctx.docker.get(&detail.environment.docker_endpoint).await?;
+    let host = ctx.docker.get(&detail.environment.host().docker_endpoint).await?;
     host.ensure_running(&spec).await?;
     engine
-        .wait_ready(endpoint, admin_password, ctx.config.engine_ready_timeout)
+        .wait_ready(target.admin(), ctx.config.engine_ready_timeout)
         .await?;
 
     if status == DatabaseStatus::Ready {
@@ -55,15 +55,17 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
             };
             if credential.username == owner {
                 engine
-                    .ensure_database(endpoint, admin_password, &detail.database.name, &role)
+                    .ensure_database(target.admin(), &detail.database.name, &role)
                     .await?;
             } else {
-                let grant = Grant {
-                    access: access(credential.privileges()),
-                    connection_limit: credential.connection_limit,
-                };
                 engine
-                    .ensure_role(endpoint, admin_password, &detail.database.name, &owner, &role, grant)
+                    .ensure_role(
+                        target.admin(),
+                        &detail.database.name,
+                        &owner,
+                        &role,
+                        grant_of(credential),
+                    )
                     .await?;
             }
         }

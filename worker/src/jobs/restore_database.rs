@@ -5,13 +5,14 @@ use std::sync::Arc;
 
 use dbaas_core::model::{DatabaseStatus, Task};
 
-use super::engine_target::EngineTarget;
-use super::{database_of, JobError, JobResult};
+use super::database_of;
+use crate::engine::EngineTarget;
+use crate::error::{JobError, JobResult};
 use crate::Context;
 
 pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
     let target = EngineTarget::require(&ctx, database_of(&task)?).await?;
-    if target.detail.database.status() != DatabaseStatus::Quarantined {
+    if target.detail.database.status != DatabaseStatus::Quarantined {
         return Err(JobError::Invalid(format!(
             "the database is {}, not quarantined",
             target.detail.database.status

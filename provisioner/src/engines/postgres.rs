@@ -7,29 +7,29 @@ use async_trait::async_trait;
 use postgres_protocol::escape::{escape_identifier, escape_literal};
 use tokio_postgres::{Client, NoTls};
 
-use crate::engine::{Access, ContainerLaunch, DumpCommand, Endpoint, Engine, Grant, RoleSpec};
+use crate::engine::{
+    Access, ContainerFile, ContainerLaunch, DumpCommand, DumpMethod, Endpoint, Engine, Grant, RoleSpec, Superuser,
+};
 use crate::error::{ProvisionError, ProvisionResult};
 
 pub struct Postgres;
 
 const ADMIN_USER: &str = "postgres";
 const DATA_PATH: &str = "/var/lib/postgresql/data";
+/// Read by the entrypoint as root (`POSTGRES_PASSWORD_FILE`, as the official image does).
+const PASSWORD_FILE: &str = "/run/secrets/dbaas/postgres-password";
 
-async fn connect(endpoint: &Endpoint, admin_password: &str) -> Result<Client, tokio_postgres::Error> {
-    connect_to(endpoint, admin_password, "postgres").await
+async fn connect(admin: Superuser<'_>) -> Result<Client, tokio_postgres::Error> {
+    connect_to(admin, "postgres").await
 }
 
-async fn connect_to(
-    endpoint: &Endpoint,
-    admin_password: &str,
-    database: &str,
-) -> Result<Client, tokio_postgres::Error> {
+async fn connect_to(admin: Superuser<'_>, database: &str) -> Result<Client, tokio_postgres::Error> {
     let mut config = tokio_postgres::Config::new();
     config
-        .host(&endpoint.host)
-        .port(endpoint.port)
+        .host(&admin.endpoint.host)
+        .port(admin.endpoint.port)
         .user(ADMIN_USER)
-        .password(admin_password)
+        .password(admin.password)
         .dbname(database)
         .application_name("dbaas-provisioner")
         .connect_timeout(Duration::from_secs(5));
@@ -52,10 +52,8 @@ fn engine_error(e: tokio_postgres::Error) -> ProvisionError {
 
 /// A superuser session whose failed statements are not logged with their text: they carry
 /// passwords.
-async fn admin_session(endpoint: &Endpoint, admin_password: &str, database: &str) -> ProvisionResult<Client> {
-    let client = connect_to(endpoint, admin_password, database)
-        .await
-        .map_err(engine_error)?;
+async fn admin_session(admin: Superuser<'_>, database: &str) -> ProvisionResult<Client> {
+    let client = connect_to(admin, database).await.map_err(engine_error)?;
     client
         .batch_execute("SET log_min_error_statement = 'panic'; SET log_statement = 'none'")
         .await
@@ -136,7 +134,7 @@ impl Engine for Postgres {
     fn launch(&self, endpoint: &Endpoint, admin_password: &str) -> ContainerLaunch {
         ContainerLaunch {
             env: vec![
-                format!("POSTGRES_PASSWORD={admin_password}"),
+                format!("POSTGRES_PASSWORD_FILE={PASSWORD_FILE}"),
                 format!("POSTGRES_USER={ADMIN_USER}"),
             ],
             cmd: vec![
@@ -147,14 +145,21 @@ impl Engine for Postgres {
                 format!("listen_addresses={}", endpoint.host),
             ],
             data_path: DATA_PATH,
+            files: vec![ContainerFile {
+                path: PASSWORD_FILE.into(),
+                contents: admin_password.as_bytes().to_vec(),
+                mode: 0o400,
+                uid: 0,
+                gid: 0,
+            }],
         }
     }
 
-    async fn wait_ready(&self, endpoint: &Endpoint, admin_password: &str, timeout: Duration) -> ProvisionResult<()> {
+    async fn wait_ready(&self, admin: Superuser<'_>, timeout: Duration) -> ProvisionResult<()> {
         let deadline = Instant::now() + timeout;
         let mut delay = Duration::from_millis(20);
         loop {
-            match connect(endpoint, admin_password).await {
+            match connect(admin).await {
                 Ok(client) => match client.simple_query("SELECT 1").await {
                     Ok(_) => return Ok(()),
                     Err(e) => tracing::debug!(error = %e, "postgres not ready yet"),
@@ -169,14 +174,8 @@ impl Engine for Postgres {
         }
     }
 
-    async fn ensure_database(
-        &self,
-        endpoint: &Endpoint,
-        admin_password: &str,
-        database: &str,
-        owner: &RoleSpec<'_>,
-    ) -> ProvisionResult<()> {
-        let client = admin_session(endpoint, admin_password, "postgres").await?;
+    async fn ensure_database(&self, admin: Superuser<'_>, database: &str, owner: &RoleSpec<'_>) -> ProvisionResult<()> {
+        let client = admin_session(admin, "postgres").await?;
         upsert_role(&client, owner, None).await?;
         let database_exists = !client
             .query("SELECT 1 FROM pg_database WHERE datname = $1", &[&database])
@@ -203,30 +202,24 @@ impl Engine for Postgres {
 
     async fn ensure_role(
         &self,
-        endpoint: &Endpoint,
-        admin_password: &str,
+        admin: Superuser<'_>,
         database: &str,
         owner: &str,
         role: &RoleSpec<'_>,
         grant: Grant,
     ) -> ProvisionResult<()> {
-        let client = admin_session(endpoint, admin_password, "postgres").await?;
+        let client = admin_session(admin, "postgres").await?;
         upsert_role(&client, role, grant.connection_limit).await?;
         // Table grants live in the database itself.
-        let client = admin_session(endpoint, admin_password, database).await?;
+        let client = admin_session(admin, database).await?;
         client
             .batch_execute(&grants(database, owner, role.username, grant.access))
             .await
             .map_err(engine_error)
     }
 
-    async fn set_password(
-        &self,
-        endpoint: &Endpoint,
-        admin_password: &str,
-        role: &RoleSpec<'_>,
-    ) -> ProvisionResult<()> {
-        let client = admin_session(endpoint, admin_password, "postgres").await?;
+    async fn set_password(&self, admin: Superuser<'_>, _database: &str, role: &RoleSpec<'_>) -> ProvisionResult<()> {
+        let client = admin_session(admin, "postgres").await?;
         let (name, password) = (escape_identifier(role.username), escape_literal(role.password));
         client
             .batch_execute(&format!("ALTER ROLE {name} WITH PASSWORD {password}"))
@@ -234,13 +227,8 @@ impl Engine for Postgres {
             .map_err(engine_error)
     }
 
-    async fn terminate_sessions(
-        &self,
-        endpoint: &Endpoint,
-        admin_password: &str,
-        username: &str,
-    ) -> ProvisionResult<()> {
-        let client = admin_session(endpoint, admin_password, "postgres").await?;
+    async fn terminate_sessions(&self, admin: Superuser<'_>, _database: &str, username: &str) -> ProvisionResult<()> {
+        let client = admin_session(admin, "postgres").await?;
         client
             .execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1 AND pid <> pg_backend_pid()",
@@ -253,19 +241,18 @@ impl Engine for Postgres {
 
     async fn drop_role(
         &self,
-        endpoint: &Endpoint,
-        admin_password: &str,
+        admin: Superuser<'_>,
         database: &str,
         owner: &str,
         username: &str,
     ) -> ProvisionResult<()> {
-        let client = admin_session(endpoint, admin_password, "postgres").await?;
+        let client = admin_session(admin, "postgres").await?;
         if !role_exists(&client, username).await? {
             return Ok(());
         }
-        self.terminate_sessions(endpoint, admin_password, username).await?;
+        self.terminate_sessions(admin, database, username).await?;
         let (role, owner) = (escape_identifier(username), escape_identifier(owner));
-        let in_database = admin_session(endpoint, admin_password, database).await?;
+        let in_database = admin_session(admin, database).await?;
         in_database
             .batch_execute(&format!("REASSIGN OWNED BY {role} TO {owner}; DROP OWNED BY {role}"))
             .await
@@ -276,27 +263,30 @@ impl Engine for Postgres {
             .map_err(engine_error)
     }
 
-    fn dump_command(&self, endpoint: &Endpoint, admin_password: &str, database: &str) -> DumpCommand {
-        DumpCommand {
+    fn dump_format(&self) -> &'static str {
+        "pg_dump-custom"
+    }
+
+    fn dump_method(&self, admin: Superuser<'_>, database: &str) -> DumpMethod {
+        DumpMethod::Exec(DumpCommand {
             cmd: vec![
                 "pg_dump".into(),
                 "--format=custom".into(),
                 "--host".into(),
-                endpoint.host.clone(),
+                admin.endpoint.host.clone(),
                 "--port".into(),
-                endpoint.port.to_string(),
+                admin.endpoint.port.to_string(),
                 "--username".into(),
                 ADMIN_USER.into(),
                 "--dbname".into(),
                 database.into(),
             ],
-            env: vec![format!("PGPASSWORD={admin_password}")],
-            format: "pg_dump-custom",
-        }
+            env: vec![format!("PGPASSWORD={}", admin.password)],
+        })
     }
 
-    async fn database_size(&self, endpoint: &Endpoint, admin_password: &str, database: &str) -> ProvisionResult<i64> {
-        let client = connect(endpoint, admin_password).await.map_err(engine_error)?;
+    async fn database_size(&self, admin: Superuser<'_>, database: &str) -> ProvisionResult<i64> {
+        let client = connect(admin).await.map_err(engine_error)?;
         let row = client
             .query_one("SELECT pg_database_size($1)", &[&database])
             .await

@@ -1,17 +1,25 @@
-//! The engine a database runs on, with what it takes to manage it.
+//! The engine a database runs on, with what it takes to manage it: the one place a job finds
+//! its engine, endpoint and superuser.
 
-use dbaas_core::model::{owner_username, Credential, DatabaseDetail};
+use dbaas_core::model::{owner_username, Credential, DatabaseDetail, Privileges};
 use dbaas_core::secrets;
-use dbaas_provisioner::{engine_for, Endpoint, Engine, RoleSpec};
+use dbaas_provisioner::{engine_for, Access, Endpoint, Engine, Grant, RoleSpec, Superuser};
 
-use super::{JobError, JobResult};
+use crate::error::{JobError, JobResult};
+use crate::fault::fault_point;
 use crate::Context;
 
 pub struct EngineTarget {
     pub detail: DatabaseDetail,
     pub engine: Box<dyn Engine>,
     pub endpoint: Endpoint,
-    pub admin_password: String,
+    admin_password: String,
+}
+
+/// The engine that runs a plan's databases, if this worker knows it.
+pub fn engine_of(detail: &DatabaseDetail) -> JobResult<Box<dyn Engine>> {
+    let kind = detail.plan.engine;
+    engine_for(kind.as_str()).ok_or_else(|| JobError::Invalid(format!("this worker cannot run '{kind}' engines")))
 }
 
 impl EngineTarget {
@@ -22,9 +30,8 @@ impl EngineTarget {
         let (Some(port), Some(sealed)) = (detail.database.port, detail.database.admin_password_enc.clone()) else {
             return Ok(None);
         };
-        let engine = engine_for(&detail.plan.engine)
-            .ok_or_else(|| JobError::Invalid(format!("this worker cannot run '{}' engines", detail.plan.engine)))?;
-        let endpoint = endpoint(&detail.environment.host_address, port)?;
+        let engine = engine_of(&detail)?;
+        let endpoint = endpoint(&detail.environment.host().address, port)?;
         let admin_password = ctx.config.secrets.open(&sealed)?;
         Ok(Some(EngineTarget {
             detail,
@@ -41,20 +48,34 @@ impl EngineTarget {
             .ok_or_else(|| JobError::Invalid("the database was never provisioned".into()))
     }
 
+    /// How the control plane logs in to the engine.
+    pub fn admin(&self) -> Superuser<'_> {
+        Superuser {
+            endpoint: &self.endpoint,
+            password: &self.admin_password,
+        }
+    }
+
+    pub fn admin_password(&self) -> &str {
+        &self.admin_password
+    }
+
     /// Gives a credential a new generated password: stored as pending, applied to the engine,
     /// then made the credential's password. A resumed run applies the same pending password.
     pub async fn rotate_password(&self, ctx: &Context, credential: &Credential) -> JobResult<()> {
         let secrets = &ctx.config.secrets;
         let candidate = secrets.seal(&secrets::generate_password());
         let sealed = ctx.store.credential_pending_password(credential.id, candidate).await?;
+        fault_point(ctx, "rotate.pending").await?;
         let password = secrets.open(&sealed)?;
         let role = RoleSpec {
             username: &credential.username,
             password: &password,
         };
         self.engine
-            .set_password(&self.endpoint, &self.admin_password, &role)
+            .set_password(self.admin(), self.database_name(), &role)
             .await?;
+        fault_point(ctx, "rotate.applied").await?;
         ctx.store.credential_commit_pending(credential.id).await?;
         Ok(())
     }
@@ -65,6 +86,18 @@ impl EngineTarget {
 
     pub fn owner(&self) -> String {
         owner_username(&self.detail.database.name)
+    }
+}
+
+/// What a credential's privileges let its role do.
+pub fn grant_of(credential: &Credential) -> Grant {
+    Grant {
+        access: match credential.privileges {
+            Privileges::Owner => Access::Owner,
+            Privileges::ReadWrite => Access::ReadWrite,
+            Privileges::ReadOnly => Access::ReadOnly,
+        },
+        connection_limit: credential.connection_limit,
     }
 }
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 use apalis::prelude::{AbortError, BoxDynError};
 use dbaas_core::model::{Task, TaskStatus};
 
-use super::{JobError, JobResult};
+use crate::error::JobResult;
 use crate::Context;
 
 /// Attempts before a task fails for good.
@@ -69,12 +69,4 @@ where
 /// For tasks whose failure leaves nothing to mark beyond the task itself.
 pub async fn nothing(_ctx: Arc<Context>, _task: Task) -> JobResult<()> {
     Ok(())
-}
-
-/// A task of a kind this worker does not know (a newer api?): fail it visibly.
-pub async fn fail_unknown(ctx: &Context, task: &Task) -> Result<(), BoxDynError> {
-    let error = JobError::Invalid(format!("this worker does not know tasks of kind '{}'", task.kind));
-    ctx.store.task_attempt_failed(task.id, &error.to_string()).await?;
-    ctx.store.task_finish(task.id, TaskStatus::Failed).await?;
-    Err(AbortError::new(error).into())
 }

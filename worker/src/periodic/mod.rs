@@ -1,0 +1,48 @@
+//! Periodic work beside the queue, one file per duty. Each pass is idempotent, so several
+//! worker replicas may run them at once: they repeat each other's writes, never contradict
+//! them. A pass that fails is logged, and the next one tries again.
+
+mod dumps;
+mod quarantines;
+mod requeue;
+mod sizes;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::task::JoinHandle;
+
+use crate::error::JobResult;
+use crate::Context;
+
+/// Starts every periodic duty, the reconciler's included; abort the handles to stop them.
+pub fn spawn_all(ctx: &Arc<Context>) -> Vec<JoinHandle<()>> {
+    let config = &ctx.config;
+    let requeue_every = config.requeue_after.max(Duration::from_secs(1)) / 2;
+    vec![
+        spawn(ctx, "size collection", config.size_interval, sizes::pass),
+        spawn(ctx, "requeue", requeue_every, requeue::pass),
+        spawn(ctx, "quarantine expiry", config.lifecycle_interval, quarantines::pass),
+        spawn(ctx, "dump expiry", config.lifecycle_interval, dumps::pass),
+        spawn(ctx, "reconciler", config.lifecycle_interval, crate::reconciler::pass),
+    ]
+}
+
+/// Runs `pass` every `every`, for ever.
+fn spawn<F, Fut>(ctx: &Arc<Context>, duty: &'static str, every: Duration, pass: F) -> JoinHandle<()>
+where
+    F: Fn(Arc<Context>) -> Fut + Send + 'static,
+    Fut: Future<Output = JobResult<()>> + Send,
+{
+    let ctx = ctx.clone();
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(every);
+        loop {
+            ticker.tick().await;
+            if let Err(e) = pass(ctx.clone()).await {
+                tracing::warn!(duty, error = %e, "periodic pass failed");
+            }
+        }
+    })
+}

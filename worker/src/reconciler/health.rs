@@ -1,0 +1,44 @@
+//! Health: whether each database that should have a running engine has one.
+
+use std::collections::HashMap;
+
+use dbaas_core::model::{DatabaseDetail, Health};
+use dbaas_provisioner::ManagedContainer;
+
+use crate::error::JobResult;
+use crate::Context;
+
+/// Records each database's health; returns those found unhealthy.
+pub async fn check<'a>(
+    ctx: &Context,
+    running: &'a [DatabaseDetail],
+    containers: &[ManagedContainer],
+) -> JobResult<Vec<&'a DatabaseDetail>> {
+    let by_uid: HashMap<&str, &ManagedContainer> = containers
+        .iter()
+        .filter_map(|c| c.database_uid.as_deref().map(|uid| (uid, c)))
+        .collect();
+    let mut unhealthy = Vec::new();
+    for detail in running {
+        let database = &detail.database;
+        let problem = match by_uid.get(database.uid.as_str()) {
+            None => Some("the engine container vanished".to_string()),
+            Some(c) if !c.running => Some(format!("the engine container stopped ({})", c.status)),
+            Some(_) => None,
+        };
+        match problem {
+            None if database.health != Health::Healthy => {
+                ctx.store.database_record_health(database.id, true, None).await?;
+            }
+            None => {}
+            Some(problem) => {
+                tracing::warn!(database_id = database.id, %problem, "unhealthy database");
+                ctx.store
+                    .database_record_health(database.id, false, Some(&problem))
+                    .await?;
+                unhealthy.push(detail);
+            }
+        }
+    }
+    Ok(unhealthy)
+}

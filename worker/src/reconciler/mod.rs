@@ -1,0 +1,51 @@
+//! The reconciler: compares the catalog with the Docker hosts and acts on the difference, one
+//! pass per environment. Its three duties, one file each:
+//!
+//! - [`health`]: a ready or quarantined database whose container stopped or vanished is
+//!   marked `unhealthy` with the reason (and `healthy` again once it runs);
+//! - [`recovery`]: an unhealthy database is recovered through a `recover_database` task when
+//!   its plan says so (a task, so it never runs beside another task on the same database);
+//! - [`orphans`]: a container labelled as this deployment's that no live database claims is
+//!   recorded; an admin can ask for its removal through the API, and the next pass removes it.
+//!
+//! Each pass is idempotent.
+
+mod health;
+mod orphans;
+mod recovery;
+
+use std::sync::Arc;
+
+use dbaas_core::model::Environment;
+use dbaas_core::store::{Cursor, PageRequest};
+
+use crate::error::JobResult;
+use crate::Context;
+
+/// One pass over every environment.
+pub async fn pass(ctx: Arc<Context>) -> JobResult<()> {
+    let environments = ctx
+        .store
+        .environment_list(PageRequest {
+            cursor: Cursor::Start,
+            size: 1000,
+        })
+        .await?
+        .items;
+    for environment in environments {
+        if let Err(e) = reconcile(&ctx, &environment).await {
+            tracing::warn!(environment = %environment.name, error = %e, "reconciler pass failed");
+        }
+    }
+    Ok(())
+}
+
+async fn reconcile(ctx: &Context, environment: &Environment) -> JobResult<()> {
+    let host = ctx.docker.get(&environment.host().docker_endpoint).await?;
+    let containers = host.managed_containers(&ctx.config.deployment).await?;
+    let running = ctx.store.database_list_running(environment.id).await?;
+    for unhealthy in health::check(ctx, &running, &containers).await? {
+        recovery::start(ctx, unhealthy).await;
+    }
+    orphans::reconcile(ctx, environment.id, &host, &containers).await
+}
