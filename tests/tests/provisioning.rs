@@ -133,7 +133,7 @@ async fn provisioning_twice_leaves_one_container_and_the_same_password() {
         .execute("UPDATE databases SET status = 'creating' WHERE id = $1", &[&id])
         .await
         .unwrap();
-    let queue = dbaas_core::jobs::JobQueue::connect(&stack.config.redis_url, &stack.config.queue_prefix)
+    let queue = dbaas_core::queue::JobQueue::connect(&stack.config.redis_url, &stack.config.queue_prefix)
         .await
         .unwrap();
     queue.push(task).await.unwrap();
