@@ -3,7 +3,7 @@
 
 SHELL := /usr/bin/env bash
 .DEFAULT_GOAL := help
-SHELL_SCRIPTS := scripts/*.sh engines/postgres/*.sh .ci/run
+SHELL_SCRIPTS := scripts/*.sh engines/postgres/*.sh engines/mongodb/*.sh engines/mongodb/mongod .ci/run
 
 .PHONY: help up down test image status fmt lint chart fuzz openapi bench clean-containers
 
@@ -19,10 +19,11 @@ down: ## Stop api + worker and the services that `up` started
 test: ## Run the workspace tests against real services (ARGS="..." passed to cargo test)
 	scripts/test.sh $(ARGS)
 
-image: ## Build the engine image dbaas/postgres:15 (FORCE=1 to rebuild)
+image: ## Build the engine images dbaas/postgres:15 and dbaas/mongodb:7 (FORCE=1 to rebuild)
 	scripts/deps.sh
 	scripts/services.sh start docker
 	engines/postgres/build.sh
+	engines/mongodb/build.sh
 
 status: ## Show services, api and worker
 	scripts/services.sh status

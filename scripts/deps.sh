@@ -6,7 +6,8 @@ SCRIPT_NAME=deps
 # shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-packages=(docker.io postgresql postgresql-client redis-server debootstrap curl ca-certificates unzip python3-venv)
+# cmake: engines/mongodb/build.sh compiles the server (its WiredTiger) with it.
+packages=(docker.io postgresql postgresql-client redis-server debootstrap cmake curl ca-certificates unzip python3-venv)
 
 missing=()
 for pkg in "${packages[@]}"; do

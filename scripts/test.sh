@@ -5,6 +5,7 @@
 #   DBAAS_TEST_ADMIN_URL  a role that may CREATE DATABASE (each test makes its own metadata db)
 #   DBAAS_REDIS_URL       the job queue
 #   DBAAS_POSTGRES_IMAGE  the engine image
+#   DBAAS_MONGODB_IMAGE   the MongoDB engine image
 set -euo pipefail
 SCRIPT_NAME="test"
 # shellcheck source=scripts/lib.sh
@@ -14,6 +15,7 @@ cd "$ROOT"
 "$ROOT/scripts/deps.sh"
 "$ROOT/scripts/services.sh" start
 "$ROOT/engines/postgres/build.sh"
+"$ROOT/engines/mongodb/build.sh"
 
 # Each test stack labels its containers dbaas.deployment=dbaas-test-<id> and removes
 # them when done. A run that was killed leaves them behind, and with their
@@ -46,6 +48,7 @@ reap_stale_test_containers
 export DBAAS_TEST_ADMIN_URL="${DBAAS_TEST_ADMIN_URL:-postgres://dbaas:dbaas@127.0.0.1:5432/postgres}"
 export DBAAS_REDIS_URL="${DBAAS_REDIS_URL:-redis://127.0.0.1:6379/}"
 export DBAAS_POSTGRES_IMAGE="${DBAAS_POSTGRES_IMAGE:-dbaas/postgres:15}"
+export DBAAS_MONGODB_IMAGE="${DBAAS_MONGODB_IMAGE:-dbaas/mongodb:7}"
 
 log "cargo test --workspace $*"
 # The fault tests run the api and worker as processes, to kill them.
