@@ -19,7 +19,7 @@ down: ## Stop api + worker and the services that `up` started
 test: ## Run the workspace tests against real services (ARGS="..." passed to cargo test)
 	scripts/test.sh $(ARGS)
 
-image: ## Build the engine images dbaas/postgres:15 and dbaas/mongodb:7 (FORCE=1 to rebuild)
+image: ## Build the engine images dbaas/postgres:15 and dbaas/mongo:7 (FORCE=1 to rebuild)
 	scripts/deps.sh
 	scripts/services.sh start docker
 	engines/postgres/build.sh

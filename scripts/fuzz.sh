@@ -8,8 +8,8 @@
 # it, then `fuzz: N passed, M failed` (API operations) and the number of requests; exits
 # non-zero on any failure.
 #
-# No engine container is ever started: the default plan's image is one that does not exist
-# (DBAAS_POSTGRES_IMAGE below), so a POST /api/database fails its provisioning at once, and
+# No engine container is ever started: the default plans' images are ones that do not exist
+# (DBAAS_POSTGRES_IMAGE, DBAAS_MONGODB_IMAGE below), so a POST /api/database fails its provisioning at once, and
 # tests/fuzz/hooks.py turns any plan image present on the Docker host into that one, and any
 # network Docker endpoint an environment is given into 127.0.0.1. The hooks also keep the run's
 # own login (and the default plan, environment and team) from being changed or deleted, and
@@ -81,7 +81,7 @@ rm -rf "$OUT"
 mkdir -p "$OUT"
 
 # --- the api and the worker, on a catalog database of their own ---
-export DBAAS_POSTGRES_IMAGE="$NO_SUCH_IMAGE"
+export DBAAS_POSTGRES_IMAGE="$NO_SUCH_IMAGE" DBAAS_MONGODB_IMAGE="$NO_SUCH_IMAGE"
 stack_start
 
 # --- what the hooks need (tests/fuzz/hooks.py) ---

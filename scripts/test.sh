@@ -48,7 +48,7 @@ reap_stale_test_containers
 export DBAAS_TEST_ADMIN_URL="${DBAAS_TEST_ADMIN_URL:-postgres://dbaas:dbaas@127.0.0.1:5432/postgres}"
 export DBAAS_REDIS_URL="${DBAAS_REDIS_URL:-redis://127.0.0.1:6379/}"
 export DBAAS_POSTGRES_IMAGE="${DBAAS_POSTGRES_IMAGE:-dbaas/postgres:15}"
-export DBAAS_MONGODB_IMAGE="${DBAAS_MONGODB_IMAGE:-dbaas/mongodb:7}"
+export DBAAS_MONGODB_IMAGE="${DBAAS_MONGODB_IMAGE:-dbaas/mongo:7}"
 
 log "cargo test --workspace $*"
 # The fault tests run the api and worker as processes, to kill them.

@@ -60,7 +60,7 @@ while IFS= read -r line || [[ -n "$line" ]]; do
 done < "$ENV_FILE"
 [[ -n "${DBAAS_SECRET_KEY:-}" ]] || die "DBAAS_SECRET_KEY is empty (see $ENV_FILE)"
 export DBAAS_POSTGRES_IMAGE="${DBAAS_POSTGRES_IMAGE:-dbaas/postgres:15}"
-export DBAAS_MONGODB_IMAGE="${DBAAS_MONGODB_IMAGE:-dbaas/mongodb:7}"
+export DBAAS_MONGODB_IMAGE="${DBAAS_MONGODB_IMAGE:-dbaas/mongo:7}"
 
 API_BIN="$ROOT/target/release/dbaas-api"
 WORKER_BIN="$ROOT/target/release/dbaas-worker"

@@ -77,6 +77,8 @@ pub struct Defaults {
     pub port_max: i32,
     /// `DBAAS_POSTGRES_IMAGE`: the default Postgres plan's image.
     pub postgres_image: String,
+    /// `DBAAS_MONGODB_IMAGE`: the default MongoDB plan's image.
+    pub mongodb_image: String,
 }
 
 fn var(name: &'static str) -> Option<String> {
@@ -137,6 +139,7 @@ impl Config {
                 port_min,
                 port_max,
                 postgres_image: var("DBAAS_POSTGRES_IMAGE").unwrap_or_else(|| "dbaas/postgres:15".into()),
+                mongodb_image: var("DBAAS_MONGODB_IMAGE").unwrap_or_else(|| "dbaas/mongo:7".into()),
             },
             worker_concurrency: parsed("DBAAS_WORKER_CONCURRENCY", 8)?,
             poll_interval: Duration::from_millis(parsed("DBAAS_POLL_INTERVAL_MS", 100)?),

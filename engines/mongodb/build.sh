@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build the local engine image dbaas/mongodb:7 without any container registry.
+# Build the local engine image dbaas/mongo:7 without any container registry.
 # No mongod is obtainable here, so the server is SecantusDB's `secantusd-rs`
 # (crate secantus-mdb, MongoDB wire protocol over WiredTiger), built with
 # `cargo install` into the cache. It is GPL-2.0: it ships as its own program in
@@ -17,12 +17,12 @@
 # is installed with apt when missing) is cached in $DBAAS_CACHE_DIR/secantus:
 # target/ (CARGO_TARGET_DIR) and root/bin/secantusd-rs (cargo install --root).
 #
-# Env: DBAAS_MONGODB_IMAGE (default dbaas/mongodb:7), DBAAS_CACHE_DIR
+# Env: DBAAS_MONGODB_IMAGE (default dbaas/mongo:7), DBAAS_CACHE_DIR
 # (default /var/cache/dbaas).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-IMAGE="${DBAAS_MONGODB_IMAGE:-dbaas/mongodb:7}"
+IMAGE="${DBAAS_MONGODB_IMAGE:-dbaas/mongo:7}"
 SECANTUS_CRATE=secantus-mdb
 SECANTUS_VERSION=0.5.3-beta.193
 CACHE_DIR="${DBAAS_CACHE_DIR:-/var/cache/dbaas}"

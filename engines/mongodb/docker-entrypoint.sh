@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Entrypoint of the dbaas MongoDB engine image (dbaas/mongodb:7).
+# Entrypoint of the dbaas MongoDB engine image (dbaas/mongo:7).
 #
 # It keeps the contract of the official `mongo` image's entrypoint so that
 # image can be dropped in instead of ours:
@@ -19,10 +19,12 @@
 #
 # First init runs when the data directory holds no database (no WiredTiger
 # file), or when an earlier first init was cut short (its marker file is still
-# there; what it left is removed). The temporary server listens on 127.0.0.1 on
-# an ephemeral port with --auth, so it is never reachable from outside, and if
-# any other local process took the localhost exception first, the createUser
-# fails and so does the init.
+# there; what it left is removed). The temporary server listens with --auth on
+# the engine's own address and port when they are given and the address is a
+# loopback one (with host networking every port is the host's, so never on a
+# well-known port such as 27017), else on 127.0.0.1 and an ephemeral port, and
+# only until the root user exists. If any other local process took the
+# localhost exception first, the createUser fails and so does the init.
 #
 # No `set -u`: init scripts are sourced into this shell, as with the official
 # image, and they may expect unset variables to read as empty.
@@ -93,14 +95,14 @@ bson_str() {
 }
 bson_sub() { printf '%s%s00%s' "$1" "$(hex_of "$2")" "$3"; }
 
-# usage: run_command PORT DOC_HEX  -- sends the command document to 127.0.0.1:PORT,
+# usage: run_command PORT DOC_HEX  -- sends the command document to $TEMP_HOST:PORT,
 # prints the reply document as hex. The secret bytes stay in this shell (builtins only).
 run_command() {
 	local port="$1" body msg esc="" i b len reply
 	body="0000000000$2"
 	msg="$(le32 $((16 + ${#body} / 2)))$(le32 1)$(le32 0)$(le32 2013)$body"
 	for ((i = 0; i < ${#msg}; i += 2)); do esc+="\\x${msg:i:2}"; done
-	exec 3<> "/dev/tcp/127.0.0.1/$port"
+	exec 3<> "/dev/tcp/$TEMP_HOST/$port"
 	# shellcheck disable=SC2059  # the format is the message, as \xHH escapes only
 	printf "$esc" >&3
 	# Reply: int32 length, then the rest of the message.
@@ -146,16 +148,19 @@ create_root_user() {
 # --- first init ---
 
 TEMP_PID=""
+TEMP_HOST=127.0.0.1
 
+# usage: temp_server_start DBPATH HOST PORT  (PORT 0: an ephemeral one)
 temp_server_start() {
 	local dbpath="$1" log=/tmp/docker-entrypoint-temp-server.log i
+	TEMP_HOST="$2"
 	: > "$log"
-	mongod --dbpath "$dbpath" --bind_ip 127.0.0.1 --port 0 --auth > "$log" 2>&1 &
+	mongod --dbpath "$dbpath" --bind_ip "$TEMP_HOST" --port "$3" --auth > "$log" 2>&1 &
 	TEMP_PID=$!
 	for ((i = 0; i < 300; i++)); do
 		TEMP_PORT="$(sed -n 's/^secantusd-rs listening on .*:\([0-9][0-9]*\)$/\1/p' "$log")"
 		if [ -n "$TEMP_PORT" ]; then
-			printf 'temporary server listening on 127.0.0.1:%s\n' "$TEMP_PORT"
+			printf 'temporary server listening on %s:%s\n' "$TEMP_HOST" "$TEMP_PORT"
 			return 0
 		fi
 		if ! kill -0 "$TEMP_PID" 2> /dev/null; then break; fi
@@ -244,7 +249,15 @@ main() {
 			fi
 			: > "$dbpath/$INIT_MARKER"
 			export MONGO_INITDB_DATABASE="${MONGO_INITDB_DATABASE:-test}"
-			temp_server_start "$dbpath"
+			local temp_host temp_port
+			temp_host="$(arg_value --bind_ip 127.0.0.1 "$@")"
+			temp_host="${temp_host%%,*}"
+			temp_port="$(arg_value --port 0 "$@")"
+			case "$temp_host" in
+				127.*) ;;
+				*) temp_host=127.0.0.1 temp_port=0 ;;
+			esac
+			temp_server_start "$dbpath" "$temp_host" "$temp_port"
 			if [ -n "$MONGO_INITDB_ROOT_USERNAME" ]; then
 				create_root_user "$TEMP_PORT" || {
 					temp_server_stop

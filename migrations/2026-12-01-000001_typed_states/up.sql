@@ -2,4 +2,4 @@
 ALTER TABLE tasks ADD CONSTRAINT tasks_kind_check CHECK (kind IN (
     'provision_database', 'create_credential', 'reset_password', 'delete_credential',
     'quarantine_database', 'destroy_database', 'restore_database', 'recover_database'));
-ALTER TABLE dumps ADD CONSTRAINT dumps_format_check CHECK (format IN ('pg_dump-custom'));
+ALTER TABLE dumps ADD CONSTRAINT dumps_format_check CHECK (format IN ('pg_dump-custom', 'mongodump-tar'));

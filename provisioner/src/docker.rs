@@ -237,6 +237,16 @@ impl DockerHost {
         }
     }
 
+    /// Stops a running container cleanly (SIGTERM, then SIGKILL after `grace`) and starts it
+    /// again: every connection to its engine ends.
+    pub async fn restart(&self, container: &str, grace: std::time::Duration) -> ProvisionResult<()> {
+        let options = bollard::query_parameters::RestartContainerOptionsBuilder::default()
+            .t(i32::try_from(grace.as_secs()).unwrap_or(i32::MAX))
+            .build();
+        self.docker.restart_container(container, Some(options)).await?;
+        Ok(())
+    }
+
     /// Whether the named container exists and is running.
     pub async fn is_running(&self, container: &str) -> ProvisionResult<bool> {
         match self.docker.inspect_container(container, None).await {

@@ -156,6 +156,16 @@ pub trait Engine: Send + Sync {
     /// Ends every open session of a role of `database`.
     async fn terminate_sessions(&self, admin: Superuser<'_>, database: &str, username: &str) -> ProvisionResult<()>;
 
+    /// Whether [`Self::terminate_sessions`] closes the role's open connections. Where it
+    /// cannot (MongoDB keeps connections open across a password change), quarantine restarts
+    /// the engine.
+    fn can_end_connections(&self) -> bool {
+        true
+    }
+
+    /// Every user that may log in to `database`, those the tenant made itself included.
+    async fn list_users(&self, admin: Superuser<'_>, database: &str) -> ProvisionResult<Vec<String>>;
+
     /// Removes a role and what it owns in `database`, handing objects to `owner`. A role that
     /// is already gone is not an error.
     async fn drop_role(&self, admin: Superuser<'_>, database: &str, owner: &str, username: &str)

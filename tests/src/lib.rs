@@ -159,6 +159,7 @@ impl TestStack {
                 port_min,
                 port_max: port_min + 19,
                 postgres_image: env_or("DBAAS_POSTGRES_IMAGE", "dbaas/postgres:15"),
+                mongodb_image: env_or("DBAAS_MONGODB_IMAGE", "dbaas/mongo:7"),
             },
             worker_concurrency: 4,
             poll_interval: Duration::from_millis(50),

@@ -10,6 +10,8 @@ text_enum!(
     DumpFormat {
         /// `pg_dump --format=custom`, for `pg_restore`.
         PgDumpCustom => "pg_dump-custom",
+        /// mongodump's directory layout in a tar archive: unpack it, then `mongorestore DIR`.
+        MongodumpTar => "mongodump-tar",
     }
 );
 

@@ -19,9 +19,14 @@ impl EngineKind {
     }
 
     /// A ready-to-use URI. Users and generated passwords are plain alphanumerics and
-    /// underscores, so nothing needs escaping.
+    /// underscores, so nothing needs escaping. A MongoDB user lives in its database
+    /// (`authSource`), and the engine is one server, not a replica set (`directConnection`).
     pub fn connection_uri(self, host: &str, port: i32, user: &str, password: &str, database: &str) -> String {
-        format!("{}://{user}:{password}@{host}:{port}/{database}", self.scheme())
+        let base = format!("{}://{user}:{password}@{host}:{port}/{database}", self.scheme());
+        match self {
+            EngineKind::Postgres => base,
+            EngineKind::MongoDb => format!("{base}?authSource={database}&directConnection=true"),
+        }
     }
 
     /// The endpoint as the reference shows it, with placeholders for the credential.

@@ -6,11 +6,13 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 
 use super::{Store, StoreResult};
 use crate::config::Config;
+use crate::model::EngineKind;
 use crate::schema::{api_users, environments, plans, team_members, teams};
 use crate::secrets;
 
 pub const DEFAULT_ENVIRONMENT: &str = "dev";
 pub const DEFAULT_PLAN: &str = "postgres-small";
+pub const DEFAULT_MONGODB_PLAN: &str = "mongodb-small";
 const ADMIN_TEAM: &str = "admin";
 
 /// What bootstrapping did.
@@ -91,9 +93,6 @@ impl Store {
         let had_environment: bool = diesel::select(diesel::dsl::exists(environments::table.select(environments::id)))
             .get_result(&mut conn)
             .await?;
-        let had_plan: bool = diesel::select(diesel::dsl::exists(plans::table.select(plans::id)))
-            .get_result(&mut conn)
-            .await?;
         if !had_environment {
             diesel::insert_into(environments::table)
                 .values((
@@ -107,16 +106,38 @@ impl Store {
                 .execute(&mut conn)
                 .await?;
         }
-        if !had_plan {
+        // One default plan per engine, made once: a catalog that ever had a plan of that engine
+        // (retired ones count) is left as its admins made it.
+        let defaults_per_engine = [
+            (
+                EngineKind::Postgres,
+                DEFAULT_PLAN,
+                &defaults.postgres_image,
+                "PostgreSQL 15, 512 MiB of memory, one core, 1 GiB of data",
+            ),
+            (
+                EngineKind::MongoDb,
+                DEFAULT_MONGODB_PLAN,
+                &defaults.mongodb_image,
+                "MongoDB, 512 MiB of memory, one core, 1 GiB of data",
+            ),
+        ];
+        for (engine, name, image, description) in defaults_per_engine {
+            let had_plan: bool = diesel::select(diesel::dsl::exists(plans::table.filter(plans::engine.eq(engine))))
+                .get_result(&mut conn)
+                .await?;
+            if had_plan {
+                continue;
+            }
             diesel::insert_into(plans::table)
                 .values((
-                    plans::name.eq(DEFAULT_PLAN),
-                    plans::engine.eq("postgres"),
-                    plans::image.eq(&defaults.postgres_image),
+                    plans::name.eq(name),
+                    plans::engine.eq(engine),
+                    plans::image.eq(image),
                     plans::memory_bytes.eq(512_i64 * 1024 * 1024),
                     plans::cpu_millis.eq(1000),
                     plans::size_bytes.eq(1024_i64 * 1024 * 1024),
-                    plans::description.eq("PostgreSQL 15, 512 MiB of memory, one core, 1 GiB of data"),
+                    plans::description.eq(description),
                 ))
                 .on_conflict_do_nothing()
                 .execute(&mut conn)

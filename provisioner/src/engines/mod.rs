@@ -2,8 +2,10 @@
 //! name plans use. Adding an engine: a module here implementing [`crate::Engine`], a line in
 //! [`engine_for`] (see `docs/architecture.md`).
 
+mod mongodb;
 mod postgres;
 
+pub use mongodb::MongoDb;
 pub use postgres::Postgres;
 
 use crate::engine::Engine;
@@ -12,6 +14,7 @@ use crate::engine::Engine;
 pub fn engine_for(name: &str) -> Option<Box<dyn Engine>> {
     match name {
         "postgres" => Some(Box::new(Postgres)),
+        "mongodb" => Some(Box::new(MongoDb)),
         _ => None,
     }
 }

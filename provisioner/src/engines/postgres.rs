@@ -239,6 +239,20 @@ impl Engine for Postgres {
         Ok(())
     }
 
+    async fn list_users(&self, admin: Superuser<'_>, database: &str) -> ProvisionResult<Vec<String>> {
+        // PUBLIC has no CONNECT on our databases: whoever has it was given it.
+        let client = admin_session(admin, "postgres").await?;
+        let rows = client
+            .query(
+                "SELECT rolname FROM pg_roles WHERE rolcanlogin AND NOT rolsuper \
+                 AND has_database_privilege(oid, $1, 'CONNECT') ORDER BY rolname",
+                &[&database],
+            )
+            .await
+            .map_err(engine_error)?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
     async fn drop_role(
         &self,
         admin: Superuser<'_>,

@@ -1,7 +1,10 @@
-//! Quarantine, the first DELETE: every credential's password is replaced in the engine by a
-//! random one that is stored nowhere, and their sessions are cut. The data stays.
+//! Quarantine, the first DELETE: every user of the database (those the catalog knows and any
+//! the tenant made itself) gets a random password that is stored nowhere, and their sessions
+//! are cut. An engine that cannot close open connections (MongoDB) is restarted for that. The
+//! data stays.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use dbaas_core::model::Task;
 use dbaas_core::secrets;
@@ -12,29 +15,41 @@ use crate::engine::EngineTarget;
 use crate::error::JobResult;
 use crate::Context;
 
+/// How long an engine may take to shut down cleanly before it is killed.
+const STOP_GRACE: Duration = Duration::from_secs(10);
+
 pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
     let Some(target) = EngineTarget::of(&ctx, database_of(&task)?).await? else {
         // Never provisioned: no engine holds any password.
         return Ok(());
     };
-    for credential in &target.detail.credentials {
+    let (engine, admin, database) = (&target.engine, target.admin(), target.database_name());
+    let mut users: Vec<String> = target.detail.credentials.iter().map(|c| c.username.clone()).collect();
+    for user in engine.list_users(admin, database).await? {
+        if !users.contains(&user) {
+            users.push(user);
+        }
+    }
+    for username in &users {
         let unknown = secrets::generate_password();
-        target
-            .engine
-            .set_password(
-                target.admin(),
-                target.database_name(),
-                &RoleSpec {
-                    username: &credential.username,
-                    password: &unknown,
-                },
-            )
-            .await?;
-        target
-            .engine
-            .terminate_sessions(target.admin(), target.database_name(), &credential.username)
-            .await?;
+        let role = RoleSpec {
+            username,
+            password: &unknown,
+        };
+        engine.set_password(admin, database, &role).await?;
+        engine.terminate_sessions(admin, database, username).await?;
+    }
+    for credential in &target.detail.credentials {
         ctx.store.credential_forget_password(credential.id).await?;
+    }
+    if !engine.can_end_connections() {
+        let host = ctx
+            .docker
+            .get(&target.detail.environment.host().docker_endpoint)
+            .await?;
+        host.restart(&target.detail.database.engine_names().container, STOP_GRACE)
+            .await?;
+        engine.wait_ready(admin, ctx.config.engine_ready_timeout).await?;
     }
     Ok(())
 }
