@@ -1,14 +1,16 @@
 //! The dbaas API: validates requests, records them in the catalog and enqueues the work.
 //!
 //! Layers: [`http`] (handlers, views, error mapping) → [`app`] (operations and tenant scope)
-//! → `dbaas_core::store` (queries).
+//! → `dbaas_core::store` (queries). The request bodies, [`params`], are shared by the first
+//! two: a handler hands the body it unpacked to the operation as it is.
 
 pub mod app;
 pub mod http;
+pub mod params;
 
 use std::future::Future;
 
-use dbaas_core::jobs::JobQueue;
+use dbaas_core::queue::JobQueue;
 use dbaas_core::{Config, Store};
 
 pub use http::spec_json;
@@ -18,7 +20,7 @@ pub enum ServeError {
     #[error("{0}")]
     Store(#[from] dbaas_core::StoreError),
     #[error("{0}")]
-    Queue(#[from] dbaas_core::jobs::QueueError),
+    Queue(#[from] dbaas_core::queue::QueueError),
     #[error("cannot listen: {0}")]
     Listen(#[from] std::io::Error),
 }

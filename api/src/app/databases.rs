@@ -1,33 +1,11 @@
-//! Database operations.
+//! Database operations: a tenant's databases, from the request to the quarantine.
 
-use dbaas_core::model::{DatabaseDetail, DatabaseStatus, Dump, NewDatabase, Ref, Task, TaskKind, TaskStatus};
+use dbaas_core::model::{DatabaseDetail, DatabaseStatus, NewDatabase, Ref, TaskKind};
 use dbaas_core::names::normalize_database_name;
 use dbaas_core::store::{Caller, DatabaseChanges, DatabaseFilter, Page, PageRequest};
 
-use super::{parse_reference, App, AppError, AppResult, ResourceKind, Waited};
-
-/// A request for a new database, as the tenant wrote it.
-#[derive(Debug, Clone, Default)]
-pub struct DatabaseRequest {
-    pub name: String,
-    pub plan: String,
-    pub environment: String,
-    pub project: Option<String>,
-    pub description: Option<String>,
-    pub tags: Option<Vec<String>>,
-}
-
-/// Changes a tenant asks for; `None` leaves a field as it is.
-#[derive(Debug, Clone, Default)]
-pub struct DatabaseUpdate {
-    /// `Some(None)` takes the database out of its project.
-    pub project: Option<Option<String>>,
-    /// `Some(None)` goes back to the environment's quarantine period.
-    pub quarantine_days: Option<Option<i32>>,
-    pub description: Option<String>,
-    pub tags: Option<Vec<String>>,
-    pub is_protected: Option<bool>,
-}
+use super::{parse_reference, validate, App, AppError, AppResult, ResourceKind, Waited};
+use crate::params::{DatabaseCreate, DatabaseUpdate};
 
 /// Filters of a database list, as the tenant wrote them.
 #[derive(Debug, Clone, Default)]
@@ -40,19 +18,6 @@ pub struct DatabaseListQuery {
     pub show_deleted: bool,
 }
 
-/// When a quarantined database's period runs out: its own period, else its environment's.
-pub fn quarantine_ends_at(detail: &DatabaseDetail) -> Option<chrono::DateTime<chrono::Utc>> {
-    let days = detail
-        .database
-        .quarantine_days
-        .unwrap_or(detail.environment.quarantine_days);
-    Some(detail.database.quarantine_dt? + chrono::Duration::days(i64::from(days)))
-}
-
-const MAX_DESCRIPTION_LEN: usize = 1000;
-const MAX_TAGS: usize = 50;
-const MAX_TAG_LEN: usize = 64;
-
 /// Turns a store's not-found of a referenced resource into "the field names nothing".
 fn unknown<'a>(field: &'static str, raw: &'a str) -> impl FnOnce(AppError) -> AppError + 'a {
     move |e| match e {
@@ -62,34 +27,6 @@ fn unknown<'a>(field: &'static str, raw: &'a str) -> impl FnOnce(AppError) -> Ap
         },
         e => e,
     }
-}
-
-fn check_description(description: &str) -> AppResult<()> {
-    if description.chars().count() > MAX_DESCRIPTION_LEN {
-        return Err(AppError::Invalid {
-            field: Some("description"),
-            message: format!("description is longer than {MAX_DESCRIPTION_LEN} characters"),
-        });
-    }
-    Ok(())
-}
-
-fn check_tags(tags: &[String]) -> AppResult<()> {
-    let invalid = |message: String| {
-        Err(AppError::Invalid {
-            field: Some("tags"),
-            message,
-        })
-    };
-    if tags.len() > MAX_TAGS {
-        return invalid(format!("at most {MAX_TAGS} tags"));
-    }
-    for tag in tags {
-        if tag.is_empty() || tag.chars().count() > MAX_TAG_LEN || tag.chars().any(char::is_control) {
-            return invalid(format!("'{tag}' is not a tag: 1 to {MAX_TAG_LEN} printable characters"));
-        }
-    }
-    Ok(())
 }
 
 impl App {
@@ -109,32 +46,29 @@ impl App {
     }
 
     /// Records the database and enqueues its provisioning; the worker does the rest.
-    pub async fn database_create(&self, caller: &Caller, request: DatabaseRequest) -> AppResult<DatabaseDetail> {
-        let name = normalize_database_name(&request.name).map_err(|e| AppError::Invalid {
-            field: Some("name"),
-            message: e.to_string(),
-        })?;
-        let description = request.description.unwrap_or_default();
-        check_description(&description)?;
-        let tags = request.tags.unwrap_or_default();
-        check_tags(&tags)?;
-        let plan_ref = parse_reference(ResourceKind::Plan, "plan", &request.plan)?;
-        let environment_ref = parse_reference(ResourceKind::Environment, "environment", &request.environment)?;
+    pub async fn database_create(&self, caller: &Caller, params: DatabaseCreate) -> AppResult<DatabaseDetail> {
+        let name = validate::database_name(&params.name)?;
+        let description = params.description.unwrap_or_default();
+        validate::description(&description)?;
+        let tags = params.tags.unwrap_or_default();
+        validate::tags(&tags)?;
+        let plan_ref = parse_reference(ResourceKind::Plan, "plan", params.plan.as_text())?;
+        let environment_ref = parse_reference(ResourceKind::Environment, "environment", params.environment.as_text())?;
 
         let plan = self
             .store
             .plan_find(&plan_ref)
             .await
             .map_err(AppError::from)
-            .map_err(unknown("plan", &request.plan))?;
+            .map_err(unknown("plan", params.plan.as_text()))?;
         let environment = self
             .store
             .environment_find(&environment_ref)
             .await
             .map_err(AppError::from)
-            .map_err(unknown("environment", &request.environment))?;
-        let project_id = match request.project.as_deref() {
-            Some(raw) => Some(self.project_for(caller, raw).await?),
+            .map_err(unknown("environment", params.environment.as_text()))?;
+        let project_id = match &params.project {
+            Some(raw) => Some(self.project_for(caller, raw.as_text()).await?),
             None => None,
         };
         let team_id = caller.default_team().ok_or_else(|| AppError::Unprocessable {
@@ -157,21 +91,13 @@ impl App {
                 tags,
             })
             .await?;
-        self.enqueue(&created.task).await;
+        self.queue.enqueue(&created.task).await;
         tracing::info!(
             database_id = created.database.id,
             task_id = created.task.id,
             "database requested"
         );
         Ok(self.store.database_detail(created.database.id).await?)
-    }
-
-    /// Hands a recorded task to the workers. A failure is not the caller's: the task is in
-    /// the catalog, and workers enqueue again what stays queued.
-    pub(super) async fn enqueue(&self, task: &Task) {
-        if let Err(e) = self.queue.push(task.id).await {
-            tracing::warn!(task_id = task.id, error = %e, "could not enqueue; a worker will pick the task up later");
-        }
     }
 
     /// A database the caller may see.
@@ -189,16 +115,7 @@ impl App {
         query: DatabaseListQuery,
         page: PageRequest,
     ) -> AppResult<Page<DatabaseDetail>> {
-        let status = match query.status.as_deref() {
-            None => None,
-            Some(raw) => Some(DatabaseStatus::parse(raw).ok_or_else(|| AppError::Invalid {
-                field: Some("status"),
-                message: format!(
-                    "'{raw}' is not a status: {}",
-                    DatabaseStatus::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
-                ),
-            })?),
-        };
+        let status = query.status.as_deref().map(validate::database_status).transpose()?;
         // A filter naming something that does not exist matches nothing.
         let mut nothing = false;
         let project_id = match query.project.as_deref() {
@@ -229,6 +146,7 @@ impl App {
         };
         let filter = DatabaseFilter {
             teams_in: (!caller.is_admin).then(|| caller.team_ids.clone()),
+            // A name the create rule would refuse matches nothing, as it is.
             name: query.name.map(|n| normalize_database_name(&n).unwrap_or(n)),
             project_id: if nothing { Some(-1) } else { project_id },
             environment_id,
@@ -242,40 +160,30 @@ impl App {
     }
 
     /// Changes a database's tenant-owned fields.
-    pub async fn database_update(&self, caller: &Caller, id: i64, update: DatabaseUpdate) -> AppResult<DatabaseDetail> {
+    pub async fn database_update(&self, caller: &Caller, id: i64, params: DatabaseUpdate) -> AppResult<DatabaseDetail> {
         let current = self.database_get(caller, id).await?;
-        if current.database.status() == DatabaseStatus::Deleted {
+        if current.database.status == DatabaseStatus::Deleted {
             return Err(AppError::Conflict(
                 "the database is deleted; it can no longer be changed".into(),
             ));
         }
-        if let Some(description) = &update.description {
-            check_description(description)?;
-        }
-        if let Some(tags) = &update.tags {
-            check_tags(tags)?;
-        }
-        let project_id = match update.project {
+        validate::each(params.description.as_deref(), validate::description)?;
+        validate::each(params.tags.as_deref(), validate::tags)?;
+        // `Some(None)` takes the database out of its project.
+        let project_id = match Option::<Option<_>>::from(params.project) {
             None => None,
             Some(None) => Some(None),
-            Some(Some(raw)) => Some(Some(self.project_for(caller, &raw).await?)),
+            Some(Some(raw)) => Some(Some(self.project_for(caller, raw.as_text()).await?)),
         };
-        if update
-            .quarantine_days
-            .flatten()
-            .is_some_and(|d| !(0..=3650).contains(&d))
-        {
-            return Err(AppError::Invalid {
-                field: Some("quarantine_days"),
-                message: "quarantine_days must be between 0 and 3650".into(),
-            });
-        }
+        // `Some(None)` goes back to the environment's quarantine period.
+        let quarantine_days = Option::<Option<i32>>::from(params.quarantine_days);
+        validate::each(quarantine_days.flatten().as_ref(), validate::quarantine_days)?;
         let changes = DatabaseChanges {
             project_id,
-            quarantine_days: update.quarantine_days,
-            description: update.description,
-            tags: update.tags,
-            is_protected: update.is_protected,
+            quarantine_days,
+            description: params.description,
+            tags: params.tags,
+            is_protected: params.is_protected,
         };
         self.store.database_update(id, changes).await?;
         Ok(self.store.database_detail(id).await?)
@@ -285,54 +193,40 @@ impl App {
     /// password.
     pub async fn database_restore(&self, caller: &Caller, id: i64) -> AppResult<Waited<DatabaseDetail>> {
         let current = self.database_get(caller, id).await?;
-        if current.database.status() != DatabaseStatus::Quarantined {
+        if current.database.status != DatabaseStatus::Quarantined {
             return Err(AppError::Conflict(format!(
                 "the database is {}; only a quarantined database can be restored",
                 current.database.status
             )));
         }
-        if current.database.port.is_none() || current.database.admin_password_enc.is_none() {
+        if !current.database.was_provisioned() {
             return Err(AppError::Conflict(
                 "the database was never provisioned, so there is nothing to restore; delete it again to remove it"
                     .into(),
             ));
         }
-        if quarantine_ends_at(&current).is_some_and(|end| end <= chrono::Utc::now()) {
+        if current
+            .quarantine_ends_at()
+            .is_some_and(|end| end <= chrono::Utc::now())
+        {
             return Err(AppError::Conflict(
                 "the quarantine period is over: the database is being destroyed".into(),
             ));
         }
         let (_, task) = self
-            .store
-            .database_task_start(id, TaskKind::RestoreDatabase, &[DatabaseStatus::Quarantined], None)
+            .queue
+            .start_task(
+                &self.store,
+                id,
+                TaskKind::RestoreDatabase,
+                &[DatabaseStatus::Quarantined],
+                None,
+            )
             .await?;
-        self.enqueue(&task).await;
-        let task = self.task_wait(task.id).await?;
-        match TaskStatus::parse(&task.status) {
-            Some(TaskStatus::Succeeded) => Ok(Waited::Done(self.store.database_detail(id).await?)),
-            Some(TaskStatus::Failed) => Err(AppError::Unavailable(format!(
-                "task {} failed: {}",
-                task.id,
-                task.last_error.as_deref().unwrap_or("no reason recorded")
-            ))),
-            _ => Ok(Waited::Pending(task)),
-        }
-    }
-
-    /// The final dumps of a database the caller may see (destroyed ones included).
-    pub async fn dump_list(&self, caller: &Caller, database_id: i64) -> AppResult<Vec<Dump>> {
-        self.database_get(caller, database_id).await?;
-        Ok(self.store.dump_list(database_id).await?)
-    }
-
-    pub async fn dump_get(&self, caller: &Caller, database_id: i64, dump_id: i64) -> AppResult<Dump> {
-        self.database_get(caller, database_id).await?;
-        Ok(self.store.dump_get(database_id, dump_id).await?)
-    }
-
-    /// Bytes `start..end` of a dump got with [`Self::dump_get`].
-    pub async fn dump_read(&self, dump: &Dump, start: i64, end: i64) -> AppResult<Vec<u8>> {
-        Ok(self.store.dump_read(dump.id, start, end).await?)
+        Ok(match self.task_settle(&task).await? {
+            Waited::Done(()) => Waited::Done(self.store.database_detail(id).await?),
+            Waited::Pending(task) => Waited::Pending(task),
+        })
     }
 
     /// The first DELETE quarantines the database; a DELETE of a quarantined one destroys it.
@@ -343,22 +237,13 @@ impl App {
                 "the database is protected: set is_protected to false before deleting it".into(),
             ));
         }
-        let (_, task) = match current.database.status() {
-            DatabaseStatus::Ready | DatabaseStatus::Failed => {
-                self.store
-                    .database_task_start(
-                        id,
-                        TaskKind::QuarantineDatabase,
-                        &[DatabaseStatus::Ready, DatabaseStatus::Failed],
-                        Some(DatabaseStatus::Quarantined),
-                    )
-                    .await?
-            }
-            DatabaseStatus::Quarantined => {
-                self.store
-                    .database_task_start(id, TaskKind::DestroyDatabase, &[DatabaseStatus::Quarantined], None)
-                    .await?
-            }
+        let (kind, allowed, new_status): (_, &[_], _) = match current.database.status {
+            DatabaseStatus::Ready | DatabaseStatus::Failed => (
+                TaskKind::QuarantineDatabase,
+                &[DatabaseStatus::Ready, DatabaseStatus::Failed],
+                Some(DatabaseStatus::Quarantined),
+            ),
+            DatabaseStatus::Quarantined => (TaskKind::DestroyDatabase, &[DatabaseStatus::Quarantined], None),
             DatabaseStatus::Creating => {
                 return Err(AppError::Conflict(
                     "the database is still being created; delete it once it is ready or failed".into(),
@@ -366,7 +251,9 @@ impl App {
             }
             DatabaseStatus::Deleted => return Err(AppError::Conflict("the database is already deleted".into())),
         };
-        self.enqueue(&task).await;
+        self.queue
+            .start_task(&self.store, id, kind, allowed, new_status)
+            .await?;
         Ok(self.store.database_detail(id).await?)
     }
 }

@@ -1,32 +1,31 @@
 //! Application operations: what each API call does, with authorization (tenant scope) decided
 //! here and nowhere else. One verb-noun function per operation (`database_create`), called by a
-//! thin HTTP handler and calling the store.
+//! thin HTTP handler and calling the store; operations take the request bodies of
+//! [`crate::params`] as they are and build the store's `NewX` / `XChanges` from them.
+//!
+//! One file per resource; beside them, [`validate`] holds every field rule, `tasks` the
+//! enqueueing and waiting, and `references` how requests name other resources.
 
 mod credentials;
 mod databases;
-mod orphans;
-mod references;
-mod tasks;
-mod waiting;
-
-pub use credentials::CredentialRequest;
-pub use credentials::{CredentialDetail, Waited};
-pub use databases::{quarantine_ends_at, DatabaseListQuery, DatabaseRequest, DatabaseUpdate};
-pub use references::{parse_reference, ResourceKind};
-pub use tasks::TaskListQuery;
+mod dumps;
 mod environments;
+mod orphans;
 mod plans;
 mod projects;
+mod references;
+mod tasks;
 mod teams;
 mod users;
-mod validate;
+pub mod validate;
 
+pub use credentials::CredentialDetail;
+pub use databases::DatabaseListQuery;
 pub use environments::EnvironmentDetail;
-pub use plans::{PlanPatch, PlanRequest};
-pub use projects::{ProjectPatch, ProjectRequest};
-pub use users::{UserPatch, UserRequest};
+pub use references::{parse_reference, ResourceKind};
+pub use tasks::{TaskListQuery, Waited};
 
-use dbaas_core::jobs::JobQueue;
+use dbaas_core::queue::JobQueue;
 use dbaas_core::store::Caller;
 use dbaas_core::{Config, Store, StoreError};
 
@@ -83,10 +82,10 @@ impl From<StoreError> for AppError {
 
 pub type AppResult<T> = Result<T, AppError>;
 
-/// Refuses a change to what only admins manage (`what`: "plans", ...); anyone may still see it.
-fn admin_only(caller: &Caller, what: &str) -> AppResult<()> {
+/// Refuses a non-admin what only admins may do, with `refusal` as the reason (403).
+fn admin_only(caller: &Caller, refusal: &str) -> AppResult<()> {
     if !caller.is_admin {
-        return Err(AppError::Forbidden(format!("only admins change {what}")));
+        return Err(AppError::Forbidden(refusal.to_owned()));
     }
     Ok(())
 }

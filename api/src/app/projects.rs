@@ -5,27 +5,8 @@
 use dbaas_core::model::{NewProject, Project, ProjectChanges, Ref};
 use dbaas_core::store::{Caller, Page, PageRequest};
 
-use super::validate;
-use super::{App, AppError, AppResult};
-
-/// A project as it is asked for.
-#[derive(Debug, Clone)]
-pub struct ProjectRequest {
-    pub name: String,
-    pub description: Option<String>,
-    /// A reference to the owning team. Absent: global for an admin, the caller's first team
-    /// for anyone else.
-    pub team: Option<String>,
-}
-
-/// A project's fields to change; `None` leaves one as it is. `team: Some(None)` makes the
-/// project global (admins only).
-#[derive(Debug, Clone, Default)]
-pub struct ProjectPatch {
-    pub name: Option<String>,
-    pub description: Option<String>,
-    pub team: Option<Option<String>>,
-}
+use super::{validate, App, AppError, AppResult};
+use crate::params::{ProjectCreate, ProjectUpdate};
 
 fn visible(caller: &Caller, project: &Project) -> bool {
     project.team_id.is_none_or(|team| caller.can_access_team(team))
@@ -54,12 +35,12 @@ impl App {
         Ok(project)
     }
 
-    pub async fn project_create(&self, caller: &Caller, request: ProjectRequest) -> AppResult<Project> {
-        validate::name("name", &request.name)?;
-        let description = request.description.unwrap_or_default();
+    pub async fn project_create(&self, caller: &Caller, params: ProjectCreate) -> AppResult<Project> {
+        validate::name(&params.name)?;
+        let description = params.description.unwrap_or_default();
         validate::description(&description)?;
-        let team_id = match (&request.team, caller.is_admin) {
-            (Some(raw), _) => Some(self.project_team(caller, raw).await?),
+        let team_id = match (&params.team, caller.is_admin) {
+            (Some(raw), _) => Some(self.project_team(caller, raw.as_text()).await?),
             (None, true) => None,
             (None, false) => Some(caller.default_team().ok_or_else(|| AppError::Unprocessable {
                 field: Some("team"),
@@ -70,31 +51,32 @@ impl App {
             })?),
         };
         let new = NewProject {
-            name: request.name,
+            name: params.name,
             description,
             team_id,
         };
         Ok(self.store.project_create(new).await?)
     }
 
-    pub async fn project_update(&self, caller: &Caller, id: i64, patch: ProjectPatch) -> AppResult<Project> {
+    /// Changes a project; `team: null` makes it global (admins only).
+    pub async fn project_update(&self, caller: &Caller, id: i64, params: ProjectUpdate) -> AppResult<Project> {
         let project = self.project_get(caller, id).await?;
         if project.team_id.is_none() {
             global_is_for_admins(caller)?;
         }
-        validate::each(patch.name.as_deref(), |n| validate::name("name", n))?;
-        validate::each(patch.description.as_deref(), validate::description)?;
-        let team_id = match &patch.team {
+        validate::each(params.name.as_deref(), validate::name)?;
+        validate::each(params.description.as_deref(), validate::description)?;
+        let team_id = match params.team.as_opt_ref() {
             None => None,
             Some(None) => {
                 global_is_for_admins(caller)?;
                 Some(None)
             }
-            Some(Some(raw)) => Some(Some(self.project_team(caller, raw).await?)),
+            Some(Some(raw)) => Some(Some(self.project_team(caller, raw.as_text()).await?)),
         };
         let changes = ProjectChanges {
-            name: patch.name,
-            description: patch.description,
+            name: params.name,
+            description: params.description,
             team_id,
         };
         Ok(self.store.project_update(id, changes).await?)

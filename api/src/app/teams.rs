@@ -4,16 +4,10 @@
 use dbaas_core::model::{NewTeam, TeamChanges, TeamDetail};
 use dbaas_core::store::{Caller, Page, PageRequest};
 
-use super::references::{parse_reference, ResourceKind};
-use super::validate::{self, invalid};
-use super::{admin_only, App, AppError, AppResult};
+use super::{admin_only, parse_reference, validate, App, AppError, AppResult, ResourceKind};
+use crate::params::{TeamCreate, TeamUpdate};
 
-fn database_limit(value: &i32) -> AppResult<()> {
-    if *value < 0 {
-        return Err(invalid("database_limit", "database_limit must be 0 or more"));
-    }
-    Ok(())
-}
+const ADMINS_ONLY: &str = "only admins change teams";
 
 /// Refuses, as absent, a team the caller is not in.
 fn visible(caller: &Caller, id: i64) -> AppResult<()> {
@@ -34,25 +28,33 @@ impl App {
         Ok(self.store.team_get(id).await?)
     }
 
-    pub async fn team_create(&self, caller: &Caller, new: NewTeam) -> AppResult<TeamDetail> {
-        admin_only(caller, "teams")?;
-        validate::name("name", &new.name)?;
-        validate::each(new.database_limit.as_ref(), database_limit)?;
+    pub async fn team_create(&self, caller: &Caller, params: TeamCreate) -> AppResult<TeamDetail> {
+        admin_only(caller, ADMINS_ONLY)?;
+        validate::name(&params.name)?;
+        validate::each(params.database_limit.as_ref(), validate::database_limit)?;
+        let new = NewTeam {
+            name: params.name,
+            database_limit: params.database_limit,
+        };
         Ok(self.store.team_create(new).await?)
     }
 
-    pub async fn team_update(&self, caller: &Caller, id: i64, changes: TeamChanges) -> AppResult<TeamDetail> {
+    pub async fn team_update(&self, caller: &Caller, id: i64, params: TeamUpdate) -> AppResult<TeamDetail> {
         visible(caller, id)?;
-        admin_only(caller, "teams")?;
-        validate::each(changes.name.as_deref(), |n| validate::name("name", n))?;
-        validate::each(changes.database_limit.as_ref(), database_limit)?;
+        admin_only(caller, ADMINS_ONLY)?;
+        validate::each(params.name.as_deref(), validate::name)?;
+        validate::each(params.database_limit.as_ref(), validate::database_limit)?;
+        let changes = TeamChanges {
+            name: params.name,
+            database_limit: params.database_limit,
+        };
         Ok(self.store.team_update(id, changes).await?)
     }
 
     /// Deletes a team that owns no live database and no project, and ends its memberships.
     pub async fn team_delete(&self, caller: &Caller, id: i64) -> AppResult<()> {
         visible(caller, id)?;
-        admin_only(caller, "teams")?;
+        admin_only(caller, ADMINS_ONLY)?;
         Ok(self.store.team_delete(id).await?)
     }
 

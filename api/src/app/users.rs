@@ -6,26 +6,10 @@ use dbaas_core::model::{NewUser, UserChanges, UserDetail};
 use dbaas_core::secrets;
 use dbaas_core::store::{Caller, Page, PageRequest};
 
-use super::validate;
-use super::{admin_only, App, AppError, AppResult};
+use super::{admin_only, validate, App, AppError, AppResult};
+use crate::params::{Reference, UserCreate, UserUpdate};
 
-/// A user as an admin writes it.
-#[derive(Debug, Clone)]
-pub struct UserRequest {
-    pub username: String,
-    pub password: String,
-    pub is_admin: bool,
-    /// References to the teams the user acts for.
-    pub teams: Vec<String>,
-}
-
-/// A user's fields to change; `None` leaves one as it is. `teams` replaces the memberships.
-#[derive(Debug, Clone, Default)]
-pub struct UserPatch {
-    pub password: Option<String>,
-    pub is_admin: Option<bool>,
-    pub teams: Option<Vec<String>>,
-}
+const ADMINS_ONLY: &str = "only admins change users";
 
 /// Refuses, as absent, another user to a non-admin.
 fn visible(caller: &Caller, id: i64) -> AppResult<()> {
@@ -54,36 +38,36 @@ impl App {
         Ok(self.store.user_get(id).await?)
     }
 
-    pub async fn user_create(&self, caller: &Caller, request: UserRequest) -> AppResult<UserDetail> {
-        admin_only(caller, "users")?;
-        validate::username(&request.username)?;
-        validate::password(&request.password)?;
-        let team_ids = self.teams_resolve(&request.teams).await?;
+    pub async fn user_create(&self, caller: &Caller, params: UserCreate) -> AppResult<UserDetail> {
+        admin_only(caller, ADMINS_ONLY)?;
+        validate::username(&params.username)?;
+        validate::password(params.password.as_str())?;
+        let team_ids = self.teams_resolve(params.teams.as_deref().unwrap_or_default()).await?;
         let new = NewUser {
-            username: request.username,
-            password_hash: hash(request.password).await?,
-            is_admin: request.is_admin,
+            username: params.username,
+            password_hash: hash(params.password.0).await?,
+            is_admin: params.is_admin.unwrap_or(false),
             team_ids,
         };
         Ok(self.store.user_create(new).await?)
     }
 
     /// Changes a user. The last admin cannot stop being one.
-    pub async fn user_update(&self, caller: &Caller, id: i64, patch: UserPatch) -> AppResult<UserDetail> {
+    pub async fn user_update(&self, caller: &Caller, id: i64, params: UserUpdate) -> AppResult<UserDetail> {
         visible(caller, id)?;
-        admin_only(caller, "users")?;
-        validate::each(patch.password.as_deref(), validate::password)?;
-        let team_ids = match &patch.teams {
+        admin_only(caller, ADMINS_ONLY)?;
+        validate::each(params.password.as_ref().map(|p| p.as_str()), validate::password)?;
+        let team_ids = match &params.teams {
             Some(teams) => Some(self.teams_resolve(teams).await?),
             None => None,
         };
-        let password_hash = match patch.password {
-            Some(password) => Some(hash(password).await?),
+        let password_hash = match params.password {
+            Some(password) => Some(hash(password.0).await?),
             None => None,
         };
         let changes = UserChanges {
             password_hash,
-            is_admin: patch.is_admin,
+            is_admin: params.is_admin,
             team_ids,
         };
         Ok(self.store.user_update(id, changes).await?)
@@ -92,15 +76,15 @@ impl App {
     /// Deletes a user; their logins stop working at once. The last admin cannot be deleted.
     pub async fn user_delete(&self, caller: &Caller, id: i64) -> AppResult<()> {
         visible(caller, id)?;
-        admin_only(caller, "users")?;
+        admin_only(caller, ADMINS_ONLY)?;
         Ok(self.store.user_delete(id).await?)
     }
 
     /// The ids of the teams `refs` name, each once.
-    async fn teams_resolve(&self, refs: &[String]) -> AppResult<Vec<i64>> {
+    async fn teams_resolve(&self, refs: &[Reference]) -> AppResult<Vec<i64>> {
         let mut ids = Vec::with_capacity(refs.len());
         for raw in refs {
-            ids.push(self.team_resolve("teams", raw, None).await?);
+            ids.push(self.team_resolve("teams", raw.as_text(), None).await?);
         }
         ids.sort_unstable();
         ids.dedup();

@@ -1,5 +1,13 @@
-//! Rules for what admins and tenants write: names, passwords, descriptions. Each check names
-//! the field at fault.
+//! The app's rules for what admins and tenants write, one function per rule, named for the
+//! field it checks; every operation uses these and keeps no rule of its own. Each check names
+//! the field at fault (400). The spec's `#[oai(validator)]`s (in `params`) run first; these
+//! hold what the spec does not say.
+//!
+//! A rule that also reads the input returns what it read: [`engine`] the engine kind,
+//! [`cpus`] the thousandths the catalog keeps, [`database_name`] the normalised name.
+
+use dbaas_core::model::{DatabaseStatus, EngineKind, Privileges, TaskStatus};
+use dbaas_core::names::normalize_database_name;
 
 use super::{AppError, AppResult};
 
@@ -10,6 +18,21 @@ pub const MAX_DESCRIPTION_LEN: usize = 1000;
 pub const MIN_PASSWORD_LEN: usize = 12;
 /// Argon2 takes any length; a cap keeps one request from hashing megabytes.
 pub const MAX_PASSWORD_LEN: usize = 1024;
+pub const MAX_TAGS: usize = 50;
+pub const MAX_TAG_LEN: usize = 64;
+/// Longer than anyone keeps a deleted database; also keeps date arithmetic far from overflow.
+pub const MAX_QUARANTINE_DAYS: i32 = 3650;
+/// The longest role name Postgres keeps (NAMEDATALEN - 1).
+pub const MAX_USER_LEN: usize = 63;
+pub const MAX_CONNECTION_LIMIT: i32 = 10_000;
+/// Less memory than this and an engine does not start reliably.
+pub const MIN_MEMORY_BYTES: i64 = 64 * 1024 * 1024;
+/// Docker takes fractions of a core down to a thousandth; more than this is a typo.
+pub const MAX_CPUS: f64 = 1024.0;
+pub const MAX_IMAGE_LEN: usize = 255;
+pub const MAX_ENDPOINT_LEN: usize = 1000;
+pub const MAX_HOST_LEN: usize = 255;
+pub const DOCKER_SCHEMES: &[&str] = &["unix://", "tcp://", "http://", "https://"];
 
 pub fn invalid(field: &'static str, message: impl Into<String>) -> AppError {
     AppError::Invalid {
@@ -17,6 +40,13 @@ pub fn invalid(field: &'static str, message: impl Into<String>) -> AppError {
         message: message.into(),
     }
 }
+
+/// Applies `check` to a value that is there.
+pub fn each<T: ?Sized>(value: Option<&T>, check: impl FnOnce(&T) -> AppResult<()>) -> AppResult<()> {
+    value.map_or(Ok(()), check)
+}
+
+// Names and descriptions, shared by every resource.
 
 fn word(field: &'static str, raw: &str, extra: &[char]) -> AppResult<()> {
     let len = raw.chars().count();
@@ -38,16 +68,25 @@ fn word(field: &'static str, raw: &str, extra: &[char]) -> AppResult<()> {
 
 /// The name of a team, plan, environment or project: 1 to 64 letters, digits, `_`, `.` and
 /// `-`, not only digits (a reference made only of digits is read as an id).
-pub fn name(field: &'static str, raw: &str) -> AppResult<()> {
-    word(field, raw, &['_', '.', '-'])?;
+pub fn name(raw: &str) -> AppResult<()> {
+    word("name", raw, &['_', '.', '-'])?;
     if raw.chars().all(|c| c.is_ascii_digit()) {
+        return Err(invalid("name", "name must not be only digits: it would read as an id"));
+    }
+    Ok(())
+}
+
+pub fn description(raw: &str) -> AppResult<()> {
+    if raw.chars().count() > MAX_DESCRIPTION_LEN {
         return Err(invalid(
-            field,
-            format!("{field} must not be only digits: it would read as an id"),
+            "description",
+            format!("description is longer than {MAX_DESCRIPTION_LEN} characters"),
         ));
     }
     Ok(())
 }
+
+// API users.
 
 /// An API user's name: 1 to 64 letters, digits, `_`, `.`, `@` and `-` (never `:`, which ends
 /// the name in HTTP basic authentication).
@@ -66,19 +105,205 @@ pub fn password(raw: &str) -> AppResult<()> {
     Ok(())
 }
 
-pub fn description(raw: &str) -> AppResult<()> {
-    if raw.chars().count() > MAX_DESCRIPTION_LEN {
+// Teams.
+
+pub fn database_limit(value: &i32) -> AppResult<()> {
+    if *value < 0 {
+        return Err(invalid("database_limit", "database_limit must be 0 or more"));
+    }
+    Ok(())
+}
+
+// Databases.
+
+/// A database's name as the engine gets it: spaces and dashes become underscores.
+pub fn database_name(raw: &str) -> AppResult<String> {
+    normalize_database_name(raw).map_err(|e| invalid("name", e.to_string()))
+}
+
+pub fn tags(tags: &[String]) -> AppResult<()> {
+    if tags.len() > MAX_TAGS {
+        return Err(invalid("tags", format!("at most {MAX_TAGS} tags")));
+    }
+    for tag in tags {
+        if tag.is_empty() || tag.chars().count() > MAX_TAG_LEN || tag.chars().any(char::is_control) {
+            return Err(invalid(
+                "tags",
+                format!("'{tag}' is not a tag: 1 to {MAX_TAG_LEN} printable characters"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A quarantine period, of an environment or of one database.
+pub fn quarantine_days(value: &i32) -> AppResult<()> {
+    if !(0..=MAX_QUARANTINE_DAYS).contains(value) {
         return Err(invalid(
-            "description",
-            format!("description is longer than {MAX_DESCRIPTION_LEN} characters"),
+            "quarantine_days",
+            format!("quarantine_days must be between 0 and {MAX_QUARANTINE_DAYS}"),
         ));
     }
     Ok(())
 }
 
-/// Applies `check` to a value that is there.
-pub fn each<T: ?Sized>(value: Option<&T>, check: impl FnOnce(&T) -> AppResult<()>) -> AppResult<()> {
-    value.map_or(Ok(()), check)
+/// The `status` filter of a database list.
+pub fn database_status(raw: &str) -> AppResult<DatabaseStatus> {
+    raw.parse().map_err(|_| {
+        invalid(
+            "status",
+            format!("'{raw}' is not a status: {}", DatabaseStatus::choices()),
+        )
+    })
+}
+
+// Credentials.
+
+/// An engine role name: a letter, then letters, digits and underscores; none of the engine's
+/// own.
+pub fn user(raw: &str) -> AppResult<()> {
+    let mut chars = raw.chars();
+    if raw.is_empty() || raw.len() > MAX_USER_LEN {
+        return Err(invalid("user", format!("user must be 1 to {MAX_USER_LEN} characters")));
+    }
+    if !chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        || !chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        return Err(invalid(
+            "user",
+            "user must start with a lowercase letter and hold only lowercase letters, digits and underscores",
+        ));
+    }
+    if raw.starts_with("pg_") || ["postgres", "public", "admin", "root"].contains(&raw) {
+        return Err(invalid("user", format!("'{raw}' is reserved by the engine")));
+    }
+    Ok(())
+}
+
+/// Privileges as requests write them: `read-write` or `read_write`, ...
+pub fn privileges(raw: &str) -> AppResult<Privileges> {
+    raw.replace('-', "_").parse().map_err(|_| {
+        invalid(
+            "privileges",
+            format!("'{raw}' is not one of owner, read-write, read-only"),
+        )
+    })
+}
+
+/// Concurrent sessions of a credential; -1 for no limit.
+pub fn connection_limit(value: &i32) -> AppResult<()> {
+    if !(-1..=MAX_CONNECTION_LIMIT).contains(value) {
+        return Err(invalid(
+            "connection_limit",
+            format!("connection_limit must be between 0 and {MAX_CONNECTION_LIMIT} (or -1 for no limit)"),
+        ));
+    }
+    Ok(())
+}
+
+// Tasks.
+
+/// The `status` filter of a task list.
+pub fn task_status(raw: &str) -> AppResult<TaskStatus> {
+    raw.parse()
+        .map_err(|_| invalid("status", format!("'{raw}' is not one of {}", TaskStatus::choices())))
+}
+
+// Plans.
+
+pub fn engine(raw: &str) -> AppResult<EngineKind> {
+    raw.parse()
+        .map_err(|_| invalid("engine", format!("engine must be one of: {}", EngineKind::choices())))
+}
+
+pub fn image(raw: &str) -> AppResult<()> {
+    if raw.is_empty() || raw.len() > MAX_IMAGE_LEN || raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(invalid(
+            "image",
+            format!("image must be 1 to {MAX_IMAGE_LEN} characters without spaces"),
+        ));
+    }
+    Ok(())
+}
+
+pub fn memory_bytes(value: &i64) -> AppResult<()> {
+    if *value < MIN_MEMORY_BYTES {
+        return Err(invalid(
+            "memory_bytes",
+            format!("memory_bytes must be at least {MIN_MEMORY_BYTES} (64 MiB)"),
+        ));
+    }
+    Ok(())
+}
+
+pub fn size_bytes(value: &i64) -> AppResult<()> {
+    if *value <= 0 {
+        return Err(invalid("size_bytes", "size_bytes must be more than 0"));
+    }
+    Ok(())
+}
+
+/// Cores as the catalog keeps them: thousandths, the finest Docker applies.
+pub fn cpus(cpus: f64) -> AppResult<i32> {
+    let millis = (cpus * 1000.0).round();
+    if !cpus.is_finite() || cpus > MAX_CPUS || millis < 1.0 {
+        return Err(invalid(
+            "cpus",
+            format!("cpus must be at least 0.001 and at most {MAX_CPUS}"),
+        ));
+    }
+    // Between 1 and 1,024,000 by the check above.
+    Ok(millis as i32)
+}
+
+// Environments.
+
+pub fn docker_endpoint(raw: &str) -> AppResult<()> {
+    let scheme = DOCKER_SCHEMES.iter().find(|s| raw.starts_with(**s));
+    if scheme.is_none_or(|s| raw.len() == s.len())
+        || raw.len() > MAX_ENDPOINT_LEN
+        || raw.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(invalid(
+            "docker_endpoint",
+            format!(
+                "docker_endpoint must be a URL starting with one of {}",
+                DOCKER_SCHEMES.join(", ")
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A host name or an IP address (IPv6 in brackets, as it goes into connection URIs).
+pub fn host_address(raw: &str) -> AppResult<()> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || ".-:[]".contains(c);
+    if raw.is_empty() || raw.len() > MAX_HOST_LEN || !raw.chars().all(allowed) {
+        return Err(invalid(
+            "host_address",
+            "host_address must be a host name or an IP address",
+        ));
+    }
+    Ok(())
+}
+
+/// `port_min` or `port_max`.
+pub fn port(field: &'static str, value: &i32) -> AppResult<()> {
+    if !(1..=65535).contains(value) {
+        return Err(invalid(field, format!("{field} must be between 1 and 65535")));
+    }
+    Ok(())
+}
+
+/// `port_min` and `port_max` together: a range of at least one port.
+pub fn port_range(min: i32, max: i32) -> AppResult<()> {
+    if min > max {
+        return Err(invalid(
+            "port_min",
+            format!("port_min ({min}) must not be above port_max ({max})"),
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -88,10 +313,10 @@ mod tests {
     #[test]
     fn names_are_words_that_do_not_read_as_ids() {
         for good in ["dev", "postgres-small", "team_1", "a.b", "7up"] {
-            assert!(name("name", good).is_ok(), "{good}");
+            assert!(name(good).is_ok(), "{good}");
         }
         for bad in ["", "42", "a b", "a/b", "é", &"a".repeat(65)] {
-            assert!(name("name", bad).is_err(), "{bad:?}");
+            assert!(name(bad).is_err(), "{bad:?}");
         }
     }
 
@@ -102,5 +327,35 @@ mod tests {
         assert!(username("").is_err());
         assert!(password("twelve chars").is_ok());
         assert!(password("eleven char").is_err());
+    }
+
+    #[test]
+    fn filters_and_kinds_keep_their_messages() {
+        let message = |e: AppError| e.to_string();
+        assert_eq!(
+            message(task_status("done").unwrap_err()),
+            "'done' is not one of queued, running, succeeded, failed"
+        );
+        assert_eq!(
+            message(database_status("gone").unwrap_err()),
+            "'gone' is not a status: creating, ready, failed, quarantined, deleted"
+        );
+        assert_eq!(
+            message(engine("mysql").unwrap_err()),
+            "engine must be one of: postgres, mongodb"
+        );
+        assert_eq!(privileges("read-only").unwrap(), Privileges::ReadOnly);
+        assert_eq!(
+            message(privileges("all").unwrap_err()),
+            "'all' is not one of owner, read-write, read-only"
+        );
+    }
+
+    #[test]
+    fn engine_users() {
+        assert!(user("app_1").is_ok());
+        for bad in ["", "1app", "App", "pg_x", "postgres", &"a".repeat(64)] {
+            assert!(user(bad).is_err(), "{bad:?}");
+        }
     }
 }

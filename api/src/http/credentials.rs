@@ -1,5 +1,6 @@
 //! `/api/credential/`
 
+use poem::web::Data;
 use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -9,9 +10,11 @@ use super::auth::BasicAuth;
 use super::error::ApiResult;
 use super::links::Links;
 use super::paging::{list_links, page_request};
-use super::views::{CredentialCreate, CredentialList, CredentialListItem, CredentialView, TaskView};
+use super::responses::Located;
+use super::views::{CredentialList, CredentialListItem, CredentialView, TaskView};
 use super::Tag;
-use crate::app::{App, CredentialDetail, CredentialRequest, Waited};
+use crate::app::{App, CredentialDetail, Waited};
+use crate::params::CredentialCreate;
 
 #[derive(Default)]
 pub struct Api;
@@ -48,13 +51,13 @@ pub enum Deleted {
 
 fn pending(links: &Links, task: dbaas_core::model::Task) -> (Json<TaskView>, String) {
     let view = TaskView::new(links, task);
-    let location = view.links.self_.clone();
+    let location = view.location();
     (Json(view), location)
 }
 
 fn done(links: &Links, detail: CredentialDetail) -> (Json<CredentialView>, String) {
     let view = CredentialView::new(links, detail);
-    let location = view.links.self_.clone();
+    let location = view.location();
     (Json(view), location)
 }
 
@@ -68,19 +71,12 @@ impl Api {
     async fn credential_create(
         &self,
         auth: BasicAuth,
+        Data(app): Data<&App>,
         req: &Request,
         body: Json<CredentialCreate>,
     ) -> ApiResult<Created> {
-        let app = req.data::<App>().expect("app");
-        let Json(body) = body;
-        let request = CredentialRequest {
-            user: body.user,
-            database: body.database.into_text(),
-            privileges: body.privileges,
-            connection_limit: body.connection_limit,
-        };
         let links = Links::for_request(app, req);
-        Ok(match app.credential_create(&auth.0, request).await? {
+        Ok(match app.credential_create(&auth.0, body.0).await? {
             Waited::Done(detail) => {
                 let (view, location) = done(&links, detail);
                 Created::Created(view, location)
@@ -99,6 +95,7 @@ impl Api {
     async fn credential_list(
         &self,
         auth: BasicAuth,
+        Data(app): Data<&App>,
         req: &Request,
         /// Only the credentials of this database: `/api/database/1/` or `1`.
         database: Query<Option<String>>,
@@ -107,7 +104,6 @@ impl Api {
         /// Where the page starts: take it from a `next` or `previous` link.
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<CredentialList>> {
-        let app = req.data::<App>().expect("app");
         let page = app
             .credential_list(&auth.0, database.0, page_request(page_size.0, cursor.0.as_deref())?)
             .await?;
@@ -124,8 +120,13 @@ impl Api {
 
     /// Get a credential, with its password
     #[oai(path = "/api/credential/:id", method = "get", operation_id = "credential_get")]
-    async fn credential_get(&self, auth: BasicAuth, req: &Request, id: Path<i64>) -> ApiResult<Json<CredentialView>> {
-        let app = req.data::<App>().expect("app");
+    async fn credential_get(
+        &self,
+        auth: BasicAuth,
+        Data(app): Data<&App>,
+        req: &Request,
+        id: Path<i64>,
+    ) -> ApiResult<Json<CredentialView>> {
         let detail = app.credential_get(&auth.0, id.0).await?;
         Ok(Json(CredentialView::new(&Links::for_request(app, req), detail)))
     }
@@ -138,8 +139,13 @@ impl Api {
         method = "post",
         operation_id = "credential_reset_password"
     )]
-    async fn credential_reset_password(&self, auth: BasicAuth, req: &Request, id: Path<i64>) -> ApiResult<Reset> {
-        let app = req.data::<App>().expect("app");
+    async fn credential_reset_password(
+        &self,
+        auth: BasicAuth,
+        Data(app): Data<&App>,
+        req: &Request,
+        id: Path<i64>,
+    ) -> ApiResult<Reset> {
         let links = Links::for_request(app, req);
         Ok(match app.credential_reset_password(&auth.0, id.0).await? {
             Waited::Done(detail) => Reset::Done(Json(CredentialView::new(&links, detail))),
@@ -155,8 +161,13 @@ impl Api {
     /// Drops the engine user and cuts its sessions. The owner credential goes with its
     /// database.
     #[oai(path = "/api/credential/:id", method = "delete", operation_id = "credential_delete")]
-    async fn credential_delete(&self, auth: BasicAuth, req: &Request, id: Path<i64>) -> ApiResult<Deleted> {
-        let app = req.data::<App>().expect("app");
+    async fn credential_delete(
+        &self,
+        auth: BasicAuth,
+        Data(app): Data<&App>,
+        req: &Request,
+        id: Path<i64>,
+    ) -> ApiResult<Deleted> {
         Ok(match app.credential_delete(&auth.0, id.0).await? {
             Waited::Done(()) => Deleted::Done,
             Waited::Pending(task) => {

@@ -1,18 +1,20 @@
 //! `/api/database/`
 
+use poem::web::Data;
 use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, OpenApi};
 
 use super::auth::BasicAuth;
 use super::error::ApiResult;
 use super::links::Links;
 use super::paging::{list_links, page_request};
-use super::views::{DatabaseCreate, DatabaseList, DatabasePatch, DatabaseView, TaskView};
+use super::responses::Located;
+use super::views::{DatabaseList, DatabaseView, TaskView};
 use super::Tag;
-use crate::app::{App, DatabaseListQuery, DatabaseRequest, DatabaseUpdate, Waited};
+use crate::app::{App, DatabaseListQuery, Waited};
+use crate::params::{DatabaseCreate, DatabaseUpdate};
 
 #[derive(Default)]
 pub struct Api;
@@ -22,6 +24,11 @@ pub enum Accepted {
     /// Recorded; a worker is on it. Follow `_links.task`, or poll the database's `status`.
     #[oai(status = 202)]
     Accepted(Json<DatabaseView>, #[oai(header = "Location")] String),
+}
+
+fn accepted(view: DatabaseView) -> Accepted {
+    let location = view.location();
+    Accepted::Accepted(Json(view), location)
 }
 
 #[derive(ApiResponse)]
@@ -40,31 +47,27 @@ impl Api {
     ///
     /// Records the database with its owner credential `u_<name>` and starts provisioning it.
     #[oai(path = "/api/database", method = "post", operation_id = "database_create")]
-    async fn database_create(&self, auth: BasicAuth, req: &Request, body: Json<DatabaseCreate>) -> ApiResult<Accepted> {
-        let app = req.data::<App>().expect("app");
-        let Json(body) = body;
-        let request = DatabaseRequest {
-            name: body.name,
-            plan: body.plan.into_text(),
-            environment: body.environment.into_text(),
-            project: body.project.map(|p| p.into_text()),
-            description: body.description,
-            tags: body.tags,
-        };
-        let detail = app.database_create(&auth.0, request).await?;
-        let view = DatabaseView::new(&Links::for_request(app, req), &detail);
-        let location = view.links.self_.clone();
-        Ok(Accepted::Accepted(Json(view), location))
+    async fn database_create(
+        &self,
+        auth: BasicAuth,
+        Data(app): Data<&App>,
+        req: &Request,
+        body: Json<DatabaseCreate>,
+    ) -> ApiResult<Accepted> {
+        let detail = app.database_create(&auth.0, body.0).await?;
+        Ok(accepted(DatabaseView::new(&Links::for_request(app, req), &detail)))
     }
 
     /// List databases
     ///
     /// The databases of your teams (all of them for admins), oldest first.
     #[oai(path = "/api/database", method = "get", operation_id = "database_list")]
+    // One argument per query parameter: that is how the spec learns of them.
     #[allow(clippy::too_many_arguments)]
     async fn database_list(
         &self,
         auth: BasicAuth,
+        Data(app): Data<&App>,
         req: &Request,
         /// Only the database of this name.
         name: Query<Option<String>>,
@@ -84,7 +87,6 @@ impl Api {
         /// Where the page starts: take it from a `next` or `previous` link.
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<DatabaseList>> {
-        let app = req.data::<App>().expect("app");
         let query = DatabaseListQuery {
             name: name.0,
             project: project.0,
@@ -105,8 +107,13 @@ impl Api {
 
     /// Get a database
     #[oai(path = "/api/database/:id", method = "get", operation_id = "database_get")]
-    async fn database_get(&self, auth: BasicAuth, req: &Request, id: Path<i64>) -> ApiResult<Json<DatabaseView>> {
-        let app = req.data::<App>().expect("app");
+    async fn database_get(
+        &self,
+        auth: BasicAuth,
+        Data(app): Data<&App>,
+        req: &Request,
+        id: Path<i64>,
+    ) -> ApiResult<Json<DatabaseView>> {
         let detail = app.database_get(&auth.0, id.0).await?;
         Ok(Json(DatabaseView::new(&Links::for_request(app, req), &detail)))
     }
@@ -119,28 +126,12 @@ impl Api {
     async fn database_update(
         &self,
         auth: BasicAuth,
+        Data(app): Data<&App>,
         req: &Request,
         id: Path<i64>,
-        body: Json<DatabasePatch>,
+        body: Json<DatabaseUpdate>,
     ) -> ApiResult<Json<DatabaseView>> {
-        let app = req.data::<App>().expect("app");
-        let Json(body) = body;
-        let update = DatabaseUpdate {
-            project: match body.project {
-                MaybeUndefined::Undefined => None,
-                MaybeUndefined::Null => Some(None),
-                MaybeUndefined::Value(p) => Some(Some(p.into_text())),
-            },
-            quarantine_days: match body.quarantine_days {
-                MaybeUndefined::Undefined => None,
-                MaybeUndefined::Null => Some(None),
-                MaybeUndefined::Value(days) => Some(Some(days)),
-            },
-            description: body.description,
-            tags: body.tags,
-            is_protected: body.is_protected,
-        };
-        let detail = app.database_update(&auth.0, id.0, update).await?;
+        let detail = app.database_update(&auth.0, id.0, body.0).await?;
         Ok(Json(DatabaseView::new(&Links::for_request(app, req), &detail)))
     }
 
@@ -153,14 +144,19 @@ impl Api {
         method = "post",
         operation_id = "database_restore"
     )]
-    async fn database_restore(&self, auth: BasicAuth, req: &Request, id: Path<i64>) -> ApiResult<Restored> {
-        let app = req.data::<App>().expect("app");
+    async fn database_restore(
+        &self,
+        auth: BasicAuth,
+        Data(app): Data<&App>,
+        req: &Request,
+        id: Path<i64>,
+    ) -> ApiResult<Restored> {
         let links = Links::for_request(app, req);
         Ok(match app.database_restore(&auth.0, id.0).await? {
             Waited::Done(detail) => Restored::Done(Json(DatabaseView::new(&links, &detail))),
             Waited::Pending(task) => {
                 let view = TaskView::new(&links, task);
-                let location = view.links.self_.clone();
+                let location = view.location();
                 Restored::Accepted(Json(view), location)
             }
         })
@@ -172,11 +168,14 @@ impl Api {
     /// one and sessions are cut; the data stays. A DELETE of a quarantined database destroys
     /// it. Refused while `is_protected` is true.
     #[oai(path = "/api/database/:id", method = "delete", operation_id = "database_delete")]
-    async fn database_delete(&self, auth: BasicAuth, req: &Request, id: Path<i64>) -> ApiResult<Accepted> {
-        let app = req.data::<App>().expect("app");
+    async fn database_delete(
+        &self,
+        auth: BasicAuth,
+        Data(app): Data<&App>,
+        req: &Request,
+        id: Path<i64>,
+    ) -> ApiResult<Accepted> {
         let detail = app.database_delete(&auth.0, id.0).await?;
-        let view = DatabaseView::new(&Links::for_request(app, req), &detail);
-        let location = view.links.self_.clone();
-        Ok(Accepted::Accepted(Json(view), location))
+        Ok(accepted(DatabaseView::new(&Links::for_request(app, req), &detail)))
     }
 }

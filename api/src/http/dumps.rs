@@ -1,64 +1,21 @@
 //! `/api/database/{id}/dumps/`: final dumps taken before a database was destroyed.
 
-use chrono::{DateTime, Utc};
-use dbaas_core::model::Dump;
+use poem::web::Data;
 use poem::Request;
 use poem_openapi::param::Path;
 use poem_openapi::payload::{Binary, Json};
-use poem_openapi::{ApiResponse, Object, OpenApi};
+use poem_openapi::{ApiResponse, OpenApi};
 
 use super::auth::BasicAuth;
 use super::error::{ApiResult, ErrorBody};
 use super::links::Links;
 use super::ranges::{answer, RangeAnswer};
+use super::views::{DumpList, DumpView};
 use super::Tag;
 use crate::app::App;
 
 #[derive(Default)]
 pub struct Api;
-
-/// Links of a dump.
-#[derive(Debug, Clone, Object)]
-pub struct DumpLinks {
-    #[oai(rename = "self")]
-    pub self_: String,
-    pub database: String,
-}
-
-/// A final dump of a database, kept until `expires_at`.
-#[derive(Debug, Clone, Object)]
-pub struct DumpView {
-    #[oai(rename = "_links")]
-    pub links: DumpLinks,
-    pub id: i64,
-    /// `pg_dump-custom`: restore with `pg_restore`.
-    pub format: String,
-    pub size_bytes: i64,
-    pub created_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
-}
-
-impl DumpView {
-    fn new(links: &Links, dump: Dump) -> Self {
-        Self {
-            links: DumpLinks {
-                self_: format!("{}dumps/{}/", links.database(dump.database_id), dump.id),
-                database: links.database(dump.database_id),
-            },
-            id: dump.id,
-            format: dump.format,
-            size_bytes: dump.size_bytes,
-            created_at: dump.created_at,
-            expires_at: dump.expires_at,
-        }
-    }
-}
-
-/// The dumps of a database.
-#[derive(Debug, Clone, Object)]
-pub struct DumpList {
-    pub dump: Vec<DumpView>,
-}
 
 #[derive(ApiResponse)]
 pub enum Download {
@@ -85,8 +42,13 @@ pub enum Download {
 impl Api {
     /// List a database's final dumps
     #[oai(path = "/api/database/:id/dumps", method = "get", operation_id = "dump_list")]
-    async fn dump_list(&self, auth: BasicAuth, req: &Request, id: Path<i64>) -> ApiResult<Json<DumpList>> {
-        let app = req.data::<App>().expect("app");
+    async fn dump_list(
+        &self,
+        auth: BasicAuth,
+        Data(app): Data<&App>,
+        req: &Request,
+        id: Path<i64>,
+    ) -> ApiResult<Json<DumpList>> {
         let dumps = app.dump_list(&auth.0, id.0).await?;
         let links = Links::for_request(app, req);
         Ok(Json(DumpList {
@@ -105,11 +67,11 @@ impl Api {
     async fn dump_download(
         &self,
         auth: BasicAuth,
+        Data(app): Data<&App>,
         req: &Request,
         id: Path<i64>,
         dump_id: Path<i64>,
     ) -> ApiResult<Download> {
-        let app = req.data::<App>().expect("app");
         let dump = app.dump_get(&auth.0, id.0, dump_id.0).await?;
         let size = dump.size_bytes;
         let range = req

@@ -1,5 +1,6 @@
 //! `/api/environment/`: everyone reads environments, admins change them.
 
+use poem::web::Data;
 use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -10,9 +11,10 @@ use super::error::ApiResult;
 use super::links::Links;
 use super::paging::{list_links, page_request};
 use super::responses::{created, Created, Deleted};
-use super::views::{EnvironmentCreate, EnvironmentList, EnvironmentUpdate, EnvironmentView};
+use super::views::{EnvironmentList, EnvironmentView};
 use super::Tag;
 use crate::app::App;
+use crate::params::{EnvironmentCreate, EnvironmentUpdate};
 
 #[derive(Default)]
 pub struct Api;
@@ -24,13 +26,13 @@ impl Api {
     async fn environment_list(
         &self,
         auth: BasicAuth,
+        Data(app): Data<&App>,
         req: &Request,
         /// Items per page: 1 to 1000, 100 by default.
         page_size: Query<Option<i64>>,
         /// Where the page starts: take it from a `next` or `previous` link.
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<EnvironmentList>> {
-        let app = req.data::<App>().expect("app");
         let links = Links::for_request(app, req);
         let page = app
             .environment_list(&auth.0, page_request(page_size.0, cursor.0.as_deref())?)
@@ -47,8 +49,13 @@ impl Api {
 
     /// Get an environment
     #[oai(path = "/api/environment/:id", method = "get", operation_id = "environment_get")]
-    async fn environment_get(&self, auth: BasicAuth, req: &Request, id: Path<i64>) -> ApiResult<Json<EnvironmentView>> {
-        let app = req.data::<App>().expect("app");
+    async fn environment_get(
+        &self,
+        auth: BasicAuth,
+        Data(app): Data<&App>,
+        req: &Request,
+        id: Path<i64>,
+    ) -> ApiResult<Json<EnvironmentView>> {
         let environment = app.environment_get(&auth.0, id.0).await?;
         Ok(Json(EnvironmentView::new(&Links::for_request(app, req), environment)))
     }
@@ -58,11 +65,11 @@ impl Api {
     async fn environment_create(
         &self,
         auth: BasicAuth,
+        Data(app): Data<&App>,
         req: &Request,
         body: Json<EnvironmentCreate>,
     ) -> ApiResult<Created<EnvironmentView>> {
-        let app = req.data::<App>().expect("app");
-        let environment = app.environment_create(&auth.0, body.0.into()).await?;
+        let environment = app.environment_create(&auth.0, body.0).await?;
         let links = Links::for_request(app, req);
         Ok(created(EnvironmentView::new(&links, environment)))
     }
@@ -72,12 +79,12 @@ impl Api {
     async fn environment_update(
         &self,
         auth: BasicAuth,
+        Data(app): Data<&App>,
         req: &Request,
         id: Path<i64>,
         body: Json<EnvironmentUpdate>,
     ) -> ApiResult<Json<EnvironmentView>> {
-        let app = req.data::<App>().expect("app");
-        let environment = app.environment_update(&auth.0, id.0, body.0.into()).await?;
+        let environment = app.environment_update(&auth.0, id.0, body.0).await?;
         let links = Links::for_request(app, req);
         Ok(Json(EnvironmentView::new(&links, environment)))
     }
@@ -88,8 +95,7 @@ impl Api {
         method = "delete",
         operation_id = "environment_delete"
     )]
-    async fn environment_delete(&self, auth: BasicAuth, req: &Request, id: Path<i64>) -> ApiResult<Deleted> {
-        let app = req.data::<App>().expect("app");
+    async fn environment_delete(&self, auth: BasicAuth, Data(app): Data<&App>, id: Path<i64>) -> ApiResult<Deleted> {
         app.environment_delete(&auth.0, id.0).await?;
         Ok(Deleted::Deleted)
     }

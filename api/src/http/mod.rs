@@ -1,5 +1,10 @@
 //! The HTTP layer: thin handlers (unpack, call the operation, shape the answer), the OpenAPI
 //! service, Swagger UI and the error mapping.
+//!
+//! One file per resource. A handler takes the caller (`BasicAuth`), the [`App`] (poem's
+//! `Data<&App>`), the request only where links need it, and a body from [`crate::params`],
+//! which it hands to the app operation of the same name as it is; it answers with a view
+//! from [`views`], and its errors become HTTP in [`error`] and nowhere else.
 
 // Response enums are built once per request and moved straight out: variant sizes cost nothing.
 #![allow(clippy::large_enum_variant)]

@@ -1,5 +1,6 @@
 //! `/api/plan/`: everyone reads plans, admins change them.
 
+use poem::web::Data;
 use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -10,9 +11,10 @@ use super::error::ApiResult;
 use super::links::Links;
 use super::paging::{list_links, page_request};
 use super::responses::{created, Created, Deleted};
-use super::views::{PlanCreate, PlanList, PlanUpdate, PlanView};
+use super::views::{PlanList, PlanView};
 use super::Tag;
 use crate::app::App;
+use crate::params::{PlanCreate, PlanUpdate};
 
 #[derive(Default)]
 pub struct Api;
@@ -24,13 +26,13 @@ impl Api {
     async fn plan_list(
         &self,
         _auth: BasicAuth,
+        Data(app): Data<&App>,
         req: &Request,
         /// Items per page: 1 to 1000, 100 by default.
         page_size: Query<Option<i64>>,
         /// Where the page starts: take it from a `next` or `previous` link.
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<PlanList>> {
-        let app = req.data::<App>().expect("app");
         let links = Links::for_request(app, req);
         let page = app.plan_list(page_request(page_size.0, cursor.0.as_deref())?).await?;
         Ok(Json(PlanList {
@@ -41,8 +43,13 @@ impl Api {
 
     /// Get a plan
     #[oai(path = "/api/plan/:id", method = "get", operation_id = "plan_get")]
-    async fn plan_get(&self, _auth: BasicAuth, req: &Request, id: Path<i64>) -> ApiResult<Json<PlanView>> {
-        let app = req.data::<App>().expect("app");
+    async fn plan_get(
+        &self,
+        _auth: BasicAuth,
+        Data(app): Data<&App>,
+        req: &Request,
+        id: Path<i64>,
+    ) -> ApiResult<Json<PlanView>> {
         let plan = app.plan_get(id.0).await?;
         Ok(Json(PlanView::new(&Links::for_request(app, req), plan)))
     }
@@ -52,11 +59,11 @@ impl Api {
     async fn plan_create(
         &self,
         auth: BasicAuth,
+        Data(app): Data<&App>,
         req: &Request,
         body: Json<PlanCreate>,
     ) -> ApiResult<Created<PlanView>> {
-        let app = req.data::<App>().expect("app");
-        let plan = app.plan_create(&auth.0, body.0.into()).await?;
+        let plan = app.plan_create(&auth.0, body.0).await?;
         Ok(created(PlanView::new(&Links::for_request(app, req), plan)))
     }
 
@@ -65,19 +72,18 @@ impl Api {
     async fn plan_update(
         &self,
         auth: BasicAuth,
+        Data(app): Data<&App>,
         req: &Request,
         id: Path<i64>,
         body: Json<PlanUpdate>,
     ) -> ApiResult<Json<PlanView>> {
-        let app = req.data::<App>().expect("app");
-        let plan = app.plan_update(&auth.0, id.0, body.0.into()).await?;
+        let plan = app.plan_update(&auth.0, id.0, body.0).await?;
         Ok(Json(PlanView::new(&Links::for_request(app, req), plan)))
     }
 
     /// Delete a plan no live database uses (admins)
     #[oai(path = "/api/plan/:id", method = "delete", operation_id = "plan_delete")]
-    async fn plan_delete(&self, auth: BasicAuth, req: &Request, id: Path<i64>) -> ApiResult<Deleted> {
-        let app = req.data::<App>().expect("app");
+    async fn plan_delete(&self, auth: BasicAuth, Data(app): Data<&App>, id: Path<i64>) -> ApiResult<Deleted> {
         app.plan_delete(&auth.0, id.0).await?;
         Ok(Deleted::Deleted)
     }

@@ -1,5 +1,6 @@
 //! `/api/project/`: everyone sees global projects and their teams'; members change their teams'.
 
+use poem::web::Data;
 use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -10,9 +11,10 @@ use super::error::ApiResult;
 use super::links::Links;
 use super::paging::{list_links, page_request};
 use super::responses::{created, Created, Deleted};
-use super::views::{ProjectCreate, ProjectList, ProjectUpdate, ProjectView};
+use super::views::{ProjectList, ProjectView};
 use super::Tag;
 use crate::app::App;
+use crate::params::{ProjectCreate, ProjectUpdate};
 
 #[derive(Default)]
 pub struct Api;
@@ -24,13 +26,13 @@ impl Api {
     async fn project_list(
         &self,
         auth: BasicAuth,
+        Data(app): Data<&App>,
         req: &Request,
         /// Items per page: 1 to 1000, 100 by default.
         page_size: Query<Option<i64>>,
         /// Where the page starts: take it from a `next` or `previous` link.
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<ProjectList>> {
-        let app = req.data::<App>().expect("app");
         let links = Links::for_request(app, req);
         let page = app
             .project_list(&auth.0, page_request(page_size.0, cursor.0.as_deref())?)
@@ -47,8 +49,13 @@ impl Api {
 
     /// Get a project
     #[oai(path = "/api/project/:id", method = "get", operation_id = "project_get")]
-    async fn project_get(&self, auth: BasicAuth, req: &Request, id: Path<i64>) -> ApiResult<Json<ProjectView>> {
-        let app = req.data::<App>().expect("app");
+    async fn project_get(
+        &self,
+        auth: BasicAuth,
+        Data(app): Data<&App>,
+        req: &Request,
+        id: Path<i64>,
+    ) -> ApiResult<Json<ProjectView>> {
         let project = app.project_get(&auth.0, id.0).await?;
         Ok(Json(ProjectView::new(&Links::for_request(app, req), project)))
     }
@@ -58,11 +65,11 @@ impl Api {
     async fn project_create(
         &self,
         auth: BasicAuth,
+        Data(app): Data<&App>,
         req: &Request,
         body: Json<ProjectCreate>,
     ) -> ApiResult<Created<ProjectView>> {
-        let app = req.data::<App>().expect("app");
-        let project = app.project_create(&auth.0, body.0.into()).await?;
+        let project = app.project_create(&auth.0, body.0).await?;
         Ok(created(ProjectView::new(&Links::for_request(app, req), project)))
     }
 
@@ -71,19 +78,18 @@ impl Api {
     async fn project_update(
         &self,
         auth: BasicAuth,
+        Data(app): Data<&App>,
         req: &Request,
         id: Path<i64>,
         body: Json<ProjectUpdate>,
     ) -> ApiResult<Json<ProjectView>> {
-        let app = req.data::<App>().expect("app");
-        let project = app.project_update(&auth.0, id.0, body.0.into()).await?;
+        let project = app.project_update(&auth.0, id.0, body.0).await?;
         Ok(Json(ProjectView::new(&Links::for_request(app, req), project)))
     }
 
     /// Delete a project no live database is in
     #[oai(path = "/api/project/:id", method = "delete", operation_id = "project_delete")]
-    async fn project_delete(&self, auth: BasicAuth, req: &Request, id: Path<i64>) -> ApiResult<Deleted> {
-        let app = req.data::<App>().expect("app");
+    async fn project_delete(&self, auth: BasicAuth, Data(app): Data<&App>, id: Path<i64>) -> ApiResult<Deleted> {
         app.project_delete(&auth.0, id.0).await?;
         Ok(Deleted::Deleted)
     }

@@ -1,5 +1,6 @@
 //! `/api/team/`: admins manage teams, members see their own.
 
+use poem::web::Data;
 use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -10,9 +11,10 @@ use super::error::ApiResult;
 use super::links::Links;
 use super::paging::{list_links, page_request};
 use super::responses::{created, Created, Deleted};
-use super::views::{TeamCreate, TeamList, TeamUpdate, TeamView};
+use super::views::{TeamList, TeamView};
 use super::Tag;
 use crate::app::App;
+use crate::params::{TeamCreate, TeamUpdate};
 
 #[derive(Default)]
 pub struct Api;
@@ -24,13 +26,13 @@ impl Api {
     async fn team_list(
         &self,
         auth: BasicAuth,
+        Data(app): Data<&App>,
         req: &Request,
         /// Items per page: 1 to 1000, 100 by default.
         page_size: Query<Option<i64>>,
         /// Where the page starts: take it from a `next` or `previous` link.
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<TeamList>> {
-        let app = req.data::<App>().expect("app");
         let links = Links::for_request(app, req);
         let page = app
             .team_list(&auth.0, page_request(page_size.0, cursor.0.as_deref())?)
@@ -43,8 +45,13 @@ impl Api {
 
     /// Get a team
     #[oai(path = "/api/team/:id", method = "get", operation_id = "team_get")]
-    async fn team_get(&self, auth: BasicAuth, req: &Request, id: Path<i64>) -> ApiResult<Json<TeamView>> {
-        let app = req.data::<App>().expect("app");
+    async fn team_get(
+        &self,
+        auth: BasicAuth,
+        Data(app): Data<&App>,
+        req: &Request,
+        id: Path<i64>,
+    ) -> ApiResult<Json<TeamView>> {
         let team = app.team_get(&auth.0, id.0).await?;
         Ok(Json(TeamView::new(&Links::for_request(app, req), team)))
     }
@@ -54,11 +61,11 @@ impl Api {
     async fn team_create(
         &self,
         auth: BasicAuth,
+        Data(app): Data<&App>,
         req: &Request,
         body: Json<TeamCreate>,
     ) -> ApiResult<Created<TeamView>> {
-        let app = req.data::<App>().expect("app");
-        let team = app.team_create(&auth.0, body.0.into()).await?;
+        let team = app.team_create(&auth.0, body.0).await?;
         Ok(created(TeamView::new(&Links::for_request(app, req), team)))
     }
 
@@ -67,19 +74,18 @@ impl Api {
     async fn team_update(
         &self,
         auth: BasicAuth,
+        Data(app): Data<&App>,
         req: &Request,
         id: Path<i64>,
         body: Json<TeamUpdate>,
     ) -> ApiResult<Json<TeamView>> {
-        let app = req.data::<App>().expect("app");
-        let team = app.team_update(&auth.0, id.0, body.0.into()).await?;
+        let team = app.team_update(&auth.0, id.0, body.0).await?;
         Ok(Json(TeamView::new(&Links::for_request(app, req), team)))
     }
 
     /// Delete a team that owns no live database and no project (admins)
     #[oai(path = "/api/team/:id", method = "delete", operation_id = "team_delete")]
-    async fn team_delete(&self, auth: BasicAuth, req: &Request, id: Path<i64>) -> ApiResult<Deleted> {
-        let app = req.data::<App>().expect("app");
+    async fn team_delete(&self, auth: BasicAuth, Data(app): Data<&App>, id: Path<i64>) -> ApiResult<Deleted> {
         app.team_delete(&auth.0, id.0).await?;
         Ok(Deleted::Deleted)
     }

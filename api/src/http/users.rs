@@ -1,5 +1,6 @@
 //! `/api/user/`: admins manage API users; everyone sees themself.
 
+use poem::web::Data;
 use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -10,9 +11,10 @@ use super::error::ApiResult;
 use super::links::Links;
 use super::paging::{list_links, page_request};
 use super::responses::{created, Created, Deleted};
-use super::views::{UserCreate, UserList, UserUpdate, UserView};
+use super::views::{UserList, UserView};
 use super::Tag;
 use crate::app::App;
+use crate::params::{UserCreate, UserUpdate};
 
 #[derive(Default)]
 pub struct Api;
@@ -24,13 +26,13 @@ impl Api {
     async fn user_list(
         &self,
         auth: BasicAuth,
+        Data(app): Data<&App>,
         req: &Request,
         /// Items per page: 1 to 1000, 100 by default.
         page_size: Query<Option<i64>>,
         /// Where the page starts: take it from a `next` or `previous` link.
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<UserList>> {
-        let app = req.data::<App>().expect("app");
         let links = Links::for_request(app, req);
         let page = app
             .user_list(&auth.0, page_request(page_size.0, cursor.0.as_deref())?)
@@ -43,8 +45,13 @@ impl Api {
 
     /// Get a user
     #[oai(path = "/api/user/:id", method = "get", operation_id = "user_get")]
-    async fn user_get(&self, auth: BasicAuth, req: &Request, id: Path<i64>) -> ApiResult<Json<UserView>> {
-        let app = req.data::<App>().expect("app");
+    async fn user_get(
+        &self,
+        auth: BasicAuth,
+        Data(app): Data<&App>,
+        req: &Request,
+        id: Path<i64>,
+    ) -> ApiResult<Json<UserView>> {
         let user = app.user_get(&auth.0, id.0).await?;
         Ok(Json(UserView::new(&Links::for_request(app, req), user)))
     }
@@ -54,11 +61,11 @@ impl Api {
     async fn user_create(
         &self,
         auth: BasicAuth,
+        Data(app): Data<&App>,
         req: &Request,
         body: Json<UserCreate>,
     ) -> ApiResult<Created<UserView>> {
-        let app = req.data::<App>().expect("app");
-        let user = app.user_create(&auth.0, body.0.into()).await?;
+        let user = app.user_create(&auth.0, body.0).await?;
         Ok(created(UserView::new(&Links::for_request(app, req), user)))
     }
 
@@ -67,19 +74,18 @@ impl Api {
     async fn user_update(
         &self,
         auth: BasicAuth,
+        Data(app): Data<&App>,
         req: &Request,
         id: Path<i64>,
         body: Json<UserUpdate>,
     ) -> ApiResult<Json<UserView>> {
-        let app = req.data::<App>().expect("app");
-        let user = app.user_update(&auth.0, id.0, body.0.into()).await?;
+        let user = app.user_update(&auth.0, id.0, body.0).await?;
         Ok(Json(UserView::new(&Links::for_request(app, req), user)))
     }
 
     /// Delete a user (admins)
     #[oai(path = "/api/user/:id", method = "delete", operation_id = "user_delete")]
-    async fn user_delete(&self, auth: BasicAuth, req: &Request, id: Path<i64>) -> ApiResult<Deleted> {
-        let app = req.data::<App>().expect("app");
+    async fn user_delete(&self, auth: BasicAuth, Data(app): Data<&App>, id: Path<i64>) -> ApiResult<Deleted> {
         app.user_delete(&auth.0, id.0).await?;
         Ok(Deleted::Deleted)
     }

@@ -1,7 +1,7 @@
-//! Teams as the API shows and takes them.
+//! Teams as the API shows them, with their members.
 
 use chrono::{DateTime, Utc};
-use dbaas_core::model::{Member, NewTeam, TeamChanges, TeamDetail};
+use dbaas_core::model::{Member, TeamDetail};
 use poem_openapi::Object;
 
 use super::super::links::Links;
@@ -69,44 +69,4 @@ pub struct TeamList {
     #[oai(rename = "_links")]
     pub links: ListLinks,
     pub team: Vec<TeamView>,
-}
-
-/// A new team, with no members yet: give users the team through their `teams`.
-#[derive(Debug, Clone, Object)]
-#[oai(deny_unknown_fields)]
-pub struct TeamCreate {
-    /// Unique among teams: letters, digits, `_`, `.` and `-`, up to 64.
-    pub name: String,
-    /// Live databases (quarantined ones count) the team may have in one environment: 0 or
-    /// more, 20 by default.
-    #[oai(nullable)]
-    pub database_limit: Option<i32>,
-}
-
-impl From<TeamCreate> for NewTeam {
-    fn from(body: TeamCreate) -> Self {
-        NewTeam {
-            name: body.name,
-            database_limit: body.database_limit,
-        }
-    }
-}
-
-/// Changes to a team: only the fields given change.
-#[derive(Debug, Clone, Object)]
-#[oai(deny_unknown_fields)]
-pub struct TeamUpdate {
-    #[oai(nullable)]
-    pub name: Option<String>,
-    #[oai(nullable)]
-    pub database_limit: Option<i32>,
-}
-
-impl From<TeamUpdate> for TeamChanges {
-    fn from(body: TeamUpdate) -> Self {
-        TeamChanges {
-            name: body.name,
-            database_limit: body.database_limit,
-        }
-    }
 }

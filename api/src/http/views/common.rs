@@ -1,0 +1,32 @@
+//! Links every resource's views share.
+
+use poem_openapi::Object;
+
+/// A link to the object itself.
+#[derive(Debug, Clone, Object)]
+pub struct SelfLink {
+    #[oai(rename = "self")]
+    pub self_: String,
+}
+
+/// Links of an object that has a latest task.
+#[derive(Debug, Clone, Object)]
+pub struct TaskLinks {
+    #[oai(rename = "self")]
+    pub self_: String,
+    /// The latest task working on the object.
+    #[oai(skip_serializing_if_is_none)]
+    pub task: Option<String>,
+}
+
+/// Links of a list: its size and its pages.
+#[derive(Debug, Clone, Object)]
+pub struct ListLinks {
+    pub count: i64,
+    #[oai(rename = "self")]
+    pub self_: String,
+    #[oai(nullable)]
+    pub previous: Option<String>,
+    #[oai(nullable)]
+    pub next: Option<String>,
+}

@@ -1,0 +1,135 @@
+//! Databases as the API shows them.
+
+use chrono::{DateTime, Utc};
+use dbaas_core::model::{Credential, DatabaseDetail};
+use poem_openapi::Object;
+
+use super::super::links::Links;
+use super::super::responses::Located;
+use super::{ListLinks, SelfLink, TaskLinks};
+
+/// A credential as listed with its database: never a password.
+#[derive(Debug, Clone, Object)]
+pub struct CredentialSummary {
+    #[oai(rename = "_links")]
+    pub links: SelfLink,
+    pub id: i64,
+    pub user: String,
+}
+
+impl CredentialSummary {
+    fn new(links: &Links, credential: &Credential) -> Self {
+        Self {
+            links: SelfLink {
+                self_: links.credential(credential.id),
+            },
+            id: credential.id,
+            user: credential.username.clone(),
+        }
+    }
+}
+
+/// A database.
+#[derive(Debug, Clone, Object)]
+pub struct DatabaseView {
+    #[oai(rename = "_links")]
+    pub links: TaskLinks,
+    pub id: i64,
+    pub name: String,
+    /// `creating`, `ready`, `failed`, `quarantined` or `deleted`.
+    pub status: String,
+    pub engine: String,
+    /// Where to connect, with placeholders for the credential:
+    /// `postgresql://<user>:<password>@127.0.0.1:15432/orders`. Empty until a port is assigned.
+    #[oai(nullable)]
+    pub endpoint: Option<String>,
+    pub plan: String,
+    pub environment: String,
+    #[oai(nullable)]
+    pub project: Option<String>,
+    pub team: i64,
+    pub description: String,
+    pub tags: Vec<String>,
+    /// While true, DELETE is refused.
+    pub is_protected: bool,
+    /// When the database entered quarantine (the first DELETE); null otherwise.
+    #[oai(nullable)]
+    pub quarantine_dt: Option<DateTime<Utc>>,
+    /// This database's quarantine period in days; null: the environment's.
+    #[oai(nullable)]
+    pub quarantine_days: Option<i32>,
+    /// When a quarantined database will be destroyed; null otherwise.
+    #[oai(nullable)]
+    pub quarantine_ends_at: Option<DateTime<Utc>>,
+    /// What the reconciler last found: `unknown`, `healthy` or `unhealthy` (with the reason in
+    /// `health_detail`).
+    pub health: String,
+    #[oai(nullable)]
+    pub health_detail: Option<String>,
+    /// The plan's size.
+    pub total_size_in_bytes: i64,
+    /// Space in use, as last collected from the engine (not real time); null until collected.
+    #[oai(nullable)]
+    pub used_size_in_bytes: Option<i64>,
+    pub credentials: Vec<CredentialSummary>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// When the database was destroyed; null while it exists.
+    #[oai(nullable)]
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+impl DatabaseView {
+    pub fn new(links: &Links, detail: &DatabaseDetail) -> Self {
+        let DatabaseDetail {
+            database,
+            plan,
+            environment,
+            credentials,
+            latest_task,
+        } = detail;
+        Self {
+            links: TaskLinks {
+                self_: links.database(database.id),
+                task: latest_task.as_ref().map(|t| links.task(t.id)),
+            },
+            id: database.id,
+            name: database.name.clone(),
+            status: database.status.to_string(),
+            engine: plan.engine.to_string(),
+            endpoint: detail.endpoint(),
+            plan: links.plan(plan.id),
+            environment: links.environment(environment.id),
+            project: database.project_id.map(|id| links.project(id)),
+            team: database.team_id,
+            description: database.description.clone(),
+            tags: database.tags.clone(),
+            is_protected: database.is_protected,
+            quarantine_dt: database.quarantine_dt,
+            quarantine_days: database.quarantine_days,
+            quarantine_ends_at: detail.quarantine_ends_at(),
+            health: database.health.to_string(),
+            health_detail: database.health_detail.clone(),
+            total_size_in_bytes: plan.size_bytes,
+            used_size_in_bytes: database.used_size_bytes,
+            credentials: credentials.iter().map(|c| CredentialSummary::new(links, c)).collect(),
+            created_at: database.created_at,
+            updated_at: database.updated_at,
+            deleted_at: database.deleted_at,
+        }
+    }
+}
+
+impl Located for DatabaseView {
+    fn location(&self) -> String {
+        self.links.self_.clone()
+    }
+}
+
+/// The databases.
+#[derive(Debug, Clone, Object)]
+pub struct DatabaseList {
+    #[oai(rename = "_links")]
+    pub links: ListLinks,
+    pub database: Vec<DatabaseView>,
+}

@@ -1,0 +1,27 @@
+//! The JSON shapes of responses, one file per resource, following the reference API's fields
+//! and HAL-style `_links`. A view is built from what the app operation returned and the
+//! request's `Links`; the request bodies are in [`crate::params`].
+
+mod common;
+mod credentials;
+mod databases;
+mod dumps;
+mod environments;
+mod orphans;
+mod plans;
+mod projects;
+mod tasks;
+mod teams;
+mod users;
+
+pub use common::{ListLinks, SelfLink, TaskLinks};
+pub use credentials::{CredentialLinks, CredentialList, CredentialListItem, CredentialView};
+pub use databases::{CredentialSummary, DatabaseList, DatabaseView};
+pub use dumps::{DumpLinks, DumpList, DumpView};
+pub use environments::{EnvironmentList, EnvironmentView};
+pub use orphans::{OrphanList, OrphanView};
+pub use plans::{PlanList, PlanView};
+pub use projects::{ProjectList, ProjectView};
+pub use tasks::{TaskLinksView, TaskList, TaskView};
+pub use teams::{MemberSummary, TeamList, TeamView};
+pub use users::{UserList, UserView};

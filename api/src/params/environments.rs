@@ -1,0 +1,43 @@
+//! Requests that create and change environments (admins only).
+
+use poem_openapi::Object;
+
+/// A new environment: a Docker engine and the ports databases may take on its host.
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+pub struct EnvironmentCreate {
+    /// Unique among environments: letters, digits, `_`, `.` and `-`, up to 64.
+    pub name: String,
+    /// Where the control plane reaches the Docker engine: `unix://...`, `tcp://...`,
+    /// `http://...` or `https://...`. Shown to admins only.
+    pub docker_endpoint: String,
+    /// The address clients connect to: a host name or an IP address.
+    pub host_address: String,
+    /// The lowest port databases may listen on (1 to 65535).
+    pub port_min: i32,
+    /// The highest port databases may listen on; not below `port_min`.
+    pub port_max: i32,
+    /// Days a deleted database stays in quarantine before it is destroyed: 0 to 3650,
+    /// 7 by default.
+    #[oai(nullable)]
+    pub quarantine_days: Option<i32>,
+}
+
+/// Changes to an environment: only the fields given change. Databases placed already keep
+/// their port, even outside a new range.
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+pub struct EnvironmentUpdate {
+    #[oai(nullable)]
+    pub name: Option<String>,
+    #[oai(nullable)]
+    pub docker_endpoint: Option<String>,
+    #[oai(nullable)]
+    pub host_address: Option<String>,
+    #[oai(nullable)]
+    pub port_min: Option<i32>,
+    #[oai(nullable)]
+    pub port_max: Option<i32>,
+    #[oai(nullable)]
+    pub quarantine_days: Option<i32>,
+}

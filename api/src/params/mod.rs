@@ -1,0 +1,25 @@
+//! Request bodies: what a caller writes to create or change a resource, one file per resource.
+//!
+//! Each is defined once, as the poem-openapi object the spec documents, and used as it is by
+//! both layers: the HTTP handler unpacks it from the body and hands it to the app operation
+//! of the same name (`database_create` takes [`DatabaseCreate`]), which checks it and turns
+//! it into the store's `NewX` / `XChanges`. The `#[oai(validator)]`s are what the spec states;
+//! the app's rules (`app::validate`) hold the rest.
+
+mod credentials;
+mod databases;
+mod environments;
+mod plans;
+mod projects;
+mod reference;
+mod teams;
+mod users;
+
+pub use credentials::CredentialCreate;
+pub use databases::{DatabaseCreate, DatabaseUpdate};
+pub use environments::{EnvironmentCreate, EnvironmentUpdate};
+pub use plans::{PlanCreate, PlanUpdate};
+pub use projects::{ProjectCreate, ProjectUpdate};
+pub use reference::Reference;
+pub use teams::{TeamCreate, TeamUpdate};
+pub use users::{UserCreate, UserUpdate};
