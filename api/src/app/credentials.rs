@@ -93,17 +93,18 @@ impl App {
             field: Some("database"),
             message: format!("database '{}' does not exist", params.database.as_text()),
         };
-        let database = self
+        let detail = self
             .store
-            .database_get(database_id)
+            .database_detail(database_id)
             .await
             .map_err(|e| match AppError::from(e) {
                 AppError::NotFound(_) => absent(),
                 e => e,
             })?;
-        if !caller.can_access_team(database.team_id) {
+        if !caller.can_access_team(detail.database.team_id) {
             return Err(absent());
         }
+        validate::connection_limit_on(detail.plan.engine, params.connection_limit)?;
         let (credential, task) = self
             .store
             .credential_create(NewCredential {

@@ -191,6 +191,17 @@ pub fn privileges(raw: &str) -> AppResult<Privileges> {
 }
 
 /// Concurrent sessions of a credential; -1 for no limit.
+/// A limit is refused where the engine cannot enforce it, rather than silently ignored.
+pub fn connection_limit_on(engine: EngineKind, limit: Option<i32>) -> AppResult<()> {
+    if limit.is_some_and(|l| l >= 0) && !engine.limits_connections_per_user() {
+        return Err(AppError::Unprocessable {
+            field: Some("connection_limit"),
+            message: format!("{engine} cannot limit one user's connections: leave connection_limit out (or -1)"),
+        });
+    }
+    Ok(())
+}
+
 pub fn connection_limit(value: &i32) -> AppResult<()> {
     if !(-1..=MAX_CONNECTION_LIMIT).contains(value) {
         return Err(invalid(

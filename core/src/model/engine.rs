@@ -29,6 +29,12 @@ impl EngineKind {
         }
     }
 
+    /// Whether the engine can cap one user's concurrent connections (Postgres' `CONNECTION
+    /// LIMIT`; MongoDB has no such thing).
+    pub fn limits_connections_per_user(self) -> bool {
+        matches!(self, EngineKind::Postgres)
+    }
+
     /// The endpoint as the reference shows it, with placeholders for the credential.
     pub fn endpoint(self, host: &str, port: i32, database: &str) -> String {
         self.connection_uri(host, port, "<user>", "<password>", database)

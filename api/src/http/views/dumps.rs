@@ -20,7 +20,8 @@ pub struct DumpView {
     #[oai(rename = "_links")]
     pub links: DumpLinks,
     pub id: i64,
-    /// `pg_dump-custom`: restore with `pg_restore`.
+    /// `pg_dump-custom` (Postgres: restore with `pg_restore`) or `mongodump-tar` (MongoDB:
+    /// unpack, then `mongorestore DIR`).
     pub format: String,
     pub size_bytes: i64,
     pub created_at: DateTime<Utc>,
