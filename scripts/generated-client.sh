@@ -2,7 +2,7 @@
 # Generate a Python client from the committed spec (openapi/dbaas.json) with a
 # third-party generator (openapi-python-client), start an api and a worker of our
 # own, and drive tests/generated-client/scenario.py with the client: create a
-# database, wait until it is ready, read its credential, connect to the engine
+# database of each engine, wait until it is ready, read its credential, connect to the engine
 # with it, reset the password, and check the old one is refused and the new one
 # accepted. Prints `generated-client: N passed, N failed`; exits non-zero on any
 # failure.
@@ -25,7 +25,7 @@ started_at=$SECONDS
 VENV="${DBAAS_GENCLIENT_VENV:-/var/cache/dbaas/venv-genclient}"
 SPEC="${DBAAS_GENCLIENT_SPEC:-$ROOT/openapi/dbaas.json}"
 # Pinned: another generator version may generate another client.
-REQUIREMENTS=(openapi-python-client==0.29.1 pg8000==1.31.6)
+REQUIREMENTS=(openapi-python-client==0.29.1 pg8000==1.31.6 pymongo==4.20.1)
 
 # --- the generator, in a venv outside the repo, installed only when missing ---
 ensure_venv "$VENV" "${REQUIREMENTS[@]}"

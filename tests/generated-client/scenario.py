@@ -1,14 +1,15 @@
 """Drive the API with a client generated from openapi/dbaas.json, and check the
-database it hands out for real: create a database, wait until it is ready, read
-its owner credential, connect with it, reset the password, and check that the old
-password is refused and the new one accepted.
+databases it hands out for real, one per engine (PostgreSQL with pg8000, MongoDB
+with pymongo): create a database, wait until it is ready, read its owner
+credential, connect with it, reset the password, and check that the old password
+is refused and the new one accepted.
 
 Run by scripts/generated-client.sh, which generates the `dbaas_client` package,
 starts the api and the worker, and sets:
   DBAAS_URL             the api's base URL
   DBAAS_ADMIN_USER      an API user
   DBAAS_ADMIN_PASSWORD  its password
-  GENCLIENT_NAME        a name for the database to create
+  GENCLIENT_NAME        a name for the databases to create (suffixed per engine)
 """
 
 import base64
@@ -20,6 +21,7 @@ from urllib.parse import unquote, urlsplit
 
 import httpx
 import pg8000.native
+import pymongo
 
 from dbaas_client import AuthenticatedClient
 from dbaas_client.api.catalog import plan_list
@@ -54,8 +56,14 @@ def expect(what, response, status, model):
 
 def connect(uri, password=None):
     """Opens a real session on the engine with the URI's user and password (or
-    `password`), runs a query, and returns the user the engine says we are."""
+    `password`), runs a command, and returns the user the engine says we are."""
     url = urlsplit(uri)
+    if url.scheme == "mongodb":
+        if password is not None:
+            uri = uri.replace(f":{url.password}@", f":{password}@", 1)
+        with pymongo.MongoClient(uri, serverSelectionTimeoutMS=10000) as client:
+            status = client.get_default_database().command("connectionStatus")
+            return status["authInfo"]["authenticatedUsers"][0]["user"]
     conn = pg8000.native.Connection(
         user=unquote(url.username),
         password=password if password is not None else unquote(url.password),
@@ -71,19 +79,23 @@ def connect(uri, password=None):
 
 
 def refused(uri, password):
-    """True when the engine refuses the password (SQLSTATE 28P01)."""
+    """True when the engine refuses the password (SQLSTATE 28P01; MongoDB's code 18)."""
     try:
         connect(uri, password)
     except pg8000.exceptions.DatabaseError as e:
         return e.args and isinstance(e.args[0], dict) and e.args[0].get("C") == "28P01"
+    except pymongo.errors.OperationFailure as e:
+        return e.code == 18
     return False
 
 
-def scenario(client, name):
+def scenario(client, name, plan):
     response = plan_list.sync_detailed(client=client)
-    expect("plan_list answers 200", response, 200, PlanList)
+    plans = expect("plan_list answers 200", response, 200, PlanList)
+    if plans is not None:
+        check(f"the plans include {plan}", any(p.name == plan for p in plans.plan), [p.name for p in plans.plan])
 
-    body = DatabaseCreate(name=name, plan="/api/plan/1/", environment=1)
+    body = DatabaseCreate(name=name, plan=plan, environment=1)
     database = expect("database_create answers 202", database_create.sync_detailed(client=client, body=body), 202, DatabaseView)
     if database is None:
         return
@@ -160,11 +172,13 @@ def main():
     )
     started = time.monotonic()
     with client:
-        try:
-            scenario(client, os.environ["GENCLIENT_NAME"])
-        except Exception:  # noqa: BLE001 - a crash in the generated client is a failure too
-            traceback.print_exc(file=sys.stdout)
-            check("the scenario runs to its end", False)
+        for suffix, plan in (("pg", "postgres-small"), ("mongo", "mongodb-small")):
+            print(f"--- {plan}")
+            try:
+                scenario(client, f"{os.environ['GENCLIENT_NAME']}_{suffix}", plan)
+            except Exception:  # noqa: BLE001 - a crash in the generated client is a failure too
+                traceback.print_exc(file=sys.stdout)
+                check(f"the {plan} scenario runs to its end", False)
     print(f"({time.monotonic() - started:.1f}s)")
     print(f"generated-client: {passed} passed, {failed} failed")
     return 0 if failed == 0 and passed > 0 else 1
