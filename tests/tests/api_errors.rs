@@ -139,8 +139,9 @@ async fn errors_are_json_and_say_what_is_wrong() {
     // Plans and environments list with the reference's links.
     let (status, plans) = stack.get("/api/plan").await;
     assert_eq!(status, 200);
-    assert_eq!(plans["_links"]["count"], 1);
+    assert_eq!(plans["_links"]["count"], 2);
     assert_eq!(plans["plan"][0]["name"], "postgres-small");
+    assert_eq!(plans["plan"][1]["name"], "mongodb-small");
     let (status, environments) = stack.get("/api/environment/").await;
     assert_eq!(status, 200);
     assert_eq!(environments["environment"][0]["name"], "dev");
