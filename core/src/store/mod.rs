@@ -84,6 +84,12 @@ impl StoreError {
         }
     }
 
+    /// Whether a row was found but holds a value this build cannot read (a task kind added
+    /// by a newer release, say).
+    pub fn is_unreadable_row(&self) -> bool {
+        matches!(self, StoreError::Query(DieselError::DeserializationError(_)))
+    }
+
     /// Refuses to delete what live databases (any status but `deleted`) still use.
     pub(crate) fn in_use(resource: &str, name: &str, live_databases: i64) -> StoreError {
         let s = if live_databases == 1 { "" } else { "s" };

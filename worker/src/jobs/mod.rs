@@ -16,8 +16,8 @@ mod restore_database;
 
 use std::sync::Arc;
 
-use apalis::prelude::{BoxDynError, Data};
-use dbaas_core::model::{Task, TaskKind};
+use apalis::prelude::{AbortError, BoxDynError, Data};
+use dbaas_core::model::{Task, TaskKind, TaskStatus};
 use dbaas_core::queue::Job;
 use tracing::Instrument;
 
@@ -29,7 +29,19 @@ use crate::Context;
 /// The handler of the queue.
 pub async fn run(job: Job, ctx: Data<Arc<Context>>) -> Result<(), BoxDynError> {
     let ctx: Arc<Context> = (*ctx).clone();
-    let Some(task) = ctx.store.task_claim(job.task_id, ctx.config.task_lease).await? else {
+    let claimed = ctx.store.task_claim(job.task_id, ctx.config.task_lease).await;
+    let claimed = match claimed {
+        // A task this worker cannot read (a kind from a newer release): fail it visibly
+        // rather than leave it running for ever.
+        Err(e) if e.is_unreadable_row() => {
+            let error = JobError::Invalid(format!("this worker cannot run the task: {e}"));
+            ctx.store.task_attempt_failed(job.task_id, &error.to_string()).await?;
+            ctx.store.task_finish(job.task_id, TaskStatus::Failed).await?;
+            return Err(AbortError::new(error).into());
+        }
+        claimed => claimed?,
+    };
+    let Some(task) = claimed else {
         tracing::debug!(task_id = job.task_id, "task taken or ended elsewhere; skipping");
         return Ok(());
     };
