@@ -7,7 +7,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use crate::{free_listener, Services, TestStack};
+use crate::stack::free_listener;
+use crate::{Services, TestStack};
 
 /// The processes of a stack, with where each one logs.
 #[derive(Default)]
