@@ -1,5 +1,6 @@
 //! The stack as real processes: the `dbaas-api` and `dbaas-worker` binaries, with their logs
-//! in files, so that fault tests can SIGKILL a worker mid-job and read every log line.
+//! in files, so that fault tests can SIGKILL a worker mid-job and read every log line. A failed
+//! test keeps the logs (their directory is printed).
 //!
 //! The binaries come from `DBAAS_BIN_DIR`, else the workspace's `target/debug` (`make test`
 //! builds them first).
@@ -28,17 +29,16 @@ impl Processes {
     }
 }
 
-impl Processes {
-    pub(crate) fn remove_logs(&mut self) {
-        if let Some(dir) = self.log_dir.take() {
-            let _ = std::fs::remove_dir_all(dir);
-        }
-    }
-}
-
 impl Drop for Processes {
     fn drop(&mut self) {
         self.kill_all();
+        if let Some(dir) = self.log_dir.take() {
+            if std::thread::panicking() {
+                eprintln!("the stack's process logs are kept in {}", dir.display());
+            } else {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+        }
     }
 }
 

@@ -1,5 +1,5 @@
 //! [`TestStack`]: one test's whole dbaas, its configuration, its start-up, and checks on what it
-//! made (its catalog, its containers). [`TestStack::cleanup`] removes what it made
+//! made (its catalog, its containers). What it made is removed when it goes away
 //! ([`crate::teardown`]).
 
 use std::collections::HashMap;
@@ -36,6 +36,8 @@ pub struct TestStack {
     /// The api and worker when they run in this process.
     tasks: Vec<JoinHandle<()>>,
     pub(crate) processes: Processes,
+    /// Set once [`Self::cleanup`] has removed everything, so that dropping has nothing to do.
+    torn_down: bool,
 }
 
 /// Backing services of a stack's own, instead of the shared ones.
@@ -181,6 +183,7 @@ impl TestStack {
             shutdown: watch::channel(false).0,
             tasks: Vec::new(),
             processes: Processes::default(),
+            torn_down: false,
         }
     }
 
@@ -279,12 +282,32 @@ impl TestStack {
 
     /// Stops the api and worker (letting them finish on their own first) and removes
     /// everything the stack made: containers, volumes, the catalog database and the queue
-    /// keys.
+    /// keys; fails the test if something cannot be removed. Dropping a stack does the same
+    /// (only reporting what it cannot remove); this does it without blocking the runtime.
     pub async fn cleanup(mut self) {
         let _ = self.shutdown.send(true);
         self.processes.kill_all();
-        self.processes.remove_logs();
         teardown::stop_tasks(std::mem::take(&mut self.tasks), STOP_GRACE).await;
-        Teardown::of(&self).remove().await;
+        let left = Teardown::of(&self).remove().await;
+        self.torn_down = true;
+        assert!(left.is_empty(), "the stack left things behind:\n{}", left.join("\n"));
+    }
+}
+
+impl Drop for TestStack {
+    /// Removes what the stack made when it was not cleaned up: a test that failed, or returned
+    /// early. The api and worker get their grace to stop first when they can have it (on a
+    /// multi-threaded runtime; on a single-threaded one nothing runs while this blocks).
+    fn drop(&mut self) {
+        if self.torn_down {
+            return;
+        }
+        let _ = self.shutdown.send(true);
+        self.processes.kill_all();
+        let grace = match tokio::runtime::Handle::try_current() {
+            Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => STOP_GRACE,
+            _ => Duration::ZERO,
+        };
+        Teardown::of(self).remove_blocking(std::mem::take(&mut self.tasks), grace);
     }
 }

@@ -3,8 +3,12 @@
 //! engine), its catalog database, and the Redis keys under its own queue prefix (never a
 //! FLUSHDB: the Redis is shared too).
 //!
-//! [`TestStack::cleanup`] runs it. Nothing here panics: what cannot be removed is reported
-//! on stderr, and `scripts/test.sh` reaps containers left for over an hour.
+//! [`TestStack::cleanup`] runs it on the test's runtime. A stack dropped without it (a failed
+//! assertion, an early return) runs it from `Drop`, which is synchronous: blocking on the test's
+//! runtime there panics, so it runs on a thread of its own with a small runtime of its own, and
+//! the drop waits for it. What cannot be removed fails the test in `cleanup`; from `Drop` it is
+//! only reported on stderr (a panic while a failed test unwinds would abort the whole test
+//! binary), and `scripts/test.sh` reaps containers left for over an hour.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -15,11 +19,12 @@ use bollard::query_parameters::{
 use tokio::task::JoinHandle;
 
 use crate::services::{pg_connect, redis_keys};
+use crate::waiting::retry;
 use crate::TestStack;
 
-/// The longest any one removal may take, so that a backing service that hangs does not hang
-/// the test run.
-const STEP_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long a removal is tried again, so that a backing service that is down or hangs does
+/// not hang the test run.
+const STEP_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// The shared Redis set where apalis lists every queue it has seen; our entries go, the set
 /// stays.
@@ -69,29 +74,57 @@ impl Teardown {
         }
     }
 
-    /// Removes everything; each part is tried even when another fails.
-    pub(crate) async fn remove(&self) {
+    /// Removes everything; each part is tried even when another fails, and tried again for
+    /// a while when it fails (a DROP DATABASE ... WITH (FORCE) is refused while autovacuum,
+    /// which our role may not terminate, works on a catalog just migrated). Returns what could
+    /// not be removed, and why.
+    pub(crate) async fn remove(&self) -> Vec<String> {
+        let every = Duration::from_millis(500);
         let steps = [
-            (
-                "containers and volumes",
-                tokio::time::timeout(STEP_TIMEOUT, self.remove_docker()).await,
-            ),
-            (
-                "catalog database",
-                tokio::time::timeout(STEP_TIMEOUT, self.drop_catalog()).await,
-            ),
-            (
-                "queue keys",
-                tokio::time::timeout(STEP_TIMEOUT, self.remove_queue_keys()).await,
-            ),
+            ("containers and volumes", {
+                let removal = retry(STEP_TIMEOUT, every, || self.remove_docker());
+                tokio::time::timeout(STEP_TIMEOUT * 2, removal).await
+            }),
+            ("catalog database", {
+                let removal = retry(STEP_TIMEOUT, every, || self.drop_catalog());
+                tokio::time::timeout(STEP_TIMEOUT * 2, removal).await
+            }),
+            ("queue keys", {
+                let removal = retry(STEP_TIMEOUT, every, || self.remove_queue_keys());
+                tokio::time::timeout(STEP_TIMEOUT * 2, removal).await
+            }),
         ];
+        let mut left = Vec::new();
         for (what, outcome) in steps {
             let error = match outcome {
                 Ok(Ok(())) => continue,
                 Ok(Err(e)) => e,
-                Err(_) => format!("no answer in {STEP_TIMEOUT:?}"),
+                Err(_) => format!("no answer in {:?}", STEP_TIMEOUT * 2),
             };
-            eprintln!("teardown of {}: {what} not removed: {error}", self.deployment);
+            left.push(format!("teardown of {}: {what} not removed: {error}", self.deployment));
+        }
+        left
+    }
+
+    /// [`Self::remove`] from synchronous code, after [`stop_tasks`], on a thread and runtime
+    /// of its own; returns when it is done.
+    pub(crate) fn remove_blocking(self, tasks: Vec<JoinHandle<()>>, grace: Duration) {
+        let deployment = self.deployment.clone();
+        let done = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime for the teardown");
+            runtime.block_on(async {
+                stop_tasks(tasks, grace).await;
+                for failure in self.remove().await {
+                    eprintln!("{failure}");
+                }
+            });
+        })
+        .join();
+        if done.is_err() {
+            eprintln!("teardown of {deployment}: the teardown thread panicked");
         }
     }
 
