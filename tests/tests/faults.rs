@@ -1,11 +1,14 @@
-//! Faults: workers killed with SIGKILL in the middle of their work, and Redis going away.
-//! After each, every accepted database ends `ready` (or `deleted`, as asked), with one
-//! container, and every stored password works. The api and workers run as real processes.
+//! Faults: workers killed with SIGKILL in the middle of their work, at named steps (the
+//! worker's pause hook, `DBAAS_PAUSE_AT`, holds it there until it is killed), and Redis or the
+//! catalog going away. After each, every accepted database ends `ready` (or `deleted`, as
+//! asked), with one container, and every stored password works. The api and workers run as
+//! real processes.
 
 use std::time::Duration;
 
-use dbaas_tests::{free_port, id_of, pg_connect, retry, PrivatePostgres, PrivateRedis, Services, TestStack};
-use serde_json::json;
+use dbaas_tests::processes::PAUSE_AT;
+use dbaas_tests::{free_port, id_of, pg_connect, retry, task_id, PrivatePostgres, PrivateRedis, Services, TestStack};
+use serde_json::{json, Value};
 
 const TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -14,12 +17,43 @@ async fn one_container(stack: &TestStack, id: i64) {
     assert_eq!(containers.len(), 1, "database {id}: {containers:?}");
 }
 
+/// The provisioning steps, in order: a worker is killed at each in turn.
+const PROVISIONING_STEPS: &[&str] = &[
+    "provision.port",
+    "provision.password",
+    "provision.container",
+    "provision.ready",
+    "provision.roles",
+];
+
+/// How long a worker may take to get to the step where it is to be killed.
+const TO_THE_STEP: Duration = Duration::from_secs(60);
+
+/// Replaces the (idle) worker with one that will pause at `step`, to be killed there.
+fn worker_pausing_at(stack: &mut TestStack, step: &str) {
+    stack.kill_worker();
+    stack.start_worker_with(&[(PAUSE_AT, step)]);
+}
+
+/// Creates a database and waits until it is ready and its task has ended, so that nothing
+/// is in flight when the worker is replaced.
+async fn settled_database(stack: &TestStack, name: &str) -> Value {
+    let (status, created) = stack
+        .post("/api/database/", &json!({"name": name, "plan": 1, "environment": 1}))
+        .await;
+    assert_eq!(status, 202, "{created}");
+    let ready = stack
+        .wait_for_status(created["id"].as_i64().unwrap(), "ready", TIMEOUT)
+        .await;
+    stack.wait_for_task(task_id(&ready), TIMEOUT).await;
+    ready
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_worker_killed_mid_provisioning_leaves_one_working_database() {
     let mut stack = TestStack::start_processes(Services::default()).await;
-    // Killed at different points: creating the container, waiting for the engine, creating
-    // the roles.
-    for (n, delay_ms) in [50u64, 400, 900, 1500].into_iter().enumerate() {
+    for (n, step) in PROVISIONING_STEPS.iter().enumerate() {
+        worker_pausing_at(&mut stack, step);
         let (status, created) = stack
             .post(
                 "/api/database/",
@@ -27,8 +61,7 @@ async fn a_worker_killed_mid_provisioning_leaves_one_working_database() {
             )
             .await;
         assert_eq!(status, 202, "{created}");
-        tokio::time::sleep(Duration::from_millis(delay_ms)).await;
-        stack.kill_worker();
+        stack.kill_worker_at(step, TO_THE_STEP).await;
         stack.start_worker();
         let id = created["id"].as_i64().unwrap();
         let ready = stack.wait_for_status(id, "ready", TIMEOUT).await;
@@ -36,7 +69,8 @@ async fn a_worker_killed_mid_provisioning_leaves_one_working_database() {
         let uri = stack.owner_uri(&ready).await;
         pg_connect(&uri)
             .await
-            .unwrap_or_else(|e| panic!("killed after {delay_ms} ms: the password fails: {e}"));
+            .unwrap_or_else(|e| panic!("killed at {step}: the password fails: {e}"));
+        stack.wait_for_task(task_id(&ready), TIMEOUT).await;
     }
     stack.cleanup().await;
 }
@@ -44,65 +78,72 @@ async fn a_worker_killed_mid_provisioning_leaves_one_working_database() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_worker_killed_mid_rotation_or_destruction_finishes_on_restart() {
     let mut stack = TestStack::start_processes(Services::default()).await;
-    let (status, created) = stack
-        .post(
-            "/api/database/",
-            &json!({"name": "rotated", "plan": 1, "environment": 1}),
-        )
-        .await;
-    assert_eq!(status, 202, "{created}");
-    let id = created["id"].as_i64().unwrap();
-    let ready = stack.wait_for_status(id, "ready", TIMEOUT).await;
-    let old_uri = stack.owner_uri(&ready).await;
+    let ready = settled_database(&stack, "rotated").await;
+    let other = settled_database(&stack, "dumped").await;
+    let id = ready["id"].as_i64().unwrap();
     let credential = id_of(ready["credentials"][0]["_links"]["self"].as_str().unwrap());
 
-    // Rotation: the reset waits for the worker, which dies under it.
-    let reset = {
-        let http = stack.http.clone();
-        let url = stack.url(&format!("/api/credential/{credential}/reset_password/"));
-        let (user, password) = (stack.admin_user.clone(), stack.admin_password.clone());
-        tokio::spawn(async move {
-            http.post(url)
-                .basic_auth(user, Some(password))
-                .send()
-                .await
-                .map(|r| r.status())
-        })
-    };
-    tokio::time::sleep(Duration::from_millis(150)).await;
-    stack.kill_worker();
-    stack.start_worker();
-    let _ = reset.await;
-    let (_, tasks) = stack.get(&format!("/api/task/?database={id}")).await;
-    let rotation = tasks["task"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["kind"] == "reset_password")
-        .unwrap()
-        .clone();
-    let done = stack.wait_for_task(rotation["id"].as_i64().unwrap(), TIMEOUT).await;
-    assert_eq!(done["status"], "succeeded", "{done}");
-    let new_uri = stack.owner_uri(&ready).await;
-    assert_ne!(new_uri, old_uri);
-    pg_connect(&new_uri).await.expect("the stored password works");
-    assert!(pg_connect(&old_uri).await.is_err(), "the old one does not");
+    // Rotation: the reset waits for the worker, which dies under it, with the new password
+    // only stored, then with it applied in the engine but not yet in the catalog.
+    for step in ["rotate.pending", "rotate.applied"] {
+        let old_uri = stack.owner_uri(&ready).await;
+        worker_pausing_at(&mut stack, step);
+        let reset = {
+            let http = stack.http.clone();
+            let url = stack.url(&format!("/api/credential/{credential}/reset_password/"));
+            let (user, password) = (stack.admin_user.clone(), stack.admin_password.clone());
+            tokio::spawn(async move {
+                http.post(url)
+                    .basic_auth(user, Some(password))
+                    .send()
+                    .await
+                    .map(|r| r.status())
+            })
+        };
+        stack.kill_worker_at(step, TO_THE_STEP).await;
+        stack.start_worker();
+        let _ = reset.await;
+        let (_, tasks) = stack.get(&format!("/api/task/?database={id}")).await;
+        // The newest: the list is oldest first.
+        let rotation = tasks["task"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .rfind(|t| t["kind"] == "reset_password")
+            .unwrap()
+            .clone();
+        let done = stack.wait_for_task(rotation["id"].as_i64().unwrap(), TIMEOUT).await;
+        assert_eq!(done["status"], "succeeded", "{step}: {done}");
+        let new_uri = stack.owner_uri(&ready).await;
+        assert_ne!(new_uri, old_uri, "{step}");
+        pg_connect(&new_uri)
+            .await
+            .unwrap_or_else(|e| panic!("killed at {step}: the stored password fails: {e}"));
+        assert!(pg_connect(&old_uri).await.is_err(), "{step}: the old one does not");
+    }
 
-    // Destruction: quarantine, then destroy with the worker killed half-way.
-    let (_, quarantined) = stack.delete(&format!("/api/database/{id}/")).await;
-    stack
-        .wait_for_task(id_of(quarantined["_links"]["task"].as_str().unwrap()), TIMEOUT)
-        .await;
-    let (status, _) = stack.delete(&format!("/api/database/{id}/")).await;
-    assert_eq!(status, 202);
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    stack.kill_worker();
-    stack.start_worker();
-    stack.wait_for_status(id, "deleted", TIMEOUT).await;
-    assert!(stack
-        .containers_with("dbaas.database.id", &id.to_string())
-        .await
-        .is_empty());
+    // Destruction: quarantine, then destroy with the worker killed before the final dump,
+    // and after it with the container still there.
+    for (database, step) in [(&ready, "destroy.begin"), (&other, "destroy.dumped")] {
+        let id = database["id"].as_i64().unwrap();
+        let (_, quarantined) = stack.delete(&format!("/api/database/{id}/")).await;
+        stack
+            .wait_for_task(id_of(quarantined["_links"]["task"].as_str().unwrap()), TIMEOUT)
+            .await;
+        worker_pausing_at(&mut stack, step);
+        let (status, _) = stack.delete(&format!("/api/database/{id}/")).await;
+        assert_eq!(status, 202, "{step}");
+        stack.kill_worker_at(step, TO_THE_STEP).await;
+        stack.start_worker();
+        stack.wait_for_status(id, "deleted", TIMEOUT).await;
+        assert!(
+            stack
+                .containers_with("dbaas.database.id", &id.to_string())
+                .await
+                .is_empty(),
+            "{step}"
+        );
+    }
     stack.cleanup().await;
 }
 
