@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use dbaas_tests::{id_of, pg_connect, TestStack};
+use dbaas_tests::{id_of, pg_connect, retry, TestStack};
 use serde_json::json;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 4)]
@@ -23,21 +23,15 @@ async fn main() {
             .await;
         assert_eq!(status, 202, "{created}");
         let credential_id = id_of(created["credentials"][0]["_links"]["self"].as_str().unwrap());
-        loop {
+        retry(Duration::from_secs(120), Duration::from_millis(10), || async {
             let (_, credential) = stack.get(&format!("/api/credential/{credential_id}/")).await;
-            if let Some(uri) = credential["connection_uri"].as_str() {
-                if let Ok(client) = pg_connect(uri).await {
-                    if client.simple_query("SELECT 1").await.is_ok() {
-                        break;
-                    }
-                }
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(120),
-                "run {run} never connected"
-            );
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+            let uri = credential["connection_uri"].as_str().ok_or("no connection URI yet")?;
+            let client = pg_connect(uri).await.map_err(|_| "no connection")?;
+            client.simple_query("SELECT 1").await.map_err(|_| "no answer")?;
+            Ok(())
+        })
+        .await
+        .unwrap_or_else(|last: &str| panic!("run {run} never connected: {last}"));
         let elapsed = started.elapsed();
         println!("run {run}: {} ms", elapsed.as_millis());
         timings.push(elapsed);

@@ -1,19 +1,29 @@
 //! The stack as real processes: the `dbaas-api` and `dbaas-worker` binaries, with their logs
-//! in files, so that fault tests can SIGKILL a worker mid-job and read every log line.
+//! in files, so that fault tests can SIGKILL a worker mid-job, at a named step, and read every
+//! log line. A failed test keeps the logs (their directory is printed).
 //!
 //! The binaries come from `DBAAS_BIN_DIR`, else the workspace's `target/debug` (`make test`
 //! builds them first).
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::time::Duration;
 
-use crate::{free_listener, Services, TestStack};
+use crate::stack::free_listener;
+use crate::waiting::retry;
+use crate::{Services, TestStack};
+
+/// The worker's pause hook: at the fault point named by this variable it logs (at WARN)
+/// `paused at fault point <step>`, then waits until it is killed.
+pub const PAUSE_AT: &str = "DBAAS_PAUSE_AT";
 
 /// The processes of a stack, with where each one logs.
 #[derive(Default)]
 pub struct Processes {
     api: Option<Child>,
     worker: Option<Child>,
+    /// The log of the worker that runs now.
+    worker_log: Option<PathBuf>,
     logs: Vec<PathBuf>,
     log_dir: Option<PathBuf>,
 }
@@ -27,18 +37,23 @@ impl Processes {
     }
 }
 
-impl Processes {
-    pub(crate) fn remove_logs(&mut self) {
+impl Drop for Processes {
+    fn drop(&mut self) {
+        self.kill_all();
         if let Some(dir) = self.log_dir.take() {
-            let _ = std::fs::remove_dir_all(dir);
+            if std::thread::panicking() {
+                eprintln!("the stack's process logs are kept in {}", dir.display());
+            } else {
+                let _ = std::fs::remove_dir_all(dir);
+            }
         }
     }
 }
 
-impl Drop for Processes {
-    fn drop(&mut self) {
-        self.kill_all();
-    }
+/// The last lines of a log, for a failure message.
+fn tail(log: &str) -> String {
+    let lines: Vec<&str> = log.lines().collect();
+    lines[lines.len().saturating_sub(20)..].join("\n")
 }
 
 fn binary(name: &str) -> PathBuf {
@@ -123,8 +138,15 @@ impl TestStack {
 
     /// Starts a (new) worker process.
     pub fn start_worker(&mut self) {
+        self.start_worker_with(&[]);
+    }
+
+    /// Starts a (new) worker process with `extra` variables on top of the stack's, such as
+    /// `[(PAUSE_AT, "provision.ready")]`.
+    pub fn start_worker_with(&mut self, extra: &[(&str, &str)]) {
         assert!(self.processes.worker.is_none(), "a worker is running already");
-        let worker = self.spawn("dbaas-worker", &[]);
+        let worker = self.spawn("dbaas-worker", extra);
+        self.processes.worker_log = self.processes.logs.last().cloned();
         self.processes.worker = Some(worker);
     }
 
@@ -133,6 +155,47 @@ impl TestStack {
         let mut worker = self.processes.worker.take().expect("a running worker");
         worker.kill().expect("SIGKILL the worker");
         worker.wait().expect("reap the worker");
+    }
+
+    /// Waits until the worker (started with [`PAUSE_AT`] `step`) has paused at the fault point
+    /// `step`, and SIGKILLs it there. Fails if it exits first or does not get there within
+    /// `timeout`. Returns what the killed worker logged.
+    pub async fn kill_worker_at(&mut self, step: &str, timeout: Duration) -> String {
+        let needle = &format!("paused at fault point {step}");
+        let log = &self.processes.worker_log.clone().expect("a running worker");
+        let read = || std::fs::read_to_string(log).unwrap_or_default();
+        // Behind a lock: each attempt is a future of its own, and asks whether it exited.
+        let worker = &std::sync::Mutex::new(self.processes.worker.as_mut().expect("a running worker"));
+        let paused = retry(timeout, Duration::from_millis(50), || async {
+            let logged = read();
+            if logged.lines().any(|l| l.contains(needle)) {
+                return Ok(());
+            }
+            let exited = worker.lock().expect("the worker").try_wait();
+            if let Ok(Some(exit)) = exited {
+                panic!(
+                    "the worker exited ({exit}) before fault point {step}:\n{}",
+                    tail(&read())
+                );
+            }
+            Err(logged)
+        })
+        .await;
+        if let Err(logged) = paused {
+            panic!(
+                "the worker did not pause at fault point {step} within {timeout:?} ({PAUSE_AT}); \
+                 its last lines:\n{}",
+                tail(&logged)
+            );
+        }
+        self.kill_worker();
+        let logged = read();
+        assert!(
+            logged.lines().any(|l| l.contains(needle) && l.contains("WARN")),
+            "the killed worker had paused at fault point {step} (a WARN line): {}",
+            tail(&logged)
+        );
+        logged
     }
 
     /// Every line the processes logged so far.

@@ -1,5 +1,6 @@
 //! What callers get when they get it wrong: JSON errors with a code, a message and the field.
 
+use dbaas_tests::spec::{self, committed_spec};
 use dbaas_tests::TestStack;
 use serde_json::json;
 
@@ -305,22 +306,31 @@ async fn repeated_failed_logins_lock_the_username_out() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_served_spec_is_the_committed_one_and_swagger_ui_is_up() {
     let stack = TestStack::start().await;
-    let served: serde_json::Value = stack
-        .http
-        .get(stack.url("/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let committed: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/dbaas.json")).unwrap(),
-    )
-    .unwrap();
+    let served = stack.served_spec().await;
+    let committed = committed_spec();
     assert_eq!(served, committed, "openapi/dbaas.json is stale: run `make openapi`");
     let docs = stack.http.get(stack.url("/docs")).send().await.unwrap();
     assert_eq!(docs.status(), 200);
     assert!(docs.text().await.unwrap().contains("swagger"));
+    stack.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_operation_asks_for_credentials() {
+    let stack = TestStack::start().await;
+    let mut operations = 0;
+    for (template, method) in spec::operations(&stack.served_spec().await) {
+        let path = template.replace("{id}", "1");
+        let body = matches!(method.as_str(), "post" | "patch").then(|| json!({}));
+        // A wrong password for a user of its own: five for one user would lock it out.
+        let guesser = format!("guesser{operations}");
+        for client in [stack.anonymous(), stack.as_user(&guesser, "not-the-password")] {
+            let reply = client.send(&method.to_uppercase(), &path, body.as_ref()).await;
+            assert_eq!(reply.status, 401, "{method} {path}: {}", reply.body);
+            assert_eq!(reply.body["code"], "unauthorized");
+        }
+        operations += 1;
+    }
+    assert!(operations >= 29, "only {operations} operations in the spec");
     stack.cleanup().await;
 }

@@ -1,36 +1,59 @@
-//! Faults: workers killed with SIGKILL in the middle of their work, and Redis going away.
-//! After each, every accepted database ends `ready` (or `deleted`, as asked), with one
-//! container, and every stored password works. The api and workers run as real processes.
+//! Faults: workers killed with SIGKILL in the middle of their work, at named steps (the
+//! worker's pause hook, `DBAAS_PAUSE_AT`, holds it there until it is killed), and Redis or the
+//! catalog going away. After each, every accepted database ends `ready` (or `deleted`, as
+//! asked), with one container, and every stored password works. The api and workers run as
+//! real processes.
 
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use dbaas_tests::{id_of, pg_connect, Services, TestStack};
+use dbaas_tests::processes::PAUSE_AT;
+use dbaas_tests::{free_port, id_of, pg_connect, retry, task_id, PrivatePostgres, PrivateRedis, Services, TestStack};
 use serde_json::{json, Value};
 
 const TIMEOUT: Duration = Duration::from_secs(120);
-
-/// The owner credential's URI of a ready database.
-async fn owner_uri(stack: &TestStack, database: &Value) -> String {
-    let credential = id_of(database["credentials"][0]["_links"]["self"].as_str().unwrap());
-    let (_, credential) = stack.get(&format!("/api/credential/{credential}/")).await;
-    credential["connection_uri"]
-        .as_str()
-        .expect("connection_uri")
-        .to_owned()
-}
 
 async fn one_container(stack: &TestStack, id: i64) {
     let containers = stack.containers_with("dbaas.database.id", &id.to_string()).await;
     assert_eq!(containers.len(), 1, "database {id}: {containers:?}");
 }
 
+/// The provisioning steps, in order: a worker is killed at each in turn.
+const PROVISIONING_STEPS: &[&str] = &[
+    "provision.port",
+    "provision.password",
+    "provision.container",
+    "provision.ready",
+    "provision.roles",
+];
+
+/// How long a worker may take to get to the step where it is to be killed.
+const TO_THE_STEP: Duration = Duration::from_secs(60);
+
+/// Replaces the (idle) worker with one that will pause at `step`, to be killed there.
+fn worker_pausing_at(stack: &mut TestStack, step: &str) {
+    stack.kill_worker();
+    stack.start_worker_with(&[(PAUSE_AT, step)]);
+}
+
+/// Creates a database and waits until it is ready and its task has ended, so that nothing
+/// is in flight when the worker is replaced.
+async fn settled_database(stack: &TestStack, name: &str) -> Value {
+    let (status, created) = stack
+        .post("/api/database/", &json!({"name": name, "plan": 1, "environment": 1}))
+        .await;
+    assert_eq!(status, 202, "{created}");
+    let ready = stack
+        .wait_for_status(created["id"].as_i64().unwrap(), "ready", TIMEOUT)
+        .await;
+    stack.wait_for_task(task_id(&ready), TIMEOUT).await;
+    ready
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_worker_killed_mid_provisioning_leaves_one_working_database() {
     let mut stack = TestStack::start_processes(Services::default()).await;
-    // Killed at different points: creating the container, waiting for the engine, creating
-    // the roles.
-    for (n, delay_ms) in [50u64, 400, 900, 1500].into_iter().enumerate() {
+    for (n, step) in PROVISIONING_STEPS.iter().enumerate() {
+        worker_pausing_at(&mut stack, step);
         let (status, created) = stack
             .post(
                 "/api/database/",
@@ -38,16 +61,16 @@ async fn a_worker_killed_mid_provisioning_leaves_one_working_database() {
             )
             .await;
         assert_eq!(status, 202, "{created}");
-        tokio::time::sleep(Duration::from_millis(delay_ms)).await;
-        stack.kill_worker();
+        stack.kill_worker_at(step, TO_THE_STEP).await;
         stack.start_worker();
         let id = created["id"].as_i64().unwrap();
         let ready = stack.wait_for_status(id, "ready", TIMEOUT).await;
         one_container(&stack, id).await;
-        let uri = owner_uri(&stack, &ready).await;
+        let uri = stack.owner_uri(&ready).await;
         pg_connect(&uri)
             .await
-            .unwrap_or_else(|e| panic!("killed after {delay_ms} ms: the password fails: {e}"));
+            .unwrap_or_else(|e| panic!("killed at {step}: the password fails: {e}"));
+        stack.wait_for_task(task_id(&ready), TIMEOUT).await;
     }
     stack.cleanup().await;
 }
@@ -55,116 +78,78 @@ async fn a_worker_killed_mid_provisioning_leaves_one_working_database() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_worker_killed_mid_rotation_or_destruction_finishes_on_restart() {
     let mut stack = TestStack::start_processes(Services::default()).await;
-    let (status, created) = stack
-        .post(
-            "/api/database/",
-            &json!({"name": "rotated", "plan": 1, "environment": 1}),
-        )
-        .await;
-    assert_eq!(status, 202, "{created}");
-    let id = created["id"].as_i64().unwrap();
-    let ready = stack.wait_for_status(id, "ready", TIMEOUT).await;
-    let old_uri = owner_uri(&stack, &ready).await;
+    let ready = settled_database(&stack, "rotated").await;
+    let other = settled_database(&stack, "dumped").await;
+    let id = ready["id"].as_i64().unwrap();
     let credential = id_of(ready["credentials"][0]["_links"]["self"].as_str().unwrap());
 
-    // Rotation: the reset waits for the worker, which dies under it.
-    let reset = {
-        let http = stack.http.clone();
-        let url = stack.url(&format!("/api/credential/{credential}/reset_password/"));
-        let (user, password) = (stack.admin_user.clone(), stack.admin_password.clone());
-        tokio::spawn(async move {
-            http.post(url)
-                .basic_auth(user, Some(password))
-                .send()
+    // Rotation: the reset waits for the worker, which dies under it, with the new password
+    // only stored, then with it applied in the engine but not yet in the catalog.
+    for step in ["rotate.pending", "rotate.applied"] {
+        let old_uri = stack.owner_uri(&ready).await;
+        worker_pausing_at(&mut stack, step);
+        let reset = {
+            let http = stack.http.clone();
+            let url = stack.url(&format!("/api/credential/{credential}/reset_password/"));
+            let (user, password) = (stack.admin_user.clone(), stack.admin_password.clone());
+            tokio::spawn(async move {
+                http.post(url)
+                    .basic_auth(user, Some(password))
+                    .send()
+                    .await
+                    .map(|r| r.status())
+            })
+        };
+        stack.kill_worker_at(step, TO_THE_STEP).await;
+        stack.start_worker();
+        let _ = reset.await;
+        let (_, tasks) = stack.get(&format!("/api/task/?database={id}")).await;
+        // The newest: the list is oldest first.
+        let rotation = tasks["task"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .rfind(|t| t["kind"] == "reset_password")
+            .unwrap()
+            .clone();
+        let done = stack.wait_for_task(rotation["id"].as_i64().unwrap(), TIMEOUT).await;
+        assert_eq!(done["status"], "succeeded", "{step}: {done}");
+        let new_uri = stack.owner_uri(&ready).await;
+        assert_ne!(new_uri, old_uri, "{step}");
+        pg_connect(&new_uri)
+            .await
+            .unwrap_or_else(|e| panic!("killed at {step}: the stored password fails: {e}"));
+        assert!(pg_connect(&old_uri).await.is_err(), "{step}: the old one does not");
+    }
+
+    // Destruction: quarantine, then destroy with the worker killed before the final dump,
+    // and after it with the container still there.
+    for (database, step) in [(&ready, "destroy.begin"), (&other, "destroy.dumped")] {
+        let id = database["id"].as_i64().unwrap();
+        let (_, quarantined) = stack.delete(&format!("/api/database/{id}/")).await;
+        stack
+            .wait_for_task(id_of(quarantined["_links"]["task"].as_str().unwrap()), TIMEOUT)
+            .await;
+        worker_pausing_at(&mut stack, step);
+        let (status, _) = stack.delete(&format!("/api/database/{id}/")).await;
+        assert_eq!(status, 202, "{step}");
+        stack.kill_worker_at(step, TO_THE_STEP).await;
+        stack.start_worker();
+        stack.wait_for_status(id, "deleted", TIMEOUT).await;
+        assert!(
+            stack
+                .containers_with("dbaas.database.id", &id.to_string())
                 .await
-                .map(|r| r.status())
-        })
-    };
-    tokio::time::sleep(Duration::from_millis(150)).await;
-    stack.kill_worker();
-    stack.start_worker();
-    let _ = reset.await;
-    let (_, tasks) = stack.get(&format!("/api/task/?database={id}")).await;
-    let rotation = tasks["task"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["kind"] == "reset_password")
-        .unwrap()
-        .clone();
-    let done = stack.wait_for_task(rotation["id"].as_i64().unwrap(), TIMEOUT).await;
-    assert_eq!(done["status"], "succeeded", "{done}");
-    let new_uri = owner_uri(&stack, &ready).await;
-    assert_ne!(new_uri, old_uri);
-    pg_connect(&new_uri).await.expect("the stored password works");
-    assert!(pg_connect(&old_uri).await.is_err(), "the old one does not");
-
-    // Destruction: quarantine, then destroy with the worker killed half-way.
-    let (_, quarantined) = stack.delete(&format!("/api/database/{id}/")).await;
-    stack
-        .wait_for_task(id_of(quarantined["_links"]["task"].as_str().unwrap()), TIMEOUT)
-        .await;
-    let (status, _) = stack.delete(&format!("/api/database/{id}/")).await;
-    assert_eq!(status, 202);
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    stack.kill_worker();
-    stack.start_worker();
-    stack.wait_for_status(id, "deleted", TIMEOUT).await;
-    assert!(stack
-        .containers_with("dbaas.database.id", &id.to_string())
-        .await
-        .is_empty());
+                .is_empty(),
+            "{step}"
+        );
+    }
     stack.cleanup().await;
-}
-
-/// A Redis of the test's own, so stopping it disturbs no other test.
-struct PrivateRedis {
-    child: Child,
-}
-
-impl PrivateRedis {
-    fn start(port: u16) -> PrivateRedis {
-        let child = Command::new("redis-server")
-            .args([
-                "--bind",
-                "127.0.0.1",
-                "--port",
-                &port.to_string(),
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("redis-server (apt-get install redis-server)");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "redis did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        PrivateRedis { child }
-    }
-
-    fn stop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for PrivateRedis {
-    fn drop(&mut self) {
-        self.stop();
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_request_accepted_while_redis_is_down_is_done_once_it_is_back() {
-    let port = {
-        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        probe.local_addr().unwrap().port()
-    };
+    let port = free_port();
     let mut redis = PrivateRedis::start(port);
     let stack = TestStack::start_processes(Services {
         redis_url: Some(format!("redis://127.0.0.1:{port}/")),
@@ -188,7 +173,7 @@ async fn a_request_accepted_while_redis_is_down_is_done_once_it_is_back() {
     let _redis = PrivateRedis::start(port);
     let ready = stack.wait_for_status(id, "ready", TIMEOUT).await;
     one_container(&stack, id).await;
-    pg_connect(&owner_uri(&stack, &ready).await)
+    pg_connect(&stack.owner_uri(&ready).await)
         .await
         .expect("the password works");
     stack.cleanup().await;
@@ -271,103 +256,9 @@ async fn no_password_is_ever_logged() {
     stack.cleanup().await;
 }
 
-/// A Postgres cluster of the test's own for the catalog, so stopping it disturbs no other test.
-struct PrivatePostgres {
-    dir: std::path::PathBuf,
-    port: u16,
-}
-
-fn postgres_bin(name: &str) -> std::path::PathBuf {
-    let mut found: Vec<_> = std::fs::read_dir("/usr/lib/postgresql")
-        .expect("PostgreSQL server binaries (apt-get install postgresql)")
-        .filter_map(Result::ok)
-        .map(|e| e.path().join("bin").join(name))
-        .filter(|p| p.exists())
-        .collect();
-    found.sort();
-    found
-        .pop()
-        .unwrap_or_else(|| panic!("no {name} under /usr/lib/postgresql"))
-}
-
-fn as_postgres(program: std::path::PathBuf, args: &[&str]) {
-    let status = Command::new("runuser")
-        .args(["-u", "postgres", "--"])
-        .arg(&program)
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .expect("runuser");
-    assert!(status.success(), "{} {args:?} failed", program.display());
-}
-
-impl PrivatePostgres {
-    fn start_new(port: u16) -> PrivatePostgres {
-        let dir = std::env::temp_dir().join(format!("dbaas-pg-{port}"));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Command::new("chown")
-            .arg("postgres:postgres")
-            .arg(&dir)
-            .status()
-            .expect("chown");
-        let data = dir.join("data");
-        as_postgres(
-            postgres_bin("initdb"),
-            &["-D", data.to_str().unwrap(), "-U", "dbaas", "--auth=trust"],
-        );
-        let pg = PrivatePostgres { dir, port };
-        pg.start();
-        pg
-    }
-
-    fn pg_ctl(&self, args: &[&str]) {
-        let data = self.dir.join("data");
-        let mut all = vec!["-D", data.to_str().unwrap(), "-w"];
-        all.extend_from_slice(args);
-        as_postgres(postgres_bin("pg_ctl"), &all);
-    }
-
-    fn start(&self) {
-        let options = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1",
-            self.port,
-            self.dir.display()
-        );
-        let log = self.dir.join("log");
-        self.pg_ctl(&["-o", &options, "-l", log.to_str().unwrap(), "start"]);
-    }
-
-    fn stop(&self) {
-        self.pg_ctl(&["-m", "fast", "stop"]);
-    }
-
-    fn admin_url(&self) -> String {
-        format!("postgres://dbaas:dbaas@127.0.0.1:{}/postgres", self.port)
-    }
-}
-
-impl Drop for PrivatePostgres {
-    fn drop(&mut self) {
-        let data = self.dir.join("data");
-        let _ = Command::new("runuser")
-            .args(["-u", "postgres", "--"])
-            .arg(postgres_bin("pg_ctl"))
-            .args(["-D", data.to_str().unwrap(), "-m", "immediate", "stop"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_catalog_restarting_costs_503s_and_nothing_else() {
-    let port = {
-        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        probe.local_addr().unwrap().port()
-    };
+    let port = free_port();
     let postgres = PrivatePostgres::start_new(port);
     let services = Services {
         postgres_admin_url: Some(postgres.admin_url()),
@@ -383,7 +274,7 @@ async fn the_catalog_restarting_costs_503s_and_nothing_else() {
     let before = stack
         .wait_for_status(created["id"].as_i64().unwrap(), "ready", TIMEOUT)
         .await;
-    let uri = owner_uri(&stack, &before).await;
+    let uri = stack.owner_uri(&before).await;
 
     postgres.stop();
     let (status, body) = stack.get(&format!("/api/database/{}/", before["id"])).await;
@@ -401,11 +292,14 @@ async fn the_catalog_restarting_costs_503s_and_nothing_else() {
         .expect("tenants' databases do not depend on the catalog");
 
     postgres.start();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while stack.get("/api/plan/").await.0 != 200 {
-        assert!(Instant::now() < deadline, "the api never reconnected");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    retry(Duration::from_secs(60), Duration::from_millis(200), || async {
+        match stack.get("/api/plan/").await {
+            (200, _) => Ok(()),
+            (status, body) => Err(format!("{status} {body}")),
+        }
+    })
+    .await
+    .unwrap_or_else(|last| panic!("the api never reconnected: {last}"));
     let (status, after) = stack
         .post("/api/database/", &json!({"name": "after", "plan": 1, "environment": 1}))
         .await;

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use dbaas_tests::{id_of, pg_connect, task_id, TestStack};
+use dbaas_tests::{id_of, pg_connect, retry, task_id, TestStack};
 use serde_json::json;
 
 const TIMEOUT: Duration = Duration::from_secs(120);
@@ -265,16 +265,13 @@ async fn lists_filter_page_and_show_sizes() {
 
     // The worker measures what the database takes.
     let id = ready["id"].as_i64().unwrap();
-    let deadline = std::time::Instant::now() + TIMEOUT;
-    loop {
+    let bytes = retry(TIMEOUT, Duration::from_millis(200), || async {
         let (_, body) = stack.get(&format!("/api/database/{id}/")).await;
-        if let Some(bytes) = body["used_size_in_bytes"].as_i64() {
-            assert!(bytes > 1_000_000, "a Postgres database takes megabytes: {bytes}");
-            break;
-        }
-        assert!(std::time::Instant::now() < deadline, "size never collected");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+        body["used_size_in_bytes"].as_i64().ok_or(body)
+    })
+    .await
+    .unwrap_or_else(|body| panic!("size never collected: {body}"));
+    assert!(bytes > 1_000_000, "a Postgres database takes megabytes: {bytes}");
     stack.cleanup().await;
 }
 

@@ -2,19 +2,19 @@
 //! and removed on request.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bollard::models::ContainerCreateBody;
 use bollard::query_parameters::{CreateContainerOptionsBuilder, RemoveContainerOptionsBuilder};
-use dbaas_tests::{pg_connect, TestStack};
+use dbaas_tests::{pg_connect, retry, TestStack};
 use serde_json::Value;
 
 const TIMEOUT: Duration = Duration::from_secs(120);
+const EVERY: Duration = Duration::from_millis(200);
 
 /// Waits until a recover task on the database has succeeded; returns the database.
 async fn wait_recovered(stack: &TestStack, id: i64) -> Value {
-    let deadline = Instant::now() + TIMEOUT;
-    loop {
+    retry(TIMEOUT, EVERY, || async {
         let (_, tasks) = stack.get(&format!("/api/task/?database={id}&status=succeeded")).await;
         let recovered = tasks["task"]
             .as_array()
@@ -23,11 +23,13 @@ async fn wait_recovered(stack: &TestStack, id: i64) -> Value {
             .any(|t| t["kind"] == "recover_database");
         let (_, database) = stack.get(&format!("/api/database/{id}/")).await;
         if recovered && database["health"] == "healthy" {
-            return database;
+            Ok(database)
+        } else {
+            Err(format!("{database} {tasks}"))
         }
-        assert!(Instant::now() < deadline, "never recovered: {database} {tasks}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    })
+    .await
+    .unwrap_or_else(|last| panic!("never recovered: {last}"))
 }
 
 async fn container_of(stack: &TestStack, id: i64) -> String {
@@ -65,8 +67,7 @@ async fn a_stopped_engine_is_restarted_and_a_vanished_one_recreated() {
     // Removed (its volume stays): created again on the same data, same password.
     let options = RemoveContainerOptionsBuilder::default().force(true).build();
     docker.remove_container(&container, Some(options)).await.unwrap();
-    let deadline = Instant::now() + TIMEOUT;
-    loop {
+    retry(TIMEOUT, EVERY, || async {
         let (_, tasks) = stack.get(&format!("/api/task/?database={id}&status=succeeded")).await;
         let recoveries = tasks["task"]
             .as_array()
@@ -75,11 +76,13 @@ async fn a_stopped_engine_is_restarted_and_a_vanished_one_recreated() {
             .filter(|t| t["kind"] == "recover_database")
             .count();
         if recoveries >= 2 {
-            break;
+            Ok(())
+        } else {
+            Err(tasks)
         }
-        assert!(Instant::now() < deadline, "never recreated: {tasks}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    })
+    .await
+    .unwrap_or_else(|tasks| panic!("never recreated: {tasks}"));
     let v: i32 = pg_connect(&uri)
         .await
         .expect("recreated")
@@ -115,29 +118,30 @@ async fn orphans_are_reported_and_removed_on_request() {
         .await
         .unwrap();
 
-    let deadline = Instant::now() + TIMEOUT;
-    let orphan = loop {
+    let orphan = retry(TIMEOUT, EVERY, || async {
         let (status, orphans) = stack.get("/api/orphan/").await;
         assert_eq!(status, 200, "{orphans}");
-        if let Some(o) = orphans["orphan"]
+        orphans["orphan"]
             .as_array()
             .unwrap()
             .iter()
             .find(|o| o["container_name"] == name.as_str())
-        {
-            break o.clone();
-        }
-        assert!(Instant::now() < deadline, "never reported: {orphans}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
+            .cloned()
+            .ok_or(orphans)
+    })
+    .await
+    .unwrap_or_else(|orphans| panic!("never reported: {orphans}"));
     assert_eq!(orphan["database_uid"], "ghost");
     let (status, body) = stack.delete(&format!("/api/orphan/{}/", orphan["id"])).await;
     assert_eq!(status, 202, "{body}");
-    let deadline = Instant::now() + TIMEOUT;
-    while docker.inspect_container(&name, None).await.is_ok() {
-        assert!(Instant::now() < deadline, "never removed");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    retry(TIMEOUT, EVERY, || async {
+        match docker.inspect_container(&name, None).await {
+            Ok(_) => Err(()),
+            Err(_) => Ok(()),
+        }
+    })
+    .await
+    .expect("never removed");
     let (_, orphans) = stack.get("/api/orphan/").await;
     assert_eq!(orphans["_links"]["count"], 0, "{orphans}");
     stack.cleanup().await;

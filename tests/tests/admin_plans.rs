@@ -1,0 +1,173 @@
+//! The admin side of plans and environments, end to end: admins change them, everyone reads
+//! them (environments without their Docker endpoint), and a live database keeps them.
+
+use dbaas_tests::{names, path_of, refused, TestStack};
+use serde_json::{json, Value};
+
+const MIB: i64 = 1024 * 1024;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_manage_plans_and_environments_that_everyone_reads() {
+    let stack = TestStack::start().await;
+    let admin = stack.as_admin();
+    admin.create("/api/team", json!({"name": "red"})).await;
+    admin
+        .create(
+            "/api/user",
+            json!({"username": "carol", "password": "carol-password", "teams": ["red"]}),
+        )
+        .await;
+    let carol = stack.as_user("carol", "carol-password");
+
+    // Plans.
+    let plan_body = json!({
+        "name": "postgres-large", "engine": "postgres", "image": "postgres:16",
+        "memory_bytes": 2048 * MIB, "cpus": 0.5, "size_bytes": 10240 * MIB,
+        "description": "big",
+    });
+    let plan = admin.create("/api/plan", plan_body.clone()).await;
+    assert_eq!(plan["cpus"], 0.5);
+    assert_eq!(plan["engine"], "postgres");
+    let plan_path = path_of(&plan);
+    refused(admin.post("/api/plan", &plan_body).await, 409, None);
+    let with = |field: &str, value: Value| {
+        let mut body = plan_body.clone();
+        body["name"] = json!("other");
+        body[field] = value;
+        body
+    };
+    for (field, value) in [
+        ("engine", json!("mysql")),
+        ("memory_bytes", json!(64 * MIB - 1)),
+        ("cpus", json!(0)),
+        ("cpus", json!(-1.5)),
+        ("cpus", json!(0.0001)),
+        ("size_bytes", json!(0)),
+        ("image", json!("has space")),
+        ("name", json!("12")),
+    ] {
+        refused(
+            admin.post("/api/plan", &with(field, value.clone())).await,
+            400,
+            Some(field),
+        );
+    }
+    refused(admin.post("/api/plan", &json!({"name": "incomplete"})).await, 400, None);
+    let (status, changed) = admin
+        .patch(&plan_path, &json!({"cpus": 2, "memory_bytes": 128 * MIB}))
+        .await;
+    assert_eq!(status, 200, "{changed}");
+    assert_eq!(changed["cpus"], 2.0);
+    assert_eq!(changed["memory_bytes"], 128 * MIB);
+    assert_eq!(changed["description"], "big", "what is not given stays");
+    refused(
+        admin.patch(&plan_path, &json!({"engine": "oracle"})).await,
+        400,
+        Some("engine"),
+    );
+    refused(
+        admin.patch(&plan_path, &json!({"name": "postgres-small"})).await,
+        409,
+        None,
+    );
+
+    assert_eq!(carol.get(&plan_path).await.0, 200);
+    assert_eq!(carol.get("/api/plan").await.0, 200);
+    refused(carol.post("/api/plan", &with("name", json!("c"))).await, 403, None);
+    refused(carol.patch(&plan_path, &json!({"cpus": 8})).await, 403, None);
+    refused(carol.delete(&plan_path).await, 403, None);
+
+    // Environments: the Docker endpoint shows to admins only.
+    let env_body = json!({
+        "name": "east", "docker_endpoint": "tcp://10.0.0.5:2376",
+        "host_address": "10.0.0.5", "port_min": 30000, "port_max": 30100,
+    });
+    let east = admin.create("/api/environment", env_body.clone()).await;
+    assert_eq!(east["quarantine_days"], 7);
+    assert_eq!(east["docker_endpoint"], "tcp://10.0.0.5:2376");
+    let east_path = path_of(&east);
+    let (_, seen) = carol.get(&east_path).await;
+    assert_eq!(seen["name"], "east");
+    assert!(seen.get("docker_endpoint").is_none(), "{seen}");
+    let (_, listed) = carol.get("/api/environment").await;
+    assert!(listed["environment"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e.get("docker_endpoint").is_none()));
+    let (_, listed) = admin.get("/api/environment").await;
+    assert!(listed["environment"][0]["docker_endpoint"].is_string());
+    refused(admin.post("/api/environment", &env_body).await, 409, None);
+    let with = |field: &str, value: Value| {
+        let mut body = env_body.clone();
+        body["name"] = json!("west");
+        body[field] = value;
+        body
+    };
+    for (field, value, at_fault) in [
+        ("port_min", json!(0), "port_min"),
+        ("port_max", json!(70000), "port_max"),
+        ("port_min", json!(30200), "port_min"),
+        ("quarantine_days", json!(-1), "quarantine_days"),
+        ("docker_endpoint", json!("ftp://host"), "docker_endpoint"),
+        ("docker_endpoint", json!("tcp://"), "docker_endpoint"),
+        ("host_address", json!("a host"), "host_address"),
+    ] {
+        refused(
+            admin.post("/api/environment", &with(field, value)).await,
+            400,
+            Some(at_fault),
+        );
+    }
+    let (status, changed) = admin
+        .patch(&east_path, &json!({"port_max": 30200, "quarantine_days": 0}))
+        .await;
+    assert_eq!(status, 200, "{changed}");
+    assert_eq!(changed["port_min"], 30000);
+    assert_eq!(changed["port_max"], 30200);
+    assert_eq!(changed["quarantine_days"], 0);
+    refused(
+        admin.patch(&east_path, &json!({"port_max": 29999})).await,
+        400,
+        Some("port_min"),
+    );
+    refused(
+        carol.post("/api/environment", &with("name", json!("w"))).await,
+        403,
+        None,
+    );
+    refused(carol.patch(&east_path, &json!({"port_max": 30001})).await, 403, None);
+    refused(carol.delete(&east_path).await, 403, None);
+
+    // In use by a live database: neither can be deleted, nor the plan change engine.
+    let plan_id = plan["id"].as_i64();
+    let east_id = east["id"].as_i64();
+    let database = stack.database_row("orders", [None, plan_id, east_id, None]).await;
+    for path in [&plan_path, &east_path] {
+        let body = refused(admin.delete(path).await, 409, None);
+        assert!(body["message"].as_str().unwrap().contains("1 live database"), "{body}");
+    }
+    refused(admin.patch(&plan_path, &json!({"engine": "mongodb"})).await, 409, None);
+    stack.set_database_status(database, "quarantined").await;
+    refused(admin.delete(&plan_path).await, 409, None);
+    stack.set_database_status(database, "deleted").await;
+    for path in [&plan_path, &east_path] {
+        assert_eq!(admin.delete(path).await.0, 204);
+        refused(admin.get(path).await, 404, None);
+        refused(admin.delete(path).await, 404, None);
+    }
+    let (_, plans) = admin.get("/api/plan").await;
+    assert_eq!(names(&plans, "plan"), ["postgres-small"]);
+    // A deleted plan cannot be asked for; its name can be used again.
+    let (status, body) = admin
+        .post(
+            "/api/database",
+            &json!({"name": "more", "plan": "postgres-large", "environment": 1}),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    admin.create("/api/plan", plan_body).await;
+    admin.create("/api/environment", env_body).await;
+
+    stack.cleanup().await;
+}
