@@ -11,11 +11,13 @@
 //! - [`waiting`]: [`retry`], the one poll loop, and the waits built on it.
 //! - [`spec`]: the OpenAPI document, served and committed.
 //! - [`services`]: connections to the backing services, and private ones to stop and start.
+//! - [`engines`]: the engines tests run once each against, with a real client for each.
 //!
 //! Configuration: `DBAAS_TEST_ADMIN_URL` (a Postgres role that may create databases),
-//! `DBAAS_REDIS_URL`, `DBAAS_POSTGRES_IMAGE`, `DBAAS_DOCKER_HOST`.
+//! `DBAAS_REDIS_URL`, `DBAAS_POSTGRES_IMAGE`, `DBAAS_MONGODB_IMAGE`, `DBAAS_DOCKER_HOST`.
 
 pub mod client;
+pub mod engines;
 pub mod processes;
 pub mod services;
 pub mod spec;
@@ -24,6 +26,7 @@ pub mod teardown;
 pub mod waiting;
 
 pub use client::{id_of, names, path_of, refused, task_id, ApiClient, Reply};
+pub use engines::{Engine, EngineError, Session};
 pub use services::{free_port, pg_connect, PrivatePostgres, PrivateRedis};
 pub use stack::{Services, TestStack};
 pub use waiting::{retry, retry_blocking};

@@ -157,7 +157,7 @@ async fn admins_manage_plans_and_environments_that_everyone_reads() {
         refused(admin.delete(path).await, 404, None);
     }
     let (_, plans) = admin.get("/api/plan").await;
-    assert_eq!(names(&plans, "plan"), ["postgres-small"]);
+    assert_eq!(names(&plans, "plan"), ["postgres-small", "mongodb-small"]);
     // A deleted plan cannot be asked for; its name can be used again.
     let (status, body) = admin
         .post(
