@@ -90,10 +90,19 @@ impl TestStack {
         }
     }
 
-    /// Creates a database and waits until it is ready; returns it and its owner's URI.
+    /// Creates a Postgres database and waits until it is ready; returns it and its owner's URI.
     pub async fn ready_database(&self, name: &str) -> (Value, String) {
+        self.ready_database_on(crate::Engine::Postgres, name).await
+    }
+
+    /// Creates a database of `engine`'s default plan and waits until it is ready; returns it
+    /// and its owner's URI.
+    pub async fn ready_database_on(&self, engine: crate::Engine, name: &str) -> (Value, String) {
         let (status, created) = self
-            .post("/api/database/", &json!({"name": name, "plan": 1, "environment": 1}))
+            .post(
+                "/api/database/",
+                &json!({"name": name, "plan": engine.plan(), "environment": 1}),
+            )
             .await;
         assert_eq!(status, 202, "{created}");
         let id = created["id"].as_i64().expect("id");
