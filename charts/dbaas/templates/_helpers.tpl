@@ -190,6 +190,7 @@ DBAAS_DOCKER_HOST: {{ include "dbaas.dockerHost" . | quote }}
 DBAAS_HOST_ADDRESS: {{ include "dbaas.hostAddress" . | quote }}
 DBAAS_PORT_RANGE: {{ .Values.config.portRange | quote }}
 DBAAS_POSTGRES_IMAGE: {{ .Values.config.postgresImage | quote }}
+DBAAS_MONGODB_IMAGE: {{ .Values.config.mongodbImage | quote }}
 DBAAS_WORKER_CONCURRENCY: {{ .Values.config.workerConcurrency | toString | quote }}
 DBAAS_POLL_INTERVAL_MS: {{ .Values.config.pollIntervalMs | toString | quote }}
 DBAAS_ENGINE_READY_TIMEOUT_S: {{ .Values.config.engineReadyTimeoutSeconds | toString | quote }}
