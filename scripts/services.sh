@@ -94,6 +94,10 @@ start_postgres() {
 		log "creating role dbaas"
 		"${psql_pg[@]}" -c "CREATE ROLE dbaas LOGIN CREATEDB PASSWORD 'dbaas'"
 	fi
+	# DROP DATABASE ... WITH (FORCE) of a test catalog must end its sessions, autovacuum's too.
+	if [[ -z "$("${psql_pg[@]}" -c "SELECT 1 FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.member JOIN pg_roles g ON g.oid = m.roleid WHERE r.rolname = 'dbaas' AND g.rolname = 'pg_signal_backend'")" ]]; then
+		"${psql_pg[@]}" -c "GRANT pg_signal_backend TO dbaas"
+	fi
 	if [[ -z "$("${psql_pg[@]}" -c "SELECT 1 FROM pg_database WHERE datname = 'dbaas'")" ]]; then
 		log "creating database dbaas"
 		"${psql_pg[@]}" -c "CREATE DATABASE dbaas OWNER dbaas"
