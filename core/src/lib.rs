@@ -1,6 +1,7 @@
 //! The domain shared by the api and the worker: the model, configuration, secrets, job
 //! payloads and the metadata store.
 
+pub mod allowlist;
 pub mod config;
 pub mod logging;
 pub mod model;
