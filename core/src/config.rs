@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use crate::allowlist::AllowList;
 use crate::secrets::SecretBox;
 
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +61,9 @@ pub struct Config {
     /// (logging `paused at fault point <step>`), so that a test can kill it exactly there.
     /// Unset in production.
     pub pause_at: Option<String>,
+    /// Where Docker endpoints and engine addresses may point (`DBAAS_ALLOWED_NETWORKS`,
+    /// `DBAAS_ALLOW_UNIX_SOCKETS`, `DBAAS_ALLOWED_HOSTNAMES`; see [`AllowList`]).
+    pub allow: AllowList,
     /// `DBAAS_REQUEST_WAIT_MS`: how long the api waits for a quick task (a new credential, a
     /// password reset) before answering 202 with the task instead of the result.
     pub request_wait: Duration,
@@ -115,6 +119,15 @@ impl Config {
             name: "DBAAS_SECRET_KEY",
             reason: e.to_string(),
         })?;
+        let allow = AllowList::parse(
+            &var("DBAAS_ALLOWED_NETWORKS").unwrap_or_else(|| "127.0.0.0/8,::1/128".into()),
+            parsed("DBAAS_ALLOW_UNIX_SOCKETS", true)?,
+            &var("DBAAS_ALLOWED_HOSTNAMES").unwrap_or_default(),
+        )
+        .map_err(|reason| ConfigError {
+            name: "DBAAS_ALLOWED_NETWORKS",
+            reason,
+        })?;
         let range = var("DBAAS_PORT_RANGE").unwrap_or_else(|| "15432-15999".into());
         let (port_min, port_max) = parse_port_range(&range).ok_or(ConfigError {
             name: "DBAAS_PORT_RANGE",
@@ -150,6 +163,7 @@ impl Config {
             requeue_after: Duration::from_secs(parsed("DBAAS_REQUEUE_AFTER_S", 30)?.max(1)),
             inject_fault: var("DBAAS_INJECT_FAULT"),
             pause_at: var("DBAAS_PAUSE_AT"),
+            allow,
             request_wait: Duration::from_millis(parsed("DBAAS_REQUEST_WAIT_MS", 10_000)?),
         })
     }

@@ -165,6 +165,7 @@ impl TestStack {
             request_wait: Duration::from_secs(20),
             inject_fault: None,
             pause_at: None,
+            allow: dbaas_core::allowlist::AllowList::default(),
         };
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
