@@ -1,8 +1,13 @@
-//! What every job and periodic duty can reach.
+//! What every job and periodic duty can reach, and the one way to reach a host: through the
+//! allow-list, checked again before every dial, so that a row written before a rule existed
+//! (or by hand) never sends the workers off the deployment's networks.
 
+use dbaas_core::model::Host;
 use dbaas_core::queue::JobQueue;
 use dbaas_core::{Config, Store};
-use dbaas_provisioner::DockerHosts;
+use dbaas_provisioner::{DockerHost, DockerHosts, Endpoint};
+
+use crate::error::{JobError, JobResult};
 
 #[derive(Clone, Debug)]
 pub struct Context {
@@ -10,4 +15,34 @@ pub struct Context {
     pub queue: JobQueue,
     pub docker: DockerHosts,
     pub config: Config,
+}
+
+impl Context {
+    /// The Docker engine of `host`, once the allow-list lets both its endpoint and its
+    /// address be used.
+    pub async fn docker_host(&self, host: &Host) -> JobResult<DockerHost> {
+        self.check_address(host)?;
+        self.config
+            .allow
+            .check_docker_endpoint(&host.docker_endpoint)
+            .map_err(|e| JobError::Invalid(format!("the environment's docker_endpoint is refused: {e}")))?;
+        Ok(self.docker.get(&host.docker_endpoint).await?)
+    }
+
+    /// Where an engine on `host` listens, once the allow-list lets its address be used.
+    pub fn engine_endpoint(&self, host: &Host, port: i32) -> JobResult<Endpoint> {
+        self.check_address(host)?;
+        let port = u16::try_from(port).map_err(|_| JobError::Invalid(format!("port {port} is out of range")))?;
+        Ok(Endpoint {
+            host: host.address.clone(),
+            port,
+        })
+    }
+
+    fn check_address(&self, host: &Host) -> JobResult<()> {
+        self.config
+            .allow
+            .check_host(&host.address)
+            .map_err(|e| JobError::Invalid(format!("the environment's host_address is refused: {e}")))
+    }
 }

@@ -31,7 +31,7 @@ impl EngineTarget {
             return Ok(None);
         };
         let engine = engine_of(&detail)?;
-        let endpoint = endpoint(&detail.environment.host().address, port)?;
+        let endpoint = ctx.engine_endpoint(&detail.environment.host(), port)?;
         let admin_password = ctx.config.secrets.open(&sealed)?;
         Ok(Some(EngineTarget {
             detail,
@@ -99,12 +99,4 @@ pub fn grant_of(credential: &Credential) -> Grant {
         },
         connection_limit: credential.connection_limit,
     }
-}
-
-pub fn endpoint(host: &str, port: i32) -> JobResult<Endpoint> {
-    let port = u16::try_from(port).map_err(|_| JobError::Invalid(format!("port {port} is out of range")))?;
-    Ok(Endpoint {
-        host: host.to_owned(),
-        port,
-    })
 }

@@ -21,7 +21,7 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
     fault_point(&ctx, "destroy.dumped").await?;
     let detail = ctx.store.database_detail(database_id).await?;
     let names = detail.database.engine_names();
-    let host = ctx.docker.get(&detail.environment.host().docker_endpoint).await?;
+    let host = ctx.docker_host(&detail.environment.host()).await?;
     host.remove(&names.container, &names.volume).await?;
     ctx.store.database_mark_deleted(detail.database.id).await?;
     Ok(())
@@ -36,10 +36,7 @@ async fn final_dump(ctx: &Context, database_id: i64) -> JobResult<()> {
     let Some(target) = EngineTarget::of(ctx, database_id).await? else {
         return Ok(());
     };
-    let host = ctx
-        .docker
-        .get(&target.detail.environment.host().docker_endpoint)
-        .await?;
+    let host = ctx.docker_host(&target.detail.environment.host()).await?;
     let container = target.detail.database.engine_names().container;
     if !host.is_running(&container).await? {
         tracing::warn!(database_id, "the engine is not running: no final dump");

@@ -23,7 +23,7 @@ use dbaas_provisioner::{RoleSpec, Superuser};
 
 use super::database_of;
 use crate::container::container_spec;
-use crate::engine::{endpoint, engine_of};
+use crate::engine::engine_of;
 use crate::error::{JobError, JobResult};
 use crate::fault::fault_point;
 use crate::Context;
@@ -54,18 +54,14 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
         .await?;
     fault_point(&ctx, "provision.password").await?;
     let admin_password = secrets.open(&sealed)?;
-    let endpoint = endpoint(&host.address, port)?;
+    let endpoint = ctx.engine_endpoint(&host, port)?;
     let admin = Superuser {
         endpoint: &endpoint,
         password: &admin_password,
     };
 
     let spec = container_spec(&ctx, &database, &plan, engine.as_ref(), &endpoint, &admin_password);
-    ctx.docker
-        .get(&host.docker_endpoint)
-        .await?
-        .ensure_running(&spec)
-        .await?;
+    ctx.docker_host(&host).await?.ensure_running(&spec).await?;
     fault_point(&ctx, "provision.container").await?;
     engine.wait_ready(admin, ctx.config.engine_ready_timeout).await?;
     fault_point(&ctx, "provision.ready").await?;
@@ -110,7 +106,7 @@ pub async fn on_failure(ctx: Arc<Context>, task: Task) -> JobResult<()> {
     }
     let undone = async {
         let names = detail.database.engine_names();
-        let host = ctx.docker.get(&detail.environment.host().docker_endpoint).await?;
+        let host = ctx.docker_host(&detail.environment.host()).await?;
         host.remove(&names.container, &names.volume).await?;
         ctx.store.database_release_port(database_id).await?;
         Ok::<_, JobError>(())

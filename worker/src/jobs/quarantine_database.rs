@@ -43,10 +43,7 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
         ctx.store.credential_forget_password(credential.id).await?;
     }
     if !engine.can_end_connections() {
-        let host = ctx
-            .docker
-            .get(&target.detail.environment.host().docker_endpoint)
-            .await?;
+        let host = ctx.docker_host(&target.detail.environment.host()).await?;
         host.restart(&target.detail.database.engine_names().container, STOP_GRACE)
             .await?;
         engine.wait_ready(admin, ctx.config.engine_ready_timeout).await?;

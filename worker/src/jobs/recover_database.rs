@@ -36,7 +36,7 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
         endpoint,
         target.admin_password(),
     );
-    let host = ctx.docker.get(&detail.environment.host().docker_endpoint).await?;
+    let host = ctx.docker_host(&detail.environment.host()).await?;
     host.ensure_running(&spec).await?;
     engine
         .wait_ready(target.admin(), ctx.config.engine_ready_timeout)

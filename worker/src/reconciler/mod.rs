@@ -41,7 +41,7 @@ pub async fn pass(ctx: Arc<Context>) -> JobResult<()> {
 }
 
 async fn reconcile(ctx: &Context, environment: &Environment) -> JobResult<()> {
-    let host = ctx.docker.get(&environment.host().docker_endpoint).await?;
+    let host = ctx.docker_host(&environment.host()).await?;
     let containers = host.managed_containers(&ctx.config.deployment).await?;
     let running = ctx.store.database_list_running(environment.id).await?;
     for unhealthy in health::check(ctx, &running, &containers).await? {
