@@ -242,3 +242,21 @@ impl Session {
         }
     }
 }
+
+impl Session {
+    /// The client behind a Postgres session, for SQL beyond what [`Session`] speaks.
+    pub fn postgres(&self) -> Option<&tokio_postgres::Client> {
+        match self {
+            Session::Postgres(c) => Some(c),
+            Session::MongoDb(_) => None,
+        }
+    }
+
+    /// The database behind a MongoDB session, for commands beyond what [`Session`] speaks.
+    pub fn mongodb(&self) -> Option<&mongodb::Database> {
+        match self {
+            Session::MongoDb(db) => Some(db),
+            Session::Postgres(_) => None,
+        }
+    }
+}

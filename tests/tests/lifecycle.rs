@@ -1,24 +1,128 @@
 //! Databases over their life: listed, changed, quarantined by the first DELETE, destroyed by
-//! the second, one task at a time, within the team's quota.
+//! the second, one task at a time, within the team's quota; each case runs once per engine
+//! (`..._postgres`, `..._mongodb`).
 
+use std::collections::HashMap;
+use std::io::Read;
 use std::time::Duration;
 
-use dbaas_tests::{id_of, pg_connect, retry, task_id, TestStack};
+use dbaas_tests::{id_of, retry, task_id, Engine, EngineError, TestStack};
+use mongodb::bson::{doc, Document};
 use serde_json::json;
 
 const TIMEOUT: Duration = Duration::from_secs(120);
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn delete_quarantines_then_destroys() {
+/// The same URI with another login.
+fn with_login(uri: &str, user: &str, password: &str) -> String {
+    let mut url = reqwest::Url::parse(uri).expect("a URI");
+    url.set_username(user).expect("a user");
+    url.set_password(Some(password)).expect("a password");
+    url.to_string()
+}
+
+/// The files of a tar archive, by path.
+fn untar(archive: &[u8]) -> HashMap<String, Vec<u8>> {
+    let mut files = HashMap::new();
+    for entry in tar::Archive::new(archive).entries().expect("a tar archive") {
+        let mut entry = entry.expect("a tar entry");
+        let path = entry.path().expect("a path").to_string_lossy().into_owned();
+        let mut contents = Vec::new();
+        entry.read_to_end(&mut contents).expect("the entry's contents");
+        files.insert(path, contents);
+    }
+    files
+}
+
+/// A `.bson` file of mongodump: BSON documents one after another.
+fn bson_documents(bytes: &[u8]) -> Vec<Document> {
+    let mut reader = std::io::Cursor::new(bytes);
+    let mut documents = Vec::new();
+    while (reader.position() as usize) < bytes.len() {
+        documents.push(Document::from_reader(&mut reader).expect("a BSON document"));
+    }
+    documents
+}
+
+/// Checks that a final dump holds table `kept` with the values 1 and 2.
+fn check_dump_holds_kept(engine: Engine, stack: &TestStack, database: &str, whole: &[u8]) {
+    match engine {
+        Engine::Postgres => {
+            assert!(whole.starts_with(b"PGDMP"), "a pg_dump custom-format archive");
+            let file = std::env::temp_dir().join(format!("dump-{}.pgdump", stack.id));
+            std::fs::write(&file, whole).unwrap();
+            let listing = std::process::Command::new("pg_restore")
+                .arg("--list")
+                .arg(&file)
+                .output()
+                .expect("pg_restore");
+            std::fs::remove_file(&file).unwrap();
+            assert!(
+                String::from_utf8_lossy(&listing.stdout).contains("TABLE public kept"),
+                "the dump holds the data"
+            );
+        }
+        Engine::MongoDb => {
+            // mongodump's layout, in a tar archive.
+            let files = untar(whole);
+            let bson = files
+                .get(&format!("{database}/kept.bson"))
+                .unwrap_or_else(|| panic!("no {database}/kept.bson in {:?}", files.keys()));
+            let mut values: Vec<i64> = bson_documents(bson)
+                .iter()
+                .map(|d| d.get_i64("v").expect("v"))
+                .collect();
+            values.sort();
+            assert_eq!(values, [1, 2], "the dump holds the data");
+            let metadata = files
+                .get(&format!("{database}/kept.metadata.json"))
+                .unwrap_or_else(|| panic!("no {database}/kept.metadata.json in {:?}", files.keys()));
+            let metadata: serde_json::Value = serde_json::from_slice(metadata).expect("JSON");
+            assert_eq!(metadata["collectionName"], "kept", "{metadata}");
+            assert!(metadata["indexes"].is_array(), "{metadata}");
+        }
+    }
+}
+
+async fn delete_quarantines_then_destroys(engine: Engine) {
     let stack = TestStack::start().await;
-    let (database, uri) = stack.ready_database("doomed").await;
+    let name = engine.db_name("doomed");
+    let (database, uri) = stack.ready_database_on(engine, &name).await;
     let id = database["id"].as_i64().unwrap();
     let path = format!("/api/database/{id}/");
-    let owner = pg_connect(&uri).await.unwrap();
-    owner
-        .batch_execute("CREATE TABLE kept (v int); INSERT INTO kept VALUES (1)")
-        .await
-        .unwrap();
+    let owner = engine.connect(&uri).await.unwrap();
+    owner.create_table("kept").await.unwrap();
+    owner.insert("kept", 1).await.unwrap();
+    owner.insert("kept", 2).await.unwrap();
+    let (status, extra) = stack
+        .post("/api/credential/", &json!({"user": "u_extra", "database": id}))
+        .await;
+    assert_eq!(status, 201, "{extra}");
+    let extra_uri = extra["connection_uri"].as_str().unwrap().to_owned();
+    let extra_session = engine.connect(&extra_uri).await.unwrap();
+    // A user the tenant made itself, which the catalog does not know: the owner (dbOwner)
+    // administers the database's users.
+    let tenant_made = match engine {
+        Engine::Postgres => None,
+        Engine::MongoDb => {
+            owner
+                .mongodb()
+                .unwrap()
+                .run_command(doc! {
+                    "createUser": "tenant_made",
+                    "pwd": "TenantMadePassword1",
+                    "roles": [{"role": "readWrite", "db": &name}],
+                })
+                .await
+                .expect("the owner creates users");
+            let tenant_uri = with_login(&uri, "tenant_made", "TenantMadePassword1");
+            let session = engine
+                .connect(&tenant_uri)
+                .await
+                .expect("the tenant's own user logs in");
+            assert_eq!(session.values("kept").await.unwrap(), [1, 2]);
+            Some(tenant_uri)
+        }
+    };
 
     // Protected: DELETE refused until cleared.
     let (status, body) = stack.patch(&path, &json!({"is_protected": true})).await;
@@ -35,14 +139,42 @@ async fn delete_quarantines_then_destroys() {
     let task = stack.wait_for_task(task_id(&quarantined), TIMEOUT).await;
     assert_eq!(task["status"], "succeeded", "{task}");
     assert_eq!(task["kind"], "quarantine_database");
-    assert!(pg_connect(&uri).await.is_err(), "the old password no longer works");
-    assert!(owner.simple_query("SELECT 1").await.is_err(), "open sessions were cut");
-    let credential = id_of(database["credentials"][0]["_links"]["self"].as_str().unwrap());
-    let (_, shown) = stack.get(&format!("/api/credential/{credential}/")).await;
-    assert!(
-        shown["password"].is_null() && shown["connection_uri"].is_null(),
-        "{shown}"
+    assert_eq!(
+        engine.connect(&uri).await.err(),
+        Some(EngineError::LoginRefused),
+        "the old password no longer works"
     );
+    assert_eq!(
+        engine.connect(&extra_uri).await.err(),
+        Some(EngineError::LoginRefused),
+        "nor any other credential's"
+    );
+    if let Some(tenant_uri) = &tenant_made {
+        assert_eq!(
+            engine.connect(tenant_uri).await.err(),
+            Some(EngineError::LoginRefused),
+            "nor that of a user the tenant made itself"
+        );
+    }
+    // Postgres terminates the sessions; MongoDB's engine is restarted, and the driver's
+    // reconnection fails its login.
+    for session in [&owner, &extra_session] {
+        let cut = session.values("kept").await;
+        match engine {
+            Engine::Postgres => assert!(cut.is_err(), "open sessions were cut: {cut:?}"),
+            Engine::MongoDb => assert_eq!(cut, Err(EngineError::LoginRefused), "open connections were cut"),
+        }
+    }
+    for credential in [
+        id_of(database["credentials"][0]["_links"]["self"].as_str().unwrap()),
+        extra["id"].as_i64().unwrap(),
+    ] {
+        let (_, shown) = stack.get(&format!("/api/credential/{credential}/")).await;
+        assert!(
+            shown["password"].is_null() && shown["connection_uri"].is_null(),
+            "{shown}"
+        );
+    }
     let uid: String = stack
         .catalog()
         .await
@@ -61,7 +193,7 @@ async fn delete_quarantines_then_destroys() {
     assert_eq!(status, 202, "{destroying}");
     stack.wait_for_status(id, "deleted", TIMEOUT).await;
     assert!(stack.containers_with("dbaas.database.uid", &uid).await.is_empty());
-    let volume = format!("dbaas-doomed-{uid}-data");
+    let volume = format!("dbaas-{name}-{uid}-data");
     assert!(
         stack.docker().await.inspect_volume(&volume).await.is_err(),
         "the volume is gone"
@@ -76,7 +208,7 @@ async fn delete_quarantines_then_destroys() {
     let (status, dumps) = stack.get(&format!("/api/database/{id}/dumps/")).await;
     assert_eq!(status, 200, "{dumps}");
     let dump = &dumps["dump"][0];
-    assert_eq!(dump["format"], "pg_dump-custom");
+    assert_eq!(dump["format"], engine.dump_format());
     let size = dump["size_bytes"].as_i64().unwrap();
     let url = dump["_links"]["self"].as_str().unwrap().to_owned();
     let download = |range: Option<String>| {
@@ -94,11 +226,14 @@ async fn delete_quarantines_then_destroys() {
     assert_eq!(whole.headers()["accept-ranges"], "bytes");
     let whole = whole.bytes().await.unwrap();
     assert_eq!(whole.len() as i64, size);
-    assert!(whole.starts_with(b"PGDMP"), "a pg_dump custom-format archive");
     let head = download(Some("bytes=0-4".into())).await.unwrap();
     assert_eq!(head.status(), 206);
     assert_eq!(head.headers()["content-range"], format!("bytes 0-4/{size}").as_str());
-    assert_eq!(&head.bytes().await.unwrap()[..], b"PGDMP");
+    let head = head.bytes().await.unwrap();
+    assert_eq!(&head[..], &whole[..5]);
+    if engine == Engine::Postgres {
+        assert_eq!(&head[..], b"PGDMP");
+    }
     let tail = download(Some(format!("bytes={}-", size / 2)))
         .await
         .unwrap()
@@ -117,18 +252,7 @@ async fn delete_quarantines_then_destroys() {
         "ranges put together make the whole"
     );
     assert_eq!(download(Some(format!("bytes={size}-"))).await.unwrap().status(), 416);
-    let file = std::env::temp_dir().join(format!("dump-{}.pgdump", stack.id));
-    std::fs::write(&file, &whole).unwrap();
-    let listing = std::process::Command::new("pg_restore")
-        .arg("--list")
-        .arg(&file)
-        .output()
-        .expect("pg_restore");
-    std::fs::remove_file(&file).unwrap();
-    assert!(
-        String::from_utf8_lossy(&listing.stdout).contains("TABLE public kept"),
-        "the dump holds the data"
-    );
+    check_dump_holds_kept(engine, &stack, &name, &whole);
 
     let (_, live) = stack.get("/api/database/").await;
     assert_eq!(live["_links"]["count"], 0, "{live}");
@@ -140,7 +264,7 @@ async fn delete_quarantines_then_destroys() {
     let (status, body) = stack
         .post(
             "/api/database/",
-            &json!({"name": "doomed", "plan": 1, "environment": 1}),
+            &json!({"name": name, "plan": engine.plan(), "environment": 1}),
         )
         .await;
     assert_eq!(status, 202, "{body}");
@@ -148,7 +272,16 @@ async fn delete_quarantines_then_destroys() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn one_task_at_a_time_and_within_the_quota() {
+async fn delete_quarantines_then_destroys_postgres() {
+    delete_quarantines_then_destroys(Engine::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn delete_quarantines_then_destroys_mongodb() {
+    delete_quarantines_then_destroys(Engine::MongoDb).await;
+}
+
+async fn one_task_at_a_time_and_within_the_quota(engine: Engine) {
     let stack = TestStack::start().await;
     stack
         .catalog()
@@ -157,7 +290,10 @@ async fn one_task_at_a_time_and_within_the_quota() {
         .await
         .unwrap();
     let (status, created) = stack
-        .post("/api/database/", &json!({"name": "busy", "plan": 1, "environment": 1}))
+        .post(
+            "/api/database/",
+            &json!({"name": "busy", "plan": engine.plan(), "environment": 1}),
+        )
         .await;
     assert_eq!(status, 202, "{created}");
     let id = created["id"].as_i64().unwrap();
@@ -175,7 +311,7 @@ async fn one_task_at_a_time_and_within_the_quota() {
     let (status, body) = stack
         .post(
             "/api/database/",
-            &json!({"name": "second", "plan": 1, "environment": 1}),
+            &json!({"name": "second", "plan": engine.plan(), "environment": 1}),
         )
         .await;
     assert_eq!(status, 422, "{body}");
@@ -186,14 +322,29 @@ async fn one_task_at_a_time_and_within_the_quota() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn lists_filter_page_and_show_sizes() {
+async fn one_task_at_a_time_and_within_the_quota_postgres() {
+    one_task_at_a_time_and_within_the_quota(Engine::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_task_at_a_time_and_within_the_quota_mongodb() {
+    one_task_at_a_time_and_within_the_quota(Engine::MongoDb).await;
+}
+
+async fn lists_filter_page_and_show_sizes(engine: Engine) {
     let stack = TestStack::start().await;
-    let (ready, _) = stack.ready_database("alpha").await;
+    let (ready, uri) = stack.ready_database_on(engine, "alpha").await;
+    // A MongoDB database takes room only once it holds something.
+    let owner = engine.connect(&uri).await.unwrap();
+    owner.create_table("filled").await.unwrap();
+    for v in 0..100 {
+        owner.insert("filled", v).await.unwrap();
+    }
     for name in ["beta", "gamma"] {
         let (status, body) = stack
             .post(
                 "/api/database/",
-                &json!({"name": name, "plan": 1, "environment": "dev", "tags": ["t1"]}),
+                &json!({"name": name, "plan": engine.plan(), "environment": "dev", "tags": ["t1"]}),
             )
             .await;
         assert_eq!(status, 202, "{body}");
@@ -267,19 +418,38 @@ async fn lists_filter_page_and_show_sizes() {
     let id = ready["id"].as_i64().unwrap();
     let bytes = retry(TIMEOUT, Duration::from_millis(200), || async {
         let (_, body) = stack.get(&format!("/api/database/{id}/")).await;
-        body["used_size_in_bytes"].as_i64().ok_or(body)
+        // Measured before the rows were in, a MongoDB database may still show 0.
+        match body["used_size_in_bytes"].as_i64() {
+            Some(bytes) if bytes > 0 || engine == Engine::Postgres => Ok(bytes),
+            _ => Err(body),
+        }
     })
     .await
     .unwrap_or_else(|body| panic!("size never collected: {body}"));
-    assert!(bytes > 1_000_000, "a Postgres database takes megabytes: {bytes}");
+    match engine {
+        Engine::Postgres => assert!(bytes > 1_000_000, "a Postgres database takes megabytes: {bytes}"),
+        Engine::MongoDb => assert!(bytes > 0, "a MongoDB database with documents takes room: {bytes}"),
+    }
     stack.cleanup().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn tenants_change_metadata_but_not_identity() {
+async fn lists_filter_page_and_show_sizes_postgres() {
+    lists_filter_page_and_show_sizes(Engine::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn lists_filter_page_and_show_sizes_mongodb() {
+    lists_filter_page_and_show_sizes(Engine::MongoDb).await;
+}
+
+async fn tenants_change_metadata_but_not_identity(engine: Engine) {
     let stack = TestStack::start().await;
     let (status, created) = stack
-        .post("/api/database/", &json!({"name": "meta", "plan": 1, "environment": 1}))
+        .post(
+            "/api/database/",
+            &json!({"name": "meta", "plan": engine.plan(), "environment": 1}),
+        )
         .await;
     assert_eq!(status, 202, "{created}");
     let path = format!("/api/database/{}/", created["id"]);
@@ -317,16 +487,30 @@ async fn tenants_change_metadata_but_not_identity() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn restore_within_the_period_gives_every_credential_a_new_password() {
+async fn tenants_change_metadata_but_not_identity_postgres() {
+    tenants_change_metadata_but_not_identity(Engine::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn tenants_change_metadata_but_not_identity_mongodb() {
+    tenants_change_metadata_but_not_identity(Engine::MongoDb).await;
+}
+
+async fn restore_within_the_period_gives_every_credential_a_new_password(engine: Engine) {
     let stack = TestStack::start().await;
-    let (database, uri) = stack.ready_database("comeback").await;
+    let (database, uri) = stack.ready_database_on(engine, &engine.db_name("comeback")).await;
     let id = database["id"].as_i64().unwrap();
-    pg_connect(&uri)
-        .await
-        .unwrap()
-        .batch_execute("CREATE TABLE kept (v int); INSERT INTO kept VALUES (5)")
-        .await
-        .unwrap();
+    let owner = engine.connect(&uri).await.unwrap();
+    owner.create_table("kept").await.unwrap();
+    owner.insert("kept", 5).await.unwrap();
+    let (status, extra) = stack
+        .post(
+            "/api/credential/",
+            &json!({"user": "u_extra", "database": id, "privileges": "read-only"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{extra}");
+    let extra_uri = extra["connection_uri"].as_str().unwrap().to_owned();
     let (status, restore) = stack.post(&format!("/api/database/{id}/restore/"), &json!({})).await;
     assert_eq!(status, 409, "only quarantined databases are restored: {restore}");
 
@@ -338,25 +522,34 @@ async fn restore_within_the_period_gives_every_credential_a_new_password() {
     assert!(restored["quarantine_dt"].is_null());
 
     let credential = id_of(database["credentials"][0]["_links"]["self"].as_str().unwrap());
-    let (_, fresh) = stack.get(&format!("/api/credential/{credential}/")).await;
-    let new_uri = fresh["connection_uri"].as_str().expect("a new password");
-    assert_ne!(new_uri, uri);
-    assert!(pg_connect(&uri).await.is_err(), "the old password is gone for good");
-    let v: i32 = pg_connect(new_uri)
-        .await
-        .unwrap()
-        .query_one("SELECT v FROM kept", &[])
-        .await
-        .unwrap()
-        .get(0);
-    assert_eq!(v, 5, "the data came back");
+    for (credential, old_uri) in [(credential, &uri), (extra["id"].as_i64().unwrap(), &extra_uri)] {
+        let (_, fresh) = stack.get(&format!("/api/credential/{credential}/")).await;
+        let new_uri = fresh["connection_uri"].as_str().expect("a new password");
+        assert_ne!(new_uri, old_uri);
+        assert_eq!(
+            engine.connect(old_uri).await.err(),
+            Some(EngineError::LoginRefused),
+            "the old password is gone for good"
+        );
+        let session = engine.connect(new_uri).await.expect("the new password works");
+        assert_eq!(session.values("kept").await.unwrap(), [5], "the data came back");
+    }
     stack.cleanup().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_quarantine_that_runs_out_destroys_the_database() {
+async fn restore_within_the_period_gives_every_credential_a_new_password_postgres() {
+    restore_within_the_period_gives_every_credential_a_new_password(Engine::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn restore_within_the_period_gives_every_credential_a_new_password_mongodb() {
+    restore_within_the_period_gives_every_credential_a_new_password(Engine::MongoDb).await;
+}
+
+async fn a_quarantine_that_runs_out_destroys_the_database(engine: Engine) {
     let stack = TestStack::start().await;
-    let (database, _) = stack.ready_database("shortlived").await;
+    let (database, _) = stack.ready_database_on(engine, &engine.db_name("shortlived")).await;
     let id = database["id"].as_i64().unwrap();
     let (status, body) = stack
         .patch(&format!("/api/database/{id}/"), &json!({"quarantine_days": -1}))
@@ -379,4 +572,14 @@ async fn a_quarantine_that_runs_out_destroys_the_database() {
     let (status, _) = stack.post(&format!("/api/database/{id}/restore/"), &json!({})).await;
     assert_eq!(status, 409);
     stack.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_quarantine_that_runs_out_destroys_the_database_postgres() {
+    a_quarantine_that_runs_out_destroys_the_database(Engine::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_quarantine_that_runs_out_destroys_the_database_mongodb() {
+    a_quarantine_that_runs_out_destroys_the_database(Engine::MongoDb).await;
 }
