@@ -79,12 +79,12 @@ async fn admins_manage_plans_and_environments_that_everyone_reads() {
 
     // Environments: the Docker endpoint shows to admins only.
     let env_body = json!({
-        "name": "east", "docker_endpoint": "tcp://10.0.0.5:2376",
-        "host_address": "10.0.0.5", "port_min": 30000, "port_max": 30100,
+        "name": "east", "docker_endpoint": "tcp://127.0.0.5:2376",
+        "host_address": "127.0.0.5", "port_min": 30000, "port_max": 30100,
     });
     let east = admin.create("/api/environment", env_body.clone()).await;
     assert_eq!(east["quarantine_days"], 7);
-    assert_eq!(east["docker_endpoint"], "tcp://10.0.0.5:2376");
+    assert_eq!(east["docker_endpoint"], "tcp://127.0.0.5:2376");
     let east_path = path_of(&east);
     let (_, seen) = carol.get(&east_path).await;
     assert_eq!(seen["name"], "east");

@@ -44,6 +44,8 @@ impl App {
         validate::name(&params.name)?;
         validate::docker_endpoint(&params.docker_endpoint)?;
         validate::host_address(&params.host_address)?;
+        validate::allowed_docker_endpoint(&self.config.allow, &params.docker_endpoint)?;
+        validate::allowed_host_address(&self.config.allow, &params.host_address)?;
         validate::port("port_min", &params.port_min)?;
         validate::port("port_max", &params.port_max)?;
         validate::port_range(params.port_min, params.port_max)?;
@@ -72,6 +74,13 @@ impl App {
         validate::each(params.name.as_deref(), validate::name)?;
         validate::each(params.docker_endpoint.as_deref(), validate::docker_endpoint)?;
         validate::each(params.host_address.as_deref(), validate::host_address)?;
+        let allow = &self.config.allow;
+        validate::each(params.docker_endpoint.as_deref(), |e| {
+            validate::allowed_docker_endpoint(allow, e)
+        })?;
+        validate::each(params.host_address.as_deref(), |h| {
+            validate::allowed_host_address(allow, h)
+        })?;
         validate::each(params.port_min.as_ref(), |p| validate::port("port_min", p))?;
         validate::each(params.port_max.as_ref(), |p| validate::port("port_max", p))?;
         validate::each(params.quarantine_days.as_ref(), validate::quarantine_days)?;

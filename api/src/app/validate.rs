@@ -6,6 +6,7 @@
 //! A rule that also reads the input returns what it read: [`engine`] the engine kind,
 //! [`cpus`] the thousandths the catalog keeps, [`database_name`] the normalised name.
 
+use dbaas_core::allowlist::AllowList;
 use dbaas_core::model::{DatabaseStatus, EngineKind, Privileges, TaskStatus};
 use dbaas_core::names::normalize_database_name;
 
@@ -284,6 +285,24 @@ pub fn docker_endpoint(raw: &str) -> AppResult<()> {
         ));
     }
     Ok(())
+}
+
+/// A Docker endpoint the deployment's allow-list lets workers dial (422 naming the rule).
+pub fn allowed_docker_endpoint(allow: &AllowList, raw: &str) -> AppResult<()> {
+    allow
+        .check_docker_endpoint(raw)
+        .map_err(|rule| AppError::Unprocessable {
+            field: Some("docker_endpoint"),
+            message: format!("docker_endpoint is refused: {rule}"),
+        })
+}
+
+/// An address the deployment's allow-list lets engines listen on (422 naming the rule).
+pub fn allowed_host_address(allow: &AllowList, raw: &str) -> AppResult<()> {
+    allow.check_host(raw).map_err(|rule| AppError::Unprocessable {
+        field: Some("host_address"),
+        message: format!("host_address is refused: {rule}"),
+    })
 }
 
 /// A host name or an IP address (IPv6 in brackets, as it goes into connection URIs).

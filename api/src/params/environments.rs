@@ -8,10 +8,15 @@ use poem_openapi::Object;
 pub struct EnvironmentCreate {
     /// Unique among environments: letters, digits, `_`, `.` and `-`, up to 64.
     pub name: String,
-    /// Where the control plane reaches the Docker engine: `unix://...`, `tcp://...`,
-    /// `http://...` or `https://...`. Shown to admins only.
+    /// Where the control plane reaches the Docker engine: `unix:///var/run/docker.sock`,
+    /// or `tcp://`, `http://` or `https://` with a host and a port (`tcp://127.0.0.1:2376`).
+    /// The host must be in the deployment's allow-list (by default loopback addresses and
+    /// local sockets; `DBAAS_ALLOWED_NETWORKS`), in canonical form; else 422. Shown to admins
+    /// only.
     pub docker_endpoint: String,
-    /// The address clients connect to: a host name or an IP address.
+    /// The address engines listen on and clients connect to: an IP address in canonical form
+    /// (IPv6 in brackets) within the allow-list, or a host name the deployment allows; else
+    /// 422.
     pub host_address: String,
     /// The lowest port databases may listen on (1 to 65535).
     pub port_min: i32,

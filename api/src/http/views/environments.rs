@@ -21,7 +21,7 @@ pub struct EnvironmentView {
     /// Days a deleted database stays in quarantine before it is destroyed.
     pub quarantine_days: i32,
     /// Where the control plane reaches the environment's Docker engine
-    /// (`unix:///var/run/docker.sock`, `tcp://10.0.0.5:2376`, ...). Shown to admins only.
+    /// (`unix:///var/run/docker.sock`, `tcp://127.0.0.1:2376`, ...). Shown to admins only.
     #[oai(skip_serializing_if_is_none)]
     pub docker_endpoint: Option<String>,
 }
