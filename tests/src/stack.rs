@@ -77,6 +77,16 @@ impl TestStack {
 
     /// Like [`Self::start`], with the configuration changed by `adjust` first.
     pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> TestStack {
+        let mut stack = Self::start_api_only(adjust).await;
+        // The worker starts once the api has migrated the catalog.
+        stack.start_worker_task();
+        stack
+    }
+
+    /// Only the api (configured by `adjust`), no worker: for tests of what the api refuses,
+    /// where nothing may act on what slipped through. [`Self::start_worker_task`] adds the
+    /// worker later.
+    pub async fn start_api_only(adjust: impl FnOnce(&mut Config)) -> TestStack {
         let mut stack = Self::prepare(Services::default()).await;
         adjust(&mut stack.config);
         let (listener, base_url) = free_listener().await;
@@ -91,18 +101,22 @@ impl TestStack {
             }
         });
         stack.wait_for_api(|| api.is_finished()).await;
-        // The worker starts once the api has migrated the catalog.
+        stack.tasks = vec![api];
+        stack
+    }
+
+    /// Starts a worker in this process, with the stack's configuration.
+    pub fn start_worker_task(&mut self) {
         let worker = tokio::spawn({
-            let config = stack.config.clone();
-            let signal = shutdown_signal(&stack.shutdown.subscribe());
+            let config = self.config.clone();
+            let signal = shutdown_signal(&self.shutdown.subscribe());
             async move {
                 if let Err(e) = dbaas_worker::run(config, signal).await {
                     panic!("worker stopped: {e}");
                 }
             }
         });
-        stack.tasks = vec![api, worker];
-        stack
+        self.tasks.push(worker);
     }
 
     /// A fresh catalog database and the configuration of a stack around it; nothing runs yet.
