@@ -223,3 +223,71 @@ async fn admins_manage_teams_and_users_and_members_see_their_own() {
 
     stack.cleanup().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_one_changes_their_own_way_in_or_out_by_accident() {
+    let stack = TestStack::start().await;
+    let admin = stack.as_admin();
+    let (status, carol) = admin
+        .post(
+            "/api/user/",
+            &json!({"username": "carol", "password": "carol-password-1", "is_admin": true}),
+        )
+        .await;
+    assert_eq!(status, 201, "{carol}");
+    let carol_path = path_of(&carol);
+    let as_carol = stack.as_user("carol", "carol-password-1");
+
+    // Her own password: only with the current one.
+    refused(
+        as_carol
+            .patch(&carol_path, &json!({"password": "carol-password-2"}))
+            .await,
+        400,
+        Some("current_password"),
+    );
+    refused(
+        as_carol
+            .patch(
+                &carol_path,
+                &json!({"password": "carol-password-2", "current_password": "not-her-password"}),
+            )
+            .await,
+        422,
+        Some("current_password"),
+    );
+    assert_eq!(as_carol.get(&carol_path).await.0, 200, "the old password still works");
+    let (status, body) = as_carol
+        .patch(
+            &carol_path,
+            &json!({"password": "carol-password-2", "current_password": "carol-password-1"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    refused(as_carol.get(&carol_path).await, 401, None);
+    let as_carol = stack.as_user("carol", "carol-password-2");
+    assert_eq!(as_carol.get(&carol_path).await.0, 200);
+
+    // Another admin's password is theirs to set without it.
+    let (status, body) = admin.patch(&carol_path, &json!({"password": "carol-password-3"})).await;
+    assert_eq!(status, 200, "{body}");
+    let as_carol = stack.as_user("carol", "carol-password-3");
+
+    // No one demotes or deletes themself, even with another admin around.
+    let (_, admins) = admin.get("/api/user?page_size=1").await;
+    let admin_path = path_of(&admins["user"][0]);
+    refused(
+        as_carol.patch(&carol_path, &json!({"is_admin": false})).await,
+        409,
+        None,
+    );
+    refused(as_carol.delete(&carol_path).await, 409, None);
+    assert_eq!(as_carol.get(&carol_path).await.0, 200, "carol is still there");
+    refused(admin.delete(&admin_path).await, 409, None);
+    // What one admin may do to another.
+    let (status, body) = as_carol.patch(&admin_path, &json!({"is_admin": false})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(as_carol.patch(&admin_path, &json!({"is_admin": true})).await.0, 200);
+    assert_eq!(admin.delete(&carol_path).await.0, 204);
+    stack.cleanup().await;
+}

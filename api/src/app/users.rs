@@ -5,6 +5,7 @@
 use dbaas_core::model::{NewUser, UserChanges, UserDetail};
 use dbaas_core::secrets;
 use dbaas_core::store::{Caller, Page, PageRequest};
+use poem_openapi::types::Password;
 
 use super::{admin_only, validate, App, AppError, AppResult};
 use crate::params::{Reference, UserCreate, UserUpdate};
@@ -52,11 +53,23 @@ impl App {
         Ok(self.store.user_create(new).await?)
     }
 
-    /// Changes a user. The last admin cannot stop being one.
+    /// Changes a user. The last admin cannot stop being one; no one takes their own admin
+    /// rights away, and changing one's own password asks for the current one.
     pub async fn user_update(&self, caller: &Caller, id: i64, params: UserUpdate) -> AppResult<UserDetail> {
         visible(caller, id)?;
         admin_only(caller, ADMINS_ONLY)?;
         validate::each(params.password.as_ref().map(|p| p.as_str()), validate::password)?;
+        if id == caller.user_id {
+            if params.is_admin == Some(false) {
+                return Err(AppError::Conflict(
+                    "you cannot take away your own admin rights; another admin can".into(),
+                ));
+            }
+            if params.password.is_some() {
+                self.check_current_password(id, params.current_password.as_ref())
+                    .await?;
+            }
+        }
         let team_ids = match &params.teams {
             Some(teams) => Some(self.teams_resolve(teams).await?),
             None => None,
@@ -73,11 +86,39 @@ impl App {
         Ok(self.store.user_update(id, changes).await?)
     }
 
-    /// Deletes a user; their logins stop working at once. The last admin cannot be deleted.
+    /// Deletes a user; their logins stop working at once. The last admin cannot be deleted,
+    /// and no one deletes themself.
     pub async fn user_delete(&self, caller: &Caller, id: i64) -> AppResult<()> {
         visible(caller, id)?;
         admin_only(caller, ADMINS_ONLY)?;
+        if id == caller.user_id {
+            return Err(AppError::Conflict(
+                "you cannot delete yourself; another admin can".into(),
+            ));
+        }
         Ok(self.store.user_delete(id).await?)
+    }
+
+    /// Refuses a change of one's own password without the current one.
+    async fn check_current_password(&self, id: i64, current: Option<&Password>) -> AppResult<()> {
+        let Some(current) = current else {
+            return Err(AppError::Invalid {
+                field: Some("current_password"),
+                message: "changing your own password needs your current one in current_password".into(),
+            });
+        };
+        let stored = self.store.user_get(id).await?.user.password_hash;
+        let given = current.as_str().to_owned();
+        let matches = tokio::task::spawn_blocking(move || secrets::verify_password(&given, &stored))
+            .await
+            .map_err(|e| AppError::Internal(format!("password check stopped: {e}")))?;
+        if !matches {
+            return Err(AppError::Unprocessable {
+                field: Some("current_password"),
+                message: "current_password is not your current password".into(),
+            });
+        }
+        Ok(())
     }
 
     /// The ids of the teams `refs` name, each once.

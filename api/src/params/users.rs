@@ -29,6 +29,10 @@ pub struct UserCreate {
 pub struct UserUpdate {
     #[oai(nullable)]
     pub password: Option<Password>,
+    /// Your current password: asked for when you change your own `password`, so that a
+    /// session left open cannot lock you out.
+    #[oai(nullable)]
+    pub current_password: Option<Password>,
     /// The last admin stays one.
     #[oai(nullable)]
     pub is_admin: Option<bool>,
