@@ -57,6 +57,17 @@ async fn errors_are_json_and_say_what_is_wrong() {
         )
         .await;
     assert_eq!(status, 400, "unknown fields are refused: {body}");
+    // A number or a boolean where the spec says string is a mistake, not a name.
+    for wrong in [json!(1.5), json!(42), json!(true)] {
+        let (status, body) = stack
+            .post("/api/database/", &json!({"name": wrong, "plan": 1, "environment": 1}))
+            .await;
+        assert_eq!(status, 400, "{wrong} for a string: {body}");
+        let (status, body) = stack.post("/api/team/", &json!({"name": wrong})).await;
+        assert_eq!(status, 400, "{wrong} for a string: {body}");
+    }
+    let (_, databases) = stack.get("/api/database/").await;
+    assert_eq!(databases["_links"]["count"], 0, "nothing was recorded: {databases}");
 
     // Names an engine would not take: 400 naming the field.
     for name in [

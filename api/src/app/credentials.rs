@@ -109,7 +109,7 @@ impl App {
             .store
             .credential_create(NewCredential {
                 database_id,
-                username: params.user,
+                username: params.user.into(),
                 privileges,
                 connection_limit: params.connection_limit,
             })

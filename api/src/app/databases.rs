@@ -87,8 +87,8 @@ impl App {
                 plan_id: plan.id,
                 environment_id: environment.id,
                 project_id,
-                description,
-                tags,
+                description: description.into(),
+                tags: tags.into_iter().map(String::from).collect(),
             })
             .await?;
         self.queue.enqueue(&created.task).await;
@@ -181,8 +181,8 @@ impl App {
         let changes = DatabaseChanges {
             project_id,
             quarantine_days,
-            description: params.description,
-            tags: params.tags,
+            description: params.description.map(String::from),
+            tags: params.tags.map(|tags| tags.into_iter().map(String::from).collect()),
             is_protected: params.is_protected,
         };
         self.store.database_update(id, changes).await?;

@@ -51,9 +51,9 @@ impl App {
         validate::port_range(params.port_min, params.port_max)?;
         validate::each(params.quarantine_days.as_ref(), validate::quarantine_days)?;
         let new = NewEnvironment {
-            name: params.name,
-            docker_endpoint: params.docker_endpoint,
-            host_address: params.host_address,
+            name: params.name.into(),
+            docker_endpoint: params.docker_endpoint.into(),
+            host_address: params.host_address.into(),
             port_min: params.port_min,
             port_max: params.port_max,
             quarantine_days: params.quarantine_days,
@@ -93,9 +93,9 @@ impl App {
             )?;
         }
         let changes = EnvironmentChanges {
-            name: params.name,
-            docker_endpoint: params.docker_endpoint,
-            host_address: params.host_address,
+            name: params.name.map(String::from),
+            docker_endpoint: params.docker_endpoint.map(String::from),
+            host_address: params.host_address.map(String::from),
             port_min: params.port_min,
             port_max: params.port_max,
             quarantine_days: params.quarantine_days,

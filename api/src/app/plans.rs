@@ -28,12 +28,12 @@ impl App {
         validate::description(&description)?;
         let new = NewPlan {
             cpu_millis: validate::cpus(params.cpus)?,
-            name: params.name,
+            name: params.name.into(),
             engine,
-            image: params.image,
+            image: params.image.into(),
             memory_bytes: params.memory_bytes,
             size_bytes: params.size_bytes,
-            description,
+            description: description.into(),
         };
         Ok(self.store.plan_create(new).await?)
     }
@@ -49,12 +49,12 @@ impl App {
         validate::each(params.description.as_deref(), validate::description)?;
         let changes = PlanChanges {
             cpu_millis: params.cpus.map(validate::cpus).transpose()?,
-            name: params.name,
+            name: params.name.map(String::from),
             engine,
-            image: params.image,
+            image: params.image.map(String::from),
             memory_bytes: params.memory_bytes,
             size_bytes: params.size_bytes,
-            description: params.description,
+            description: params.description.map(String::from),
         };
         Ok(self.store.plan_update(id, changes).await?)
     }

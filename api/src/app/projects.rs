@@ -51,8 +51,8 @@ impl App {
             })?),
         };
         let new = NewProject {
-            name: params.name,
-            description,
+            name: params.name.into(),
+            description: description.into(),
             team_id,
         };
         Ok(self.store.project_create(new).await?)
@@ -75,8 +75,8 @@ impl App {
             Some(Some(raw)) => Some(Some(self.project_team(caller, raw.as_text()).await?)),
         };
         let changes = ProjectChanges {
-            name: params.name,
-            description: params.description,
+            name: params.name.map(String::from),
+            description: params.description.map(String::from),
             team_id,
         };
         Ok(self.store.project_update(id, changes).await?)

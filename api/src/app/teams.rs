@@ -33,7 +33,7 @@ impl App {
         validate::name(&params.name)?;
         validate::each(params.database_limit.as_ref(), validate::database_limit)?;
         let new = NewTeam {
-            name: params.name,
+            name: params.name.into(),
             database_limit: params.database_limit,
         };
         Ok(self.store.team_create(new).await?)
@@ -45,7 +45,7 @@ impl App {
         validate::each(params.name.as_deref(), validate::name)?;
         validate::each(params.database_limit.as_ref(), validate::database_limit)?;
         let changes = TeamChanges {
-            name: params.name,
+            name: params.name.map(String::from),
             database_limit: params.database_limit,
         };
         Ok(self.store.team_update(id, changes).await?)

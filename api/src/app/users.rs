@@ -45,7 +45,7 @@ impl App {
         validate::password(params.password.as_str())?;
         let team_ids = self.teams_resolve(params.teams.as_deref().unwrap_or_default()).await?;
         let new = NewUser {
-            username: params.username,
+            username: params.username.into(),
             password_hash: hash(params.password.0).await?,
             is_admin: params.is_admin.unwrap_or(false),
             team_ids,

@@ -122,11 +122,11 @@ pub fn database_name(raw: &str) -> AppResult<String> {
     normalize_database_name(raw).map_err(|e| invalid("name", e.to_string()))
 }
 
-pub fn tags(tags: &[String]) -> AppResult<()> {
+pub fn tags<T: AsRef<str>>(tags: &[T]) -> AppResult<()> {
     if tags.len() > MAX_TAGS {
         return Err(invalid("tags", format!("at most {MAX_TAGS} tags")));
     }
-    for tag in tags {
+    for tag in tags.iter().map(AsRef::as_ref) {
         if tag.is_empty() || tag.chars().count() > MAX_TAG_LEN || tag.chars().any(char::is_control) {
             return Err(invalid(
                 "tags",

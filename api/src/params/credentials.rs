@@ -2,7 +2,7 @@
 
 use poem_openapi::Object;
 
-use super::Reference;
+use super::{Reference, Text};
 
 /// A request for a new credential. Its password is always generated.
 #[derive(Debug, Clone, Object)]
@@ -10,12 +10,12 @@ use super::Reference;
 pub struct CredentialCreate {
     /// The engine user: a lowercase letter, then lowercase letters, digits and underscores.
     #[oai(validator(max_length = 63))]
-    pub user: String,
+    pub user: Text,
     /// The database: `/api/database/1/` or `1`.
     pub database: Reference,
     /// `owner`, `read-write` (the default) or `read-only`.
     #[oai(nullable)]
-    pub privileges: Option<String>,
+    pub privileges: Option<Text>,
     /// Concurrent sessions allowed; -1 or absent for no limit.
     #[oai(nullable)]
     pub connection_limit: Option<i32>,

@@ -3,7 +3,7 @@
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::Object;
 
-use super::Reference;
+use super::{Reference, Text};
 
 /// A request for a new database.
 #[derive(Debug, Clone, Object)]
@@ -12,7 +12,7 @@ pub struct DatabaseCreate {
     /// The database's name. Spaces and dashes become underscores: "test database2" is
     /// created as `test_database2`.
     #[oai(validator(max_length = 200))]
-    pub name: String,
+    pub name: Text,
     /// The plan: `/api/plan/1/`, `1` or its name.
     pub plan: Reference,
     /// The environment: `/api/environment/1/`, `1` or its name.
@@ -23,10 +23,10 @@ pub struct DatabaseCreate {
     /// Free text for the tenant.
     #[oai(validator(max_length = 1000))]
     #[oai(nullable)]
-    pub description: Option<String>,
+    pub description: Option<Text>,
     /// Labels for the tenant's own use.
     #[oai(nullable)]
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<Text>>,
 }
 
 /// Changes to a database. `name`, `plan` and `environment` cannot change after creation.
@@ -38,9 +38,9 @@ pub struct DatabaseUpdate {
     pub project: MaybeUndefined<Reference>,
     #[oai(validator(max_length = 1000))]
     #[oai(nullable)]
-    pub description: Option<String>,
+    pub description: Option<Text>,
     #[oai(nullable)]
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<Text>>,
     /// While true, DELETE is refused.
     #[oai(nullable)]
     pub is_protected: Option<bool>,

@@ -13,6 +13,7 @@ mod plans;
 mod projects;
 mod reference;
 mod teams;
+mod text;
 mod users;
 
 pub use credentials::CredentialCreate;
@@ -22,4 +23,5 @@ pub use plans::{PlanCreate, PlanUpdate};
 pub use projects::{ProjectCreate, ProjectUpdate};
 pub use reference::Reference;
 pub use teams::{TeamCreate, TeamUpdate};
+pub use text::Text;
 pub use users::{UserCreate, UserUpdate};

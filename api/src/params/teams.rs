@@ -2,12 +2,14 @@
 
 use poem_openapi::Object;
 
+use super::Text;
+
 /// A new team, with no members yet: give users the team through their `teams`.
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
 pub struct TeamCreate {
     /// Unique among teams: letters, digits, `_`, `.` and `-`, up to 64.
-    pub name: String,
+    pub name: Text,
     /// Live databases (quarantined ones count) the team may have in one environment: 0 or
     /// more, 20 by default.
     #[oai(nullable)]
@@ -19,7 +21,7 @@ pub struct TeamCreate {
 #[oai(deny_unknown_fields)]
 pub struct TeamUpdate {
     #[oai(nullable)]
-    pub name: Option<String>,
+    pub name: Option<Text>,
     #[oai(nullable)]
     pub database_limit: Option<i32>,
 }

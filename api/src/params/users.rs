@@ -3,14 +3,14 @@
 use poem_openapi::types::Password;
 use poem_openapi::Object;
 
-use super::Reference;
+use super::{Reference, Text};
 
 /// A new API user.
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
 pub struct UserCreate {
     /// Unique: 1 to 64 letters, digits, `_`, `.`, `@` and `-`.
-    pub username: String,
+    pub username: Text,
     /// At least 12 characters. Stored as an argon2 hash, never shown.
     pub password: Password,
     /// False by default.
