@@ -49,8 +49,12 @@ fuzz: ## Fuzz the whole OpenAPI spec with schemathesis (FUZZ_MAX_EXAMPLES, FUZZ_
 openapi: ## Rewrite openapi/dbaas.json from the code
 	UPDATE_OPENAPI=1 cargo test -p dbaas-api --test openapi
 
-bench: ## Measure POST /api/database/ to the first client connection (RUNS=7)
-	cargo bench -p dbaas-tests --bench provision_latency -- $${RUNS:-7}
+bench: ## Measure POST /api/database/ to the first client connection, per engine (RUNS=7, ENGINES="postgres mongodb")
+	@set -o pipefail; out="$$(mktemp)"; trap 'rm -f "$$out"' EXIT; \
+	for engine in $${ENGINES:-postgres mongodb}; do \
+		cargo bench -p dbaas-tests --bench provision_latency -- $${RUNS:-7} "$$engine" | tee -a "$$out" || exit 1; \
+	done; \
+	echo "medians:"; grep -F ': POST to first connection' "$$out"
 
 clean-containers: ## Remove every container and volume labelled dbaas.managed=true (no questions asked)
 	@ids="$$(docker ps -aq --filter label=dbaas.managed=true)"; \

@@ -1,16 +1,25 @@
 //! Time from `POST /api/database/` to the first successful client connection with the
-//! returned credential, against the real stack. Prints each run and the median.
+//! returned credential, against the real stack, for one engine (Postgres unless told).
+//! Prints each run and the median.
 //!
-//!     cargo bench -p dbaas-tests --bench provision_latency -- [RUNS]
+//!     cargo bench -p dbaas-tests --bench provision_latency -- [RUNS] [postgres|mongodb]
 
 use std::time::{Duration, Instant};
 
-use dbaas_tests::{id_of, pg_connect, retry, TestStack};
+use dbaas_tests::{id_of, retry, Engine, TestStack};
 use serde_json::json;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 4)]
 async fn main() {
-    let runs: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(5);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let runs: usize = args.iter().find_map(|a| a.parse().ok()).unwrap_or(5);
+    let engine = match args.iter().find(|a| !a.starts_with('-') && a.parse::<usize>().is_err()) {
+        None => Engine::Postgres,
+        Some(name) => Engine::ALL
+            .into_iter()
+            .find(|e| e.name() == name)
+            .unwrap_or_else(|| panic!("unknown engine {name}: postgres or mongodb")),
+    };
     let stack = TestStack::start().await;
     let mut timings = Vec::new();
     for run in 0..runs {
@@ -18,7 +27,7 @@ async fn main() {
         let (status, created) = stack
             .post(
                 "/api/database/",
-                &json!({"name": format!("bench{run}"), "plan": 1, "environment": 1}),
+                &json!({"name": engine.db_name(&format!("bench{run}")), "plan": engine.plan(), "environment": 1}),
             )
             .await;
         assert_eq!(status, 202, "{created}");
@@ -26,20 +35,21 @@ async fn main() {
         retry(Duration::from_secs(120), Duration::from_millis(10), || async {
             let (_, credential) = stack.get(&format!("/api/credential/{credential_id}/")).await;
             let uri = credential["connection_uri"].as_str().ok_or("no connection URI yet")?;
-            let client = pg_connect(uri).await.map_err(|_| "no connection")?;
-            client.simple_query("SELECT 1").await.map_err(|_| "no answer")?;
+            // Logs in and proves it with an authenticated command.
+            engine.connect(uri).await.map_err(|_| "no connection")?;
             Ok(())
         })
         .await
         .unwrap_or_else(|last: &str| panic!("run {run} never connected: {last}"));
         let elapsed = started.elapsed();
-        println!("run {run}: {} ms", elapsed.as_millis());
+        println!("{} run {run}: {} ms", engine.name(), elapsed.as_millis());
         timings.push(elapsed);
     }
     timings.sort();
     let median = timings[timings.len() / 2];
     println!(
-        "POST to first connection over {runs} runs: median {} ms, min {} ms, max {} ms",
+        "{}: POST to first connection over {runs} runs: median {} ms, min {} ms, max {} ms",
+        engine.name(),
         median.as_millis(),
         timings[0].as_millis(),
         timings[timings.len() - 1].as_millis()

@@ -107,6 +107,7 @@ impl TestStack {
                 format!("{}-{}", c.defaults.port_min, c.defaults.port_max),
             ),
             ("DBAAS_POSTGRES_IMAGE", c.defaults.postgres_image.clone()),
+            ("DBAAS_MONGODB_IMAGE", c.defaults.mongodb_image.clone()),
             ("DBAAS_WORKER_CONCURRENCY", c.worker_concurrency.to_string()),
             ("DBAAS_POLL_INTERVAL_MS", c.poll_interval.as_millis().to_string()),
             ("DBAAS_SIZE_INTERVAL_S", secs(c.size_interval)),

@@ -2,12 +2,14 @@
 //! worker's pause hook, `DBAAS_PAUSE_AT`, holds it there until it is killed), and Redis or the
 //! catalog going away. After each, every accepted database ends `ready` (or `deleted`, as
 //! asked), with one container, and every stored password works. The api and workers run as
-//! real processes.
+//! real processes. Every test provisions databases, so each runs once per engine.
 
 use std::time::Duration;
 
 use dbaas_tests::processes::PAUSE_AT;
-use dbaas_tests::{free_port, id_of, pg_connect, retry, task_id, PrivatePostgres, PrivateRedis, Services, TestStack};
+use dbaas_tests::{
+    free_port, id_of, retry, task_id, Engine, EngineError, PrivatePostgres, PrivateRedis, Services, TestStack,
+};
 use serde_json::{json, Value};
 
 const TIMEOUT: Duration = Duration::from_secs(120);
@@ -37,9 +39,12 @@ fn worker_pausing_at(stack: &mut TestStack, step: &str) {
 
 /// Creates a database and waits until it is ready and its task has ended, so that nothing
 /// is in flight when the worker is replaced.
-async fn settled_database(stack: &TestStack, name: &str) -> Value {
+async fn settled_database(stack: &TestStack, engine: Engine, name: &str) -> Value {
     let (status, created) = stack
-        .post("/api/database/", &json!({"name": name, "plan": 1, "environment": 1}))
+        .post(
+            "/api/database/",
+            &json!({"name": engine.db_name(name), "plan": engine.plan(), "environment": 1}),
+        )
         .await;
     assert_eq!(status, 202, "{created}");
     let ready = stack
@@ -49,15 +54,14 @@ async fn settled_database(stack: &TestStack, name: &str) -> Value {
     ready
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_worker_killed_mid_provisioning_leaves_one_working_database() {
+async fn a_worker_killed_mid_provisioning_leaves_one_working_database(engine: Engine) {
     let mut stack = TestStack::start_processes(Services::default()).await;
     for (n, step) in PROVISIONING_STEPS.iter().enumerate() {
         worker_pausing_at(&mut stack, step);
         let (status, created) = stack
             .post(
                 "/api/database/",
-                &json!({"name": format!("killed{n}"), "plan": 1, "environment": 1}),
+                &json!({"name": engine.db_name(&format!("killed{n}")), "plan": engine.plan(), "environment": 1}),
             )
             .await;
         assert_eq!(status, 202, "{created}");
@@ -67,19 +71,33 @@ async fn a_worker_killed_mid_provisioning_leaves_one_working_database() {
         let ready = stack.wait_for_status(id, "ready", TIMEOUT).await;
         one_container(&stack, id).await;
         let uri = stack.owner_uri(&ready).await;
-        pg_connect(&uri)
+        let session = engine
+            .connect(&uri)
             .await
             .unwrap_or_else(|e| panic!("killed at {step}: the password fails: {e}"));
+        session
+            .create_table("t")
+            .await
+            .unwrap_or_else(|e| panic!("killed at {step}: the owner cannot create a table: {e}"));
         stack.wait_for_task(task_id(&ready), TIMEOUT).await;
     }
     stack.cleanup().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_worker_killed_mid_rotation_or_destruction_finishes_on_restart() {
+async fn a_worker_killed_mid_provisioning_leaves_one_working_database_postgres() {
+    a_worker_killed_mid_provisioning_leaves_one_working_database(Engine::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_worker_killed_mid_provisioning_leaves_one_working_database_mongodb() {
+    a_worker_killed_mid_provisioning_leaves_one_working_database(Engine::MongoDb).await;
+}
+
+async fn a_worker_killed_mid_rotation_or_destruction_finishes_on_restart(engine: Engine) {
     let mut stack = TestStack::start_processes(Services::default()).await;
-    let ready = settled_database(&stack, "rotated").await;
-    let other = settled_database(&stack, "dumped").await;
+    let ready = settled_database(&stack, engine, "rotated").await;
+    let other = settled_database(&stack, engine, "dumped").await;
     let id = ready["id"].as_i64().unwrap();
     let credential = id_of(ready["credentials"][0]["_links"]["self"].as_str().unwrap());
 
@@ -116,10 +134,15 @@ async fn a_worker_killed_mid_rotation_or_destruction_finishes_on_restart() {
         assert_eq!(done["status"], "succeeded", "{step}: {done}");
         let new_uri = stack.owner_uri(&ready).await;
         assert_ne!(new_uri, old_uri, "{step}");
-        pg_connect(&new_uri)
+        engine
+            .connect(&new_uri)
             .await
             .unwrap_or_else(|e| panic!("killed at {step}: the stored password fails: {e}"));
-        assert!(pg_connect(&old_uri).await.is_err(), "{step}: the old one does not");
+        assert_eq!(
+            engine.connect(&old_uri).await.err(),
+            Some(EngineError::LoginRefused),
+            "{step}: the old one does not"
+        );
     }
 
     // Destruction: quarantine, then destroy with the worker killed before the final dump,
@@ -148,7 +171,16 @@ async fn a_worker_killed_mid_rotation_or_destruction_finishes_on_restart() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_request_accepted_while_redis_is_down_is_done_once_it_is_back() {
+async fn a_worker_killed_mid_rotation_or_destruction_finishes_on_restart_postgres() {
+    a_worker_killed_mid_rotation_or_destruction_finishes_on_restart(Engine::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_worker_killed_mid_rotation_or_destruction_finishes_on_restart_mongodb() {
+    a_worker_killed_mid_rotation_or_destruction_finishes_on_restart(Engine::MongoDb).await;
+}
+
+async fn a_request_accepted_while_redis_is_down_is_done_once_it_is_back(engine: Engine) {
     let port = free_port();
     let mut redis = PrivateRedis::start(port);
     let stack = TestStack::start_processes(Services {
@@ -161,7 +193,7 @@ async fn a_request_accepted_while_redis_is_down_is_done_once_it_is_back() {
     let (status, created) = stack
         .post(
             "/api/database/",
-            &json!({"name": "patient", "plan": 1, "environment": 1}),
+            &json!({"name": engine.db_name("patient"), "plan": engine.plan(), "environment": 1}),
         )
         .await;
     assert_eq!(status, 202, "the request is recorded even without a queue: {created}");
@@ -173,20 +205,30 @@ async fn a_request_accepted_while_redis_is_down_is_done_once_it_is_back() {
     let _redis = PrivateRedis::start(port);
     let ready = stack.wait_for_status(id, "ready", TIMEOUT).await;
     one_container(&stack, id).await;
-    pg_connect(&stack.owner_uri(&ready).await)
+    engine
+        .connect(&stack.owner_uri(&ready).await)
         .await
         .expect("the password works");
     stack.cleanup().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn no_password_is_ever_logged() {
+async fn a_request_accepted_while_redis_is_down_is_done_once_it_is_back_postgres() {
+    a_request_accepted_while_redis_is_down_is_done_once_it_is_back(Engine::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_request_accepted_while_redis_is_down_is_done_once_it_is_back_mongodb() {
+    a_request_accepted_while_redis_is_down_is_done_once_it_is_back(Engine::MongoDb).await;
+}
+
+async fn no_password_is_ever_logged(engine: Engine) {
     let stack = TestStack::start_processes(Services::default()).await;
     let mut secrets = vec![stack.admin_password.clone()];
     let (_, created) = stack
         .post(
             "/api/database/",
-            &json!({"name": "secretive", "plan": 1, "environment": 1}),
+            &json!({"name": engine.db_name("secretive"), "plan": engine.plan(), "environment": 1}),
         )
         .await;
     let id = created["id"].as_i64().unwrap();
@@ -257,7 +299,16 @@ async fn no_password_is_ever_logged() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn the_catalog_restarting_costs_503s_and_nothing_else() {
+async fn no_password_is_ever_logged_postgres() {
+    no_password_is_ever_logged(Engine::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn no_password_is_ever_logged_mongodb() {
+    no_password_is_ever_logged(Engine::MongoDb).await;
+}
+
+async fn the_catalog_restarting_costs_503s_and_nothing_else(engine: Engine) {
     let port = free_port();
     let postgres = PrivatePostgres::start_new(port);
     let services = Services {
@@ -268,7 +319,7 @@ async fn the_catalog_restarting_costs_503s_and_nothing_else() {
     let (_, created) = stack
         .post(
             "/api/database/",
-            &json!({"name": "before", "plan": 1, "environment": 1}),
+            &json!({"name": engine.db_name("before"), "plan": engine.plan(), "environment": 1}),
         )
         .await;
     let before = stack
@@ -283,11 +334,12 @@ async fn the_catalog_restarting_costs_503s_and_nothing_else() {
     let (status, _) = stack
         .post(
             "/api/database/",
-            &json!({"name": "during", "plan": 1, "environment": 1}),
+            &json!({"name": engine.db_name("during"), "plan": engine.plan(), "environment": 1}),
         )
         .await;
     assert_eq!(status, 503);
-    pg_connect(&uri)
+    engine
+        .connect(&uri)
         .await
         .expect("tenants' databases do not depend on the catalog");
 
@@ -301,7 +353,10 @@ async fn the_catalog_restarting_costs_503s_and_nothing_else() {
     .await
     .unwrap_or_else(|last| panic!("the api never reconnected: {last}"));
     let (status, after) = stack
-        .post("/api/database/", &json!({"name": "after", "plan": 1, "environment": 1}))
+        .post(
+            "/api/database/",
+            &json!({"name": engine.db_name("after"), "plan": engine.plan(), "environment": 1}),
+        )
         .await;
     assert_eq!(status, 202, "{after}");
     stack
@@ -311,4 +366,14 @@ async fn the_catalog_restarting_costs_503s_and_nothing_else() {
     assert_eq!(list["_links"]["count"], 2, "the refused request left nothing: {list}");
     stack.cleanup().await;
     drop(postgres);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_catalog_restarting_costs_503s_and_nothing_else_postgres() {
+    the_catalog_restarting_costs_503s_and_nothing_else(Engine::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_catalog_restarting_costs_503s_and_nothing_else_mongodb() {
+    the_catalog_restarting_costs_503s_and_nothing_else(Engine::MongoDb).await;
 }

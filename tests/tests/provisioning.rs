@@ -1,40 +1,97 @@
-//! The spine, end to end: one API call ends in a real Postgres database that answers to the
-//! generated password.
+//! The spine, end to end, for each engine: one API call ends in a real database that answers
+//! to the generated password.
 
 use std::time::Duration;
 
-use dbaas_tests::{id_of, pg_connect, retry, task_id, TestStack};
-use serde_json::json;
+use dbaas_tests::{id_of, path_of, retry, task_id, Engine, EngineError, TestStack};
+use serde_json::{json, Value};
 
 const READY_TIMEOUT: Duration = Duration::from_secs(120);
+const MIB: i64 = 1024 * 1024;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_created_database_accepts_its_generated_password() {
+/// The plan of that name, as the API lists it.
+async fn plan_named(stack: &TestStack, name: &str) -> Value {
+    let (status, plans) = stack.get("/api/plan/").await;
+    assert_eq!(status, 200, "{plans}");
+    plans["plan"]
+        .as_array()
+        .expect("plans")
+        .iter()
+        .find(|p| p["name"] == name)
+        .cloned()
+        .unwrap_or_else(|| panic!("no plan {name}: {plans}"))
+}
+
+/// What follows the host and port in the endpoint of database `name`.
+fn endpoint_tail(engine: Engine, name: &str) -> String {
+    match engine {
+        Engine::Postgres => format!("/{name}"),
+        Engine::MongoDb => format!("/{name}?authSource={name}&directConnection=true"),
+    }
+}
+
+/// Checks that the container's configuration (its environment and its command, which
+/// `docker inspect` shows to anyone with the socket) holds none of `secrets`, and no
+/// `*PASSWORD=value` at all: the superuser password is handed over as a file (`*_FILE`).
+fn assert_no_secret_in(engine: Engine, config: &bollard::models::ContainerConfig, secrets: &[&str]) {
+    let env = config.env.clone().unwrap_or_default();
+    let cmd = config.cmd.clone().unwrap_or_default();
+    for secret in secrets {
+        assert!(secret.len() >= 20, "{engine:?}: a real password");
+        for (n, entry) in env.iter().enumerate() {
+            assert!(!entry.contains(secret), "{engine:?}: a password is in Env[{n}]");
+        }
+        for (n, arg) in cmd.iter().enumerate() {
+            assert!(!arg.contains(secret), "{engine:?}: a password is in Cmd[{n}]");
+        }
+    }
+    for entry in &env {
+        let (name, value) = entry.split_once('=').unwrap_or((entry, ""));
+        assert!(
+            !name.contains("PASSWORD") || name.ends_with("_FILE") || value.is_empty(),
+            "{engine:?}: the container's Env holds a password: {name}=<{} characters>",
+            value.len()
+        );
+    }
+    assert!(
+        env.iter().any(|e| e.contains("PASSWORD_FILE=")),
+        "{engine:?}: the superuser password is handed over as a file: {:?}",
+        env.iter()
+            .map(|e| e.split('=').next().unwrap_or_default())
+            .collect::<Vec<_>>()
+    );
+}
+
+async fn a_created_database_accepts_its_generated_password(engine: Engine) {
     let stack = TestStack::start().await;
+    let name = engine.db_name("test database2");
+    let (db, user) = (name.replace(' ', "_"), format!("u_{}", name.replace(' ', "_")));
+    let plan = plan_named(&stack, engine.plan()).await;
+    let plan_path = path_of(&plan);
 
-    // The reference document's request, as written.
+    // The reference document's request, as written (links for the plan and environment).
     let (status, created) = stack
         .post(
             "/api/database/",
-            &json!({"name": "test database2", "plan": "/api/plan/1/", "environment": "/api/environment/1/"}),
+            &json!({"name": name, "plan": plan_path, "environment": "/api/environment/1/"}),
         )
         .await;
     assert_eq!(status, 202, "{created}");
-    assert_eq!(created["name"], "test_database2");
+    assert_eq!(created["name"], db.as_str());
     assert_eq!(created["status"], "creating");
-    assert_eq!(created["plan"], stack.url("/api/plan/1/"));
+    assert_eq!(created["plan"], stack.url(&plan_path));
     assert_eq!(created["environment"], stack.url("/api/environment/1/"));
-    assert_eq!(created["credentials"][0]["user"], "u_test_database2");
+    assert_eq!(created["credentials"][0]["user"], user.as_str());
     let id = created["id"].as_i64().expect("id");
     assert_eq!(created["_links"]["self"], stack.url(&format!("/api/database/{id}/")));
 
     let ready = stack.wait_for_status(id, "ready", READY_TIMEOUT).await;
     let endpoint = ready["endpoint"].as_str().expect("endpoint");
     assert!(
-        endpoint.starts_with("postgresql://<user>:<password>@127.0.0.1:"),
+        endpoint.starts_with(&format!("{}://<user>:<password>@127.0.0.1:", engine.scheme())),
         "{endpoint}"
     );
-    assert!(endpoint.ends_with("/test_database2"), "{endpoint}");
+    assert!(endpoint.ends_with(&endpoint_tail(engine, &db)), "{endpoint}");
 
     // The task is recorded as ended just after the database is marked ready.
     let task = stack.wait_for_task(task_id(&ready), READY_TIMEOUT).await;
@@ -44,31 +101,25 @@ async fn a_created_database_accepts_its_generated_password() {
     let credential_id = id_of(ready["credentials"][0]["_links"]["self"].as_str().unwrap());
     let (status, credential) = stack.get(&format!("/api/credential/{credential_id}/")).await;
     assert_eq!(status, 200, "{credential}");
-    assert_eq!(credential["user"], "u_test_database2");
+    assert_eq!(credential["user"], user.as_str());
     let password = credential["password"].as_str().expect("password");
     assert!(password.len() >= 20, "generated passwords are long");
     let uri = credential["connection_uri"].as_str().expect("connection_uri");
 
     // A real client, the returned URI, real data.
-    let client = pg_connect(uri).await.expect("connect with the returned connection_uri");
-    client
-        .batch_execute("CREATE TABLE orders (id serial PRIMARY KEY, item text NOT NULL)")
+    let session = engine
+        .connect(uri)
         .await
-        .expect("create table");
-    client
-        .execute("INSERT INTO orders (item) VALUES ($1)", &[&"book"])
-        .await
-        .expect("insert");
-    let row = client
-        .query_one("SELECT item, current_user::text FROM orders", &[])
-        .await
-        .expect("select");
-    assert_eq!(row.get::<_, String>(0), "book");
-    assert_eq!(row.get::<_, String>(1), "u_test_database2");
+        .unwrap_or_else(|e| panic!("connect with the returned connection_uri: {e}"));
+    session.create_table("orders").await.expect("create table");
+    session.insert("orders", 7).await.expect("insert");
+    assert_eq!(session.values("orders").await.expect("select"), [7]);
+    assert_eq!(session.current_user().await.expect("current user"), user);
 
     // The password is what lets one in: a wrong one is refused.
     let wrong = uri.replace(password, "not-the-password");
-    assert!(pg_connect(&wrong).await.is_err());
+    let refused = engine.connect(&wrong).await.err();
+    assert_eq!(refused, Some(EngineError::LoginRefused));
 
     // One container, labelled, limited by the plan, on the host network.
     let containers = stack.containers_with("dbaas.database.id", &id.to_string()).await;
@@ -79,13 +130,14 @@ async fn a_created_database_accepts_its_generated_password() {
         .inspect_container(containers[0].trim_start_matches('/'), None)
         .await
         .unwrap();
-    let labels = inspected.config.as_ref().unwrap().labels.clone().unwrap();
-    assert_eq!(labels["dbaas.database.name"], "test_database2");
+    let config = inspected.config.as_ref().unwrap();
+    let labels = config.labels.clone().unwrap();
+    assert_eq!(labels["dbaas.database.name"], db.as_str());
     assert_eq!(labels["dbaas.team"], "1");
     assert_eq!(labels["dbaas.managed"], "true");
-    let host_config = inspected.host_config.unwrap();
+    let host_config = inspected.host_config.clone().unwrap();
     assert_eq!(host_config.network_mode.as_deref(), Some("host"));
-    assert_eq!(host_config.memory, Some(512 * 1024 * 1024));
+    assert_eq!(host_config.memory, Some(512 * MIB));
     assert_eq!(host_config.nano_cpus, Some(1_000_000_000));
 
     // The password is sealed at rest: the catalog never holds it in clear.
@@ -97,16 +149,35 @@ async fn a_created_database_accepts_its_generated_password() {
     let sealed: Vec<u8> = rows[0].get(0);
     assert!(!sealed.windows(password.len()).any(|w| w == password.as_bytes()));
 
+    // Neither the owner's password nor the engine's superuser password (which only the
+    // catalog holds, sealed) is in the container's configuration.
+    let sealed_admin: Vec<u8> = catalog
+        .query_one("SELECT admin_password_enc FROM databases WHERE id = $1", &[&id])
+        .await
+        .unwrap()
+        .get(0);
+    let admin_password = stack.config.secrets.open(&sealed_admin).unwrap();
+    assert_no_secret_in(engine, config, &[password, &admin_password]);
+
     stack.cleanup().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn provisioning_twice_leaves_one_container_and_the_same_password() {
+async fn a_created_database_accepts_its_generated_password_postgres() {
+    a_created_database_accepts_its_generated_password(Engine::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_created_database_accepts_its_generated_password_mongodb() {
+    a_created_database_accepts_its_generated_password(Engine::MongoDb).await;
+}
+
+async fn provisioning_twice_leaves_one_container_and_the_same_password(engine: Engine) {
     let stack = TestStack::start().await;
     let (status, created) = stack
         .post(
             "/api/database",
-            &json!({"name": "twice", "plan": "postgres-small", "environment": "dev"}),
+            &json!({"name": engine.db_name("twice"), "plan": engine.plan(), "environment": "dev"}),
         )
         .await;
     assert_eq!(status, 202, "{created}");
@@ -115,12 +186,10 @@ async fn provisioning_twice_leaves_one_container_and_the_same_password() {
     let credential_id = id_of(ready["credentials"][0]["_links"]["self"].as_str().unwrap());
     let (_, credential) = stack.get(&format!("/api/credential/{credential_id}")).await;
     let uri = credential["connection_uri"].as_str().unwrap().to_owned();
-    pg_connect(&uri)
-        .await
-        .unwrap()
-        .batch_execute("CREATE TABLE kept (v int); INSERT INTO kept VALUES (42)")
-        .await
-        .unwrap();
+    let session = engine.connect(&uri).await.unwrap();
+    session.create_table("kept").await.unwrap();
+    session.insert("kept", 42).await.unwrap();
+    drop(session);
 
     // Run the same job again, as a redelivery after a crash would.
     let catalog = stack.catalog().await;
@@ -155,32 +224,40 @@ async fn provisioning_twice_leaves_one_container_and_the_same_password() {
         uri,
         "the password did not change"
     );
-    let row = pg_connect(&uri)
-        .await
-        .unwrap()
-        .query_one("SELECT v FROM kept", &[])
-        .await
-        .unwrap();
-    assert_eq!(row.get::<_, i32>(0), 42, "the data survived");
+    let values = engine.connect(&uri).await.unwrap().values("kept").await.unwrap();
+    assert_eq!(values, [42], "the data survived");
 
     stack.cleanup().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_failure_that_will_not_heal_marks_the_database_failed_with_the_reason() {
+async fn provisioning_twice_leaves_one_container_and_the_same_password_postgres() {
+    provisioning_twice_leaves_one_container_and_the_same_password(Engine::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn provisioning_twice_leaves_one_container_and_the_same_password_mongodb() {
+    provisioning_twice_leaves_one_container_and_the_same_password(Engine::MongoDb).await;
+}
+
+async fn a_failure_that_will_not_heal_marks_the_database_failed_with_the_reason(engine: Engine) {
     let stack = TestStack::start().await;
-    let catalog = stack.catalog().await;
-    catalog
-        .batch_execute(
-            "INSERT INTO plans (name, engine, image, memory_bytes, cpu_millis, size_bytes)
-             VALUES ('no-image', 'postgres', 'dbaas/does-not-exist:0', 268435456, 500, 1073741824)",
+    // An admin's plan of this engine whose image does not exist.
+    let plan = stack
+        .as_admin()
+        .create(
+            "/api/plan",
+            json!({
+                "name": "no-image", "engine": engine.name(), "image": "dbaas/does-not-exist:0",
+                "memory_bytes": 256 * MIB, "cpus": 0.5, "size_bytes": 1024 * MIB,
+            }),
         )
-        .await
-        .unwrap();
+        .await;
+    assert_eq!(plan["engine"], engine.name());
     let (status, created) = stack
         .post(
             "/api/database/",
-            &json!({"name": "doomed", "plan": "no-image", "environment": 1}),
+            &json!({"name": engine.db_name("doomed"), "plan": "no-image", "environment": 1}),
         )
         .await;
     assert_eq!(status, 202, "{created}");
@@ -212,4 +289,14 @@ async fn a_failure_that_will_not_heal_marks_the_database_failed_with_the_reason(
         .is_empty());
 
     stack.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_failure_that_will_not_heal_marks_the_database_failed_with_the_reason_postgres() {
+    a_failure_that_will_not_heal_marks_the_database_failed_with_the_reason(Engine::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_failure_that_will_not_heal_marks_the_database_failed_with_the_reason_mongodb() {
+    a_failure_that_will_not_heal_marks_the_database_failed_with_the_reason(Engine::MongoDb).await;
 }

@@ -1,4 +1,4 @@
-//! The reconciler: engines that stopped or vanished come back; orphan containers are reported
+//! The reconciler: engines (of each kind) that stopped or vanished come back; orphan containers are reported
 //! and removed on request.
 
 use std::collections::HashMap;
@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use bollard::models::ContainerCreateBody;
 use bollard::query_parameters::{CreateContainerOptionsBuilder, RemoveContainerOptionsBuilder};
-use dbaas_tests::{pg_connect, retry, TestStack};
+use dbaas_tests::{retry, Engine, TestStack};
 use serde_json::Value;
 
 const TIMEOUT: Duration = Duration::from_secs(120);
@@ -38,31 +38,22 @@ async fn container_of(stack: &TestStack, id: i64) -> String {
     names[0].trim_start_matches('/').to_owned()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_stopped_engine_is_restarted_and_a_vanished_one_recreated() {
+async fn a_stopped_engine_is_restarted_and_a_vanished_one_recreated(engine: Engine) {
     let stack = TestStack::start().await;
-    let (database, uri) = stack.ready_database("fragile").await;
+    let (database, uri) = stack.ready_database_on(engine, &engine.db_name("fragile")).await;
     let id = database["id"].as_i64().unwrap();
-    pg_connect(&uri)
-        .await
-        .unwrap()
-        .batch_execute("CREATE TABLE kept (v int); INSERT INTO kept VALUES (3)")
-        .await
-        .unwrap();
+    let session = engine.connect(&uri).await.unwrap();
+    session.create_table("kept").await.unwrap();
+    session.insert("kept", 3).await.unwrap();
+    drop(session);
     let docker = stack.docker().await;
 
-    // Stopped by hand: marked unhealthy, started again.
+    // Stopped by hand: marked unhealthy, started again; the same password lets one in.
     let container = container_of(&stack, id).await;
     docker.stop_container(&container, None).await.unwrap();
     wait_recovered(&stack, id).await;
-    let v: i32 = pg_connect(&uri)
-        .await
-        .expect("back")
-        .query_one("SELECT v FROM kept", &[])
-        .await
-        .unwrap()
-        .get(0);
-    assert_eq!(v, 3);
+    let values = engine.connect(&uri).await.expect("back").values("kept").await.unwrap();
+    assert_eq!(values, [3]);
 
     // Removed (its volume stays): created again on the same data, same password.
     let options = RemoveContainerOptionsBuilder::default().force(true).build();
@@ -83,14 +74,14 @@ async fn a_stopped_engine_is_restarted_and_a_vanished_one_recreated() {
     })
     .await
     .unwrap_or_else(|tasks| panic!("never recreated: {tasks}"));
-    let v: i32 = pg_connect(&uri)
+    let values = engine
+        .connect(&uri)
         .await
         .expect("recreated")
-        .query_one("SELECT v FROM kept", &[])
+        .values("kept")
         .await
-        .unwrap()
-        .get(0);
-    assert_eq!(v, 3, "the data survived on its volume");
+        .unwrap();
+    assert_eq!(values, [3], "the data survived on its volume");
     assert_eq!(
         stack.containers_with("dbaas.database.id", &id.to_string()).await.len(),
         1
@@ -98,6 +89,17 @@ async fn a_stopped_engine_is_restarted_and_a_vanished_one_recreated() {
     stack.cleanup().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_stopped_engine_is_restarted_and_a_vanished_one_recreated_postgres() {
+    a_stopped_engine_is_restarted_and_a_vanished_one_recreated(Engine::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_stopped_engine_is_restarted_and_a_vanished_one_recreated_mongodb() {
+    a_stopped_engine_is_restarted_and_a_vanished_one_recreated(Engine::MongoDb).await;
+}
+
+/// Engine-neutral: no database is provisioned, the orphan is a bare labelled container.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn orphans_are_reported_and_removed_on_request() {
     let stack = TestStack::start().await;

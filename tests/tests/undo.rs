@@ -1,10 +1,11 @@
 //! Provisioning is a sequence of steps with an undo each: a fault injected after each step in
 //! turn fails the database for good, and nothing is left behind: no container, no volume, no
-//! port held.
+//! port held. For each engine.
 
 use std::time::Duration;
 
-use dbaas_tests::{task_id, TestStack};
+use dbaas_core::model::EngineNames;
+use dbaas_tests::{task_id, Engine, TestStack};
 use serde_json::json;
 
 const STEPS: &[&str] = &[
@@ -15,12 +16,13 @@ const STEPS: &[&str] = &[
     "provision.roles",
 ];
 
-async fn fail_at(step: &'static str) {
+async fn fail_at(engine: Engine, step: &'static str) {
     let stack = TestStack::start_with(|config| config.inject_fault = Some(step.to_owned())).await;
+    let name = engine.db_name("undone");
     let (status, created) = stack
         .post(
             "/api/database/",
-            &json!({"name": "undone", "plan": 1, "environment": 1}),
+            &json!({"name": name, "plan": engine.plan(), "environment": 1}),
         )
         .await;
     assert_eq!(status, 202, "{created}");
@@ -41,7 +43,7 @@ async fn fail_at(step: &'static str) {
         stack.containers_with("dbaas.database.uid", &uid).await.is_empty(),
         "{step}: a container is left"
     );
-    let volume = format!("dbaas-undone-{uid}-data");
+    let volume = EngineNames::of_database(&name, &uid).volume;
     assert!(
         stack.docker().await.inspect_volume(&volume).await.is_err(),
         "{step}: the volume is left"
@@ -59,7 +61,16 @@ async fn fail_at(step: &'static str) {
     stack.cleanup().await;
 }
 
+async fn a_failure_at_any_provisioning_step_leaves_nothing_behind(engine: Engine) {
+    futures_util::future::join_all(STEPS.iter().map(|step| fail_at(engine, step))).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_failure_at_any_provisioning_step_leaves_nothing_behind() {
-    futures_util::future::join_all(STEPS.iter().map(|step| fail_at(step))).await;
+async fn a_failure_at_any_provisioning_step_leaves_nothing_behind_postgres() {
+    a_failure_at_any_provisioning_step_leaves_nothing_behind(Engine::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_failure_at_any_provisioning_step_leaves_nothing_behind_mongodb() {
+    a_failure_at_any_provisioning_step_leaves_nothing_behind(Engine::MongoDb).await;
 }
