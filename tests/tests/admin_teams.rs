@@ -87,7 +87,7 @@ async fn admins_manage_teams_and_users_and_members_see_their_own() {
         admin
             .post("/api/user", &user("carol", "long-enough-pw", json!(["/api/plan/1/"])))
             .await,
-        400,
+        422,
         Some("teams"),
     );
     let (_, red_now) = admin.get(&red_path).await;
@@ -243,7 +243,7 @@ async fn no_one_changes_their_own_way_in_or_out_by_accident() {
         as_carol
             .patch(&carol_path, &json!({"password": "carol-password-2"}))
             .await,
-        400,
+        422,
         Some("current_password"),
     );
     refused(

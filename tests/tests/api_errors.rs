@@ -69,29 +69,70 @@ async fn errors_are_json_and_say_what_is_wrong() {
     let (_, databases) = stack.get("/api/database/").await;
     assert_eq!(databases["_links"]["count"], 0, "nothing was recorded: {databases}");
 
-    // Names an engine would not take: 400 naming the field.
-    for name in [
-        "",
-        "1abc",
-        "robert'); drop table students;--",
-        "postgres",
-        &"a".repeat(51),
-    ] {
+    // Names the spec's pattern refuses: 400 naming the field.
+    for name in ["", "1abc", "robert'); drop table students;--", &"a".repeat(51), "\nx"] {
         let (status, body) = stack
             .post("/api/database/", &json!({"name": name, "plan": 1, "environment": 1}))
             .await;
         assert_eq!(status, 400, "{name}: {body}");
         assert_eq!(body["field"], "name", "{body}");
     }
+    // Names the pattern allows but the engines keep for themselves: 422 naming the field.
+    for name in ["postgres", "Template1", " pg_stat ", "admin"] {
+        let (status, body) = stack
+            .post("/api/database/", &json!({"name": name, "plan": 1, "environment": 1}))
+            .await;
+        assert_eq!(status, 422, "{name}: {body}");
+        assert_eq!(body["field"], "name", "{body}");
+    }
+    // Other rules the spec states: 400 naming the field or parameter.
+    for (body, field) in [
+        (
+            json!({"name": "x", "plan": 1, "environment": 1, "tags": ["a\u{1}b"]}),
+            "tags",
+        ),
+        (
+            json!({"name": "x", "plan": 1, "environment": 1, "tags": vec!["t"; 51]}),
+            "tags",
+        ),
+        (
+            json!({"name": "x", "plan": 1, "environment": 1, "description": "d".repeat(1001)}),
+            "description",
+        ),
+    ] {
+        let (status, reply) = stack.post("/api/database/", &body).await;
+        assert_eq!((status, reply["field"].as_str()), (400, Some(field)), "{body}: {reply}");
+    }
+    for query in ["page_size=0", "page_size=1001", "status=gone"] {
+        let (status, reply) = stack.get(&format!("/api/database/?{query}")).await;
+        assert_eq!(status, 400, "{query}: {reply}");
+    }
+    // Filters that name nothing match nothing.
+    for query in ["project=", "environment=/api/plan/1/", "project=nowhere"] {
+        let (status, reply) = stack.get(&format!("/api/database/?{query}")).await;
+        assert_eq!(
+            (status, &reply["_links"]["count"]),
+            (200, &json!(0)),
+            "{query}: {reply}"
+        );
+    }
+    for query in ["database=", "database=by-name"] {
+        let (status, reply) = stack.get(&format!("/api/credential/?{query}")).await;
+        assert_eq!(
+            (status, &reply["_links"]["count"]),
+            (200, &json!(0)),
+            "{query}: {reply}"
+        );
+    }
 
-    // References that are not what they should be: 400; that do not exist: 422.
+    // References that name nothing (another kind's URL, an unknown id or name): 422.
     let (status, body) = stack
         .post(
             "/api/database/",
             &json!({"name": "x", "plan": "/api/environment/1/", "environment": 1}),
         )
         .await;
-    assert_eq!(status, 400, "{body}");
+    assert_eq!(status, 422, "{body}");
     assert_eq!(body["field"], "plan");
     let (status, body) = stack
         .post(

@@ -67,7 +67,8 @@ impl App {
         database: Option<String>,
         page: PageRequest,
     ) -> AppResult<Page<Credential>> {
-        let database_id = database.as_deref().map(database_ref).transpose()?;
+        // A filter that names no database (by its name, or not at all) matches nothing.
+        let database_id = database.as_deref().map(|raw| database_ref(raw).unwrap_or(-1));
         let filter = CredentialFilter {
             teams_in: (!caller.is_admin).then(|| caller.team_ids.clone()),
             database_id,
@@ -159,7 +160,7 @@ impl App {
 fn database_ref(raw: &str) -> AppResult<i64> {
     match parse_reference(ResourceKind::Database, "database", raw)? {
         Ref::Id(id) => Ok(id),
-        Ref::Name(_) => Err(AppError::Invalid {
+        Ref::Name(_) => Err(AppError::Unprocessable {
             field: Some("database"),
             message: "name the database by its URL (/api/database/1/) or its id".into(),
         }),

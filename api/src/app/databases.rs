@@ -120,19 +120,27 @@ impl App {
         let mut nothing = false;
         let project_id = match query.project.as_deref() {
             None => None,
-            Some(raw) => match parse_reference(ResourceKind::Project, "project", raw)? {
-                Ref::Id(id) => Some(id),
-                by_name => self.store.project_find(&by_name).await.map(|p| p.id).ok().or_else(|| {
+            Some(raw) => match parse_reference(ResourceKind::Project, "project", raw) {
+                Ok(Ref::Id(id)) => Some(id),
+                Ok(by_name) => self.store.project_find(&by_name).await.map(|p| p.id).ok().or_else(|| {
                     nothing = true;
                     None
                 }),
+                Err(_) => {
+                    nothing = true;
+                    None
+                }
             },
         };
         let environment_id = match query.environment.as_deref() {
             None => None,
-            Some(raw) => match parse_reference(ResourceKind::Environment, "environment", raw)? {
-                Ref::Id(id) => Some(id),
-                by_name => self
+            Some(raw) => match parse_reference(ResourceKind::Environment, "environment", raw) {
+                Ok(Ref::Id(id)) => Some(id),
+                Err(_) => {
+                    nothing = true;
+                    None
+                }
+                Ok(by_name) => self
                     .store
                     .environment_find(&by_name)
                     .await

@@ -26,10 +26,13 @@ impl ResourceKind {
     }
 }
 
-/// Parses a textual reference to a resource of `kind`; `field` names it in errors.
+/// Parses a textual reference to a resource of `kind`; `field` names it in errors. Any JSON
+/// string is a well-formed reference (the spec says no more), so one that cannot name a
+/// resource of `kind` (blank, another kind's URL, a path that is no URL of ours) is
+/// unprocessable, as a reference to nothing is: 422.
 pub fn parse_reference(kind: ResourceKind, field: &'static str, raw: &str) -> Result<Ref, AppError> {
     let raw = raw.trim();
-    let invalid = |message: String| AppError::Invalid {
+    let invalid = |message: String| AppError::Unprocessable {
         field: Some(field),
         message,
     };

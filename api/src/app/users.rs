@@ -102,7 +102,7 @@ impl App {
     /// Refuses a change of one's own password without the current one.
     async fn check_current_password(&self, id: i64, current: Option<&Password>) -> AppResult<()> {
         let Some(current) = current else {
-            return Err(AppError::Invalid {
+            return Err(AppError::Unprocessable {
                 field: Some("current_password"),
                 message: "changing your own password needs your current one in current_password".into(),
             });

@@ -1,14 +1,16 @@
 //! The app's rules for what admins and tenants write, one function per rule, named for the
 //! field it checks; every operation uses these and keeps no rule of its own. Each check names
-//! the field at fault (400). The spec's `#[oai(validator)]`s (in `params`) run first; these
-//! hold what the spec does not say.
+//! the field at fault. The spec's `#[oai(validator)]`s (in `params`) run first and state the
+//! same rules (400); these repeat them, as a second line, and hold what no schema keyword can
+//! say: names the engines keep for themselves, `port_min` above `port_max`, a limit the
+//! engine cannot enforce. Those answer 422 ([`unprocessable`]), as the spec documents.
 //!
 //! A rule that also reads the input returns what it read: [`engine`] the engine kind,
 //! [`cpus`] the thousandths the catalog keeps, [`database_name`] the normalised name.
 
 use dbaas_core::allowlist::AllowList;
 use dbaas_core::model::{DatabaseStatus, EngineKind, Privileges, TaskStatus};
-use dbaas_core::names::normalize_database_name;
+use dbaas_core::names::{normalize_database_name, NameError};
 
 use super::{AppError, AppResult};
 
@@ -37,6 +39,14 @@ pub const DOCKER_SCHEMES: &[&str] = &["unix://", "tcp://", "http://", "https://"
 
 pub fn invalid(field: &'static str, message: impl Into<String>) -> AppError {
     AppError::Invalid {
+        field: Some(field),
+        message: message.into(),
+    }
+}
+
+/// Well-formed, as the spec says, but not allowed (422).
+pub fn unprocessable(field: &'static str, message: impl Into<String>) -> AppError {
+    AppError::Unprocessable {
         field: Some(field),
         message: message.into(),
     }
@@ -117,9 +127,24 @@ pub fn database_limit(value: &i32) -> AppResult<()> {
 
 // Databases.
 
-/// A database's name as the engine gets it: spaces and dashes become underscores.
+/// The longest database name as written (spaces and tabs at the ends included).
+pub const MAX_DATABASE_NAME_INPUT: usize = 200;
+
+/// A database's name as the engine gets it: spaces and dashes become underscores. As written
+/// it holds only ASCII letters, digits, `_`, `-`, spaces and tabs (the spec's pattern); a
+/// name the engines keep answers 422.
 pub fn database_name(raw: &str) -> AppResult<String> {
-    normalize_database_name(raw).map_err(|e| invalid("name", e.to_string()))
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "_- \t".contains(c);
+    if raw.chars().count() > MAX_DATABASE_NAME_INPUT || !raw.chars().all(allowed) {
+        return Err(invalid(
+            "name",
+            "name must start with a letter and hold only letters, digits, underscores, dashes and spaces",
+        ));
+    }
+    normalize_database_name(raw).map_err(|e| match e {
+        NameError::Reserved(_) => unprocessable("name", e.to_string()),
+        e => invalid("name", e.to_string()),
+    })
 }
 
 pub fn tags<T: AsRef<str>>(tags: &[T]) -> AppResult<()> {
@@ -176,7 +201,7 @@ pub fn user(raw: &str) -> AppResult<()> {
         ));
     }
     if raw.starts_with("pg_") || ["postgres", "public", "admin", "root"].contains(&raw) {
-        return Err(invalid("user", format!("'{raw}' is reserved by the engine")));
+        return Err(unprocessable("user", format!("'{raw}' is reserved by the engine")));
     }
     Ok(())
 }
@@ -195,10 +220,10 @@ pub fn privileges(raw: &str) -> AppResult<Privileges> {
 /// A limit is refused where the engine cannot enforce it, rather than silently ignored.
 pub fn connection_limit_on(engine: EngineKind, limit: Option<i32>) -> AppResult<()> {
     if limit.is_some_and(|l| l >= 0) && !engine.limits_connections_per_user() {
-        return Err(AppError::Unprocessable {
-            field: Some("connection_limit"),
-            message: format!("{engine} cannot limit one user's connections: leave connection_limit out (or -1)"),
-        });
+        return Err(unprocessable(
+            "connection_limit",
+            format!("{engine} cannot limit one user's connections: leave connection_limit out (or -1)"),
+        ));
     }
     Ok(())
 }
@@ -228,11 +253,16 @@ pub fn engine(raw: &str) -> AppResult<EngineKind> {
         .map_err(|_| invalid("engine", format!("engine must be one of: {}", EngineKind::choices())))
 }
 
+/// Printable ASCII, no space: `!` to `~`.
+fn printable_ascii(c: char) -> bool {
+    c.is_ascii_graphic()
+}
+
 pub fn image(raw: &str) -> AppResult<()> {
-    if raw.is_empty() || raw.len() > MAX_IMAGE_LEN || raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if raw.is_empty() || raw.len() > MAX_IMAGE_LEN || !raw.chars().all(printable_ascii) {
         return Err(invalid(
             "image",
-            format!("image must be 1 to {MAX_IMAGE_LEN} characters without spaces"),
+            format!("image must be 1 to {MAX_IMAGE_LEN} printable ASCII characters without spaces"),
         ));
     }
     Ok(())
@@ -255,10 +285,14 @@ pub fn size_bytes(value: &i64) -> AppResult<()> {
     Ok(())
 }
 
+/// The fewest cores a plan may give.
+pub const MIN_CPUS: f64 = 0.001;
+
 /// Cores as the catalog keeps them: thousandths, the finest Docker applies.
 pub fn cpus(cpus: f64) -> AppResult<i32> {
     let millis = (cpus * 1000.0).round();
-    if !cpus.is_finite() || cpus > MAX_CPUS || millis < 1.0 {
+    // Also refuses NaN.
+    if !(MIN_CPUS..=MAX_CPUS).contains(&cpus) {
         return Err(invalid(
             "cpus",
             format!("cpus must be at least 0.001 and at most {MAX_CPUS}"),
@@ -270,11 +304,10 @@ pub fn cpus(cpus: f64) -> AppResult<i32> {
 
 // Environments.
 
+/// A scheme of [`DOCKER_SCHEMES`], then 1 or more printable ASCII characters, no spaces.
 pub fn docker_endpoint(raw: &str) -> AppResult<()> {
     let scheme = DOCKER_SCHEMES.iter().find(|s| raw.starts_with(**s));
-    if scheme.is_none_or(|s| raw.len() == s.len())
-        || raw.len() > MAX_ENDPOINT_LEN
-        || raw.chars().any(|c| c.is_whitespace() || c.is_control())
+    if scheme.is_none_or(|s| raw.len() == s.len()) || raw.len() > MAX_ENDPOINT_LEN || !raw.chars().all(printable_ascii)
     {
         return Err(invalid(
             "docker_endpoint",
@@ -325,10 +358,11 @@ pub fn port(field: &'static str, value: &i32) -> AppResult<()> {
     Ok(())
 }
 
-/// `port_min` and `port_max` together: a range of at least one port.
+/// `port_min` and `port_max` together: a range of at least one port. Two fields together are
+/// beyond a schema: 422.
 pub fn port_range(min: i32, max: i32) -> AppResult<()> {
     if min > max {
-        return Err(invalid(
+        return Err(unprocessable(
             "port_min",
             format!("port_min ({min}) must not be above port_max ({max})"),
         ));

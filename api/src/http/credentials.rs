@@ -97,11 +97,16 @@ impl Api {
         auth: BasicAuth,
         Data(app): Data<&App>,
         req: &Request,
-        /// Only the credentials of this database: `/api/database/1/` or `1`.
+        /// Only the credentials of this database: `/api/database/1/` or `1`. One that names
+        /// no database (a name, say) matches nothing.
+        #[oai(validator(pattern = r"^[^\x00]*$"))]
         database: Query<Option<String>>,
         /// Items per page: 1 to 1000, 100 by default.
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
         page_size: Query<Option<i64>>,
-        /// Where the page starts: take it from a `next` or `previous` link.
+        /// Where the page starts: take it from a `next` or `previous` link. One this API did
+        /// not give out answers 422.
+        #[oai(validator(pattern = r"^[^\x00]*$"))]
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<CredentialList>> {
         let page = app

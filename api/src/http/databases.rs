@@ -70,12 +70,18 @@ impl Api {
         Data(app): Data<&App>,
         req: &Request,
         /// Only the database of this name.
+        #[oai(validator(pattern = r"^[^\x00]*$"))]
         name: Query<Option<String>>,
-        /// Only databases of this project: `/api/project/1/`, `1` or its name.
+        /// Only databases of this project: `/api/project/1/`, `1` or its name. One that
+        /// names no project matches nothing.
+        #[oai(validator(pattern = r"^[^\x00]*$"))]
         project: Query<Option<String>>,
-        /// Only databases of this environment: `/api/environment/1/`, `1` or its name.
+        /// Only databases of this environment: `/api/environment/1/`, `1` or its name. One
+        /// that names no environment matches nothing.
+        #[oai(validator(pattern = r"^[^\x00]*$"))]
         environment: Query<Option<String>>,
         /// Only databases in this status.
+        #[oai(validator(pattern = r"^(creating|ready|failed|quarantined|deleted)$"))]
         status: Query<Option<String>>,
         /// Only databases of this team (by id).
         team: Query<Option<i64>>,
@@ -83,8 +89,11 @@ impl Api {
         #[oai(name = "showDeleted")]
         show_deleted: Query<Option<bool>>,
         /// Items per page: 1 to 1000, 100 by default.
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
         page_size: Query<Option<i64>>,
-        /// Where the page starts: take it from a `next` or `previous` link.
+        /// Where the page starts: take it from a `next` or `previous` link. One this API did
+        /// not give out answers 422.
+        #[oai(validator(pattern = r"^[^\x00]*$"))]
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<DatabaseList>> {
         let query = DatabaseListQuery {

@@ -29,8 +29,11 @@ impl Api {
         Data(app): Data<&App>,
         req: &Request,
         /// Items per page: 1 to 1000, 100 by default.
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
         page_size: Query<Option<i64>>,
-        /// Where the page starts: take it from a `next` or `previous` link.
+        /// Where the page starts: take it from a `next` or `previous` link. One this API did
+        /// not give out answers 422.
+        #[oai(validator(pattern = r"^[^\x00]*$"))]
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<EnvironmentList>> {
         let links = Links::for_request(app, req);

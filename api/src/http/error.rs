@@ -24,7 +24,8 @@ pub struct ErrorBody {
 /// Errors an operation can answer with.
 #[derive(Debug, ApiResponse)]
 pub enum ApiError {
-    /// The request is malformed.
+    /// The request is malformed: it breaks the schema (a value outside a field's or a
+    /// parameter's rules, a body field or query parameter the operation does not take, ...).
     #[oai(status = 400)]
     BadRequest(Json<ErrorBody>),
     /// No credentials, or wrong ones.
@@ -45,7 +46,11 @@ pub enum ApiError {
     /// The request body is not JSON (`Content-Type: application/json`).
     #[oai(status = 415)]
     UnsupportedMediaType(Json<ErrorBody>),
-    /// Well-formed, but not allowed (an unknown plan, ...).
+    /// Well-formed, as the schema says, but not allowed: a reference that names nothing (an
+    /// unknown plan, team, database...), a name the engines keep for themselves, `port_min`
+    /// above `port_max`, a rule of the deployment (the allow-list, a quota, a limit the engine
+    /// cannot enforce), a cursor this API did not give out, or a missing or wrong
+    /// `current_password`. `field` names the field at fault, where there is one.
     #[oai(status = 422)]
     Unprocessable(Json<ErrorBody>),
     /// Too many failed logins for this user lately: wait `Retry-After` seconds.
@@ -109,6 +114,16 @@ fn code_for(status: StatusCode) -> &'static str {
     }
 }
 
+/// The field or parameter poem-openapi names in its own refusals: "field `name` verification
+/// failed. ...", "failed to parse parameter `page_size`: ...".
+fn field_named(message: &str) -> Option<String> {
+    ["field `", "parameter `"].iter().find_map(|marker| {
+        let start = message.find(marker)? + marker.len();
+        let len = message[start..].find('`')?;
+        Some(message[start..start + len].to_owned()).filter(|name| !name.is_empty())
+    })
+}
+
 const REALM: &str = "Basic realm=\"dbaas\", charset=\"UTF-8\"";
 
 /// Wraps an endpoint so that every error answer is JSON and every 401 says how to log in.
@@ -137,10 +152,15 @@ pub fn json_errors<E: Endpoint + 'static>(ep: E) -> impl Endpoint<Output = Respo
             } else {
                 text
             };
+            let field = if status == StatusCode::BAD_REQUEST {
+                field_named(&message)
+            } else {
+                None
+            };
             let mut rebuilt = Json(ErrorBody {
                 code: code_for(status).into(),
                 message,
-                field: None,
+                field,
             })
             .into_response();
             rebuilt.set_status(status);
@@ -158,4 +178,23 @@ pub fn json_errors<E: Endpoint + 'static>(ep: E) -> impl Endpoint<Output = Respo
         }
         Ok(response)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field_named;
+
+    #[test]
+    fn the_field_of_a_framework_refusal() {
+        assert_eq!(
+            field_named("parse request payload error: failed to parse \"TeamCreate\": field `name` verification failed. maxLength(64)").as_deref(),
+            Some("name")
+        );
+        assert_eq!(
+            field_named("failed to parse parameter `page_size`: verification failed. minimum(1, exclusive: false)")
+                .as_deref(),
+            Some("page_size")
+        );
+        assert_eq!(field_named("no field here"), None);
+    }
 }

@@ -85,9 +85,42 @@ fn service() -> OpenApiService<Apis, ()> {
     )
 }
 
-/// The OpenAPI document, as committed in `openapi/dbaas.json`.
+/// The OpenAPI document, as committed in `openapi/dbaas.json` and served at `/openapi.json`.
 pub fn spec_json() -> String {
-    service().spec()
+    closed_request_bodies(&service().spec())
+}
+
+/// Every request body refuses fields it does not know (`deny_unknown_fields`, 400), which
+/// poem-openapi does not write into the schema: this adds `additionalProperties: false` to
+/// each schema a request body refers to.
+fn closed_request_bodies(spec: &str) -> String {
+    let Ok(mut doc) = serde_json::from_str::<serde_json::Value>(spec) else {
+        return spec.to_owned();
+    };
+    let mut bodies = Vec::new();
+    if let Some(paths) = doc.get("paths").and_then(|p| p.as_object()) {
+        for operation in paths.values().filter_map(|m| m.as_object()).flat_map(|m| m.values()) {
+            let media = operation.pointer("/requestBody/content").and_then(|c| c.as_object());
+            for schema in media.into_iter().flat_map(|m| m.values()) {
+                if let Some(name) = schema
+                    .pointer("/schema/$ref")
+                    .and_then(|r| r.as_str())
+                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                {
+                    bodies.push(name.to_owned());
+                }
+            }
+        }
+    }
+    for name in bodies {
+        if let Some(schema) = doc
+            .pointer_mut(&format!("/components/schemas/{name}"))
+            .and_then(|s| s.as_object_mut())
+        {
+            schema.insert("additionalProperties".into(), serde_json::Value::Bool(false));
+        }
+    }
+    serde_json::to_string_pretty(&doc).unwrap_or_else(|_| spec.to_owned())
 }
 
 /// The reference API's URLs end in a slash (`/api/database/1/`); the routes are declared
@@ -156,12 +189,32 @@ async fn screen(mut req: Request) -> poem::Result<Request> {
     Ok(req)
 }
 
+/// A query parameter the operation does not take is a mistake (a misspelt filter would
+/// otherwise list everything): 400, as an unknown body field is.
+fn refuse_unknown_query_parameters(known: &allow::AllowTable, req: &Request) -> poem::Result<()> {
+    let Some(query) = req.uri().query() else {
+        return Ok(());
+    };
+    match known.unknown_query_parameter(req.method().as_str(), req.uri().path(), query) {
+        None => Ok(()),
+        Some(name) => Err(refuse(
+            poem::http::StatusCode::BAD_REQUEST,
+            format!("this operation takes no query parameter `{name}`"),
+        )),
+    }
+}
+
 /// The whole HTTP application.
 pub fn endpoint(app: App) -> impl poem::Endpoint {
     let service = service();
     let allow = Arc::new(allow::AllowTable::from_spec(&service.spec()));
     let docs = service.swagger_ui();
-    let spec = service.spec_endpoint();
+    let spec_text = spec_json();
+    let spec = make_sync(move |_| {
+        poem::Response::builder()
+            .content_type("application/json")
+            .body(spec_text.clone())
+    });
     let route = Route::new()
         .nest("/", service)
         .nest("/docs", docs)
@@ -170,9 +223,17 @@ pub fn endpoint(app: App) -> impl poem::Endpoint {
             "/health",
             make_sync(|_| poem_openapi::payload::Json(serde_json::json!({"status": "ok"}))),
         );
+    let known = allow.clone();
     let api = error::json_errors(
         route
-            .before(|req| async move { screen(trim_trailing_slash(req)).await })
+            .before(move |req| {
+                let known = known.clone();
+                async move {
+                    let req = screen(trim_trailing_slash(req)).await?;
+                    refuse_unknown_query_parameters(&known, &req)?;
+                    Ok(req)
+                }
+            })
             .data(app)
             .data(Arc::new(auth::LoginCache::default()))
             .with(Tracing),

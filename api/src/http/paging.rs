@@ -42,7 +42,9 @@ pub fn page_request(page_size: Option<i64>, cursor: Option<&str>) -> Result<Page
     }
     let cursor = match cursor.filter(|c| !c.is_empty()) {
         None => Cursor::Start,
-        Some(text) => decode(text).ok_or(AppError::Invalid {
+        // Any string is a well-formed cursor for the spec; one we did not give out points
+        // nowhere, as a reference to nothing does: 422.
+        Some(text) => decode(text).ok_or(AppError::Unprocessable {
             field: Some("cursor"),
             message: "cursor is not one this API gave out: follow the next and previous links".into(),
         })?,

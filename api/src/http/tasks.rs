@@ -33,10 +33,14 @@ impl Api {
         /// Only the tasks of this database (by id).
         database: Query<Option<i64>>,
         /// Only tasks in this status: queued, running, succeeded or failed.
+        #[oai(validator(pattern = r"^(queued|running|succeeded|failed)$"))]
         status: Query<Option<String>>,
         /// Items per page: 1 to 1000, 100 by default.
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
         page_size: Query<Option<i64>>,
-        /// Where the page starts: take it from a `next` or `previous` link.
+        /// Where the page starts: take it from a `next` or `previous` link. One this API did
+        /// not give out answers 422.
+        #[oai(validator(pattern = r"^[^\x00]*$"))]
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<TaskList>> {
         let query = TaskListQuery {

@@ -9,23 +9,32 @@ use super::{Reference, Text};
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
 pub struct DatabaseCreate {
-    /// The database's name. Spaces and dashes become underscores: "test database2" is
-    /// created as `test_database2`.
-    #[oai(validator(max_length = 200))]
+    /// The database's name. Spaces and dashes become underscores and letters are lowered:
+    /// "test database2" is created as `test_database2`. Spaces and tabs at either end are
+    /// dropped; the rest must be a letter, then up to 49 letters, digits, `_`, `-`, spaces or
+    /// tabs. A name the engines keep for themselves (`postgres`, `template0`, `template1`,
+    /// `admin`, `local`, `config`, `root`, `public`, `information_schema`, any `pg_...`)
+    /// answers 422; one in use in the environment, 409.
+    #[oai(validator(max_length = 200, pattern = r"^[ \t]*[A-Za-z][A-Za-z0-9_ \t-]{0,49}[ \t]*$"))]
     pub name: Text,
-    /// The plan: `/api/plan/1/`, `1` or its name.
+    /// The plan: `/api/plan/1/`, `1` or its name; one that does not exist answers 422.
     pub plan: Reference,
-    /// The environment: `/api/environment/1/`, `1` or its name.
+    /// The environment: `/api/environment/1/`, `1` or its name; one that does not exist
+    /// answers 422.
     pub environment: Reference,
-    /// The project, if any: `/api/project/1/`, `1` or its name.
+    /// The project, if any: `/api/project/1/`, `1` or its name; one that does not exist or
+    /// is another team's answers 422.
     #[oai(nullable)]
     pub project: Option<Reference>,
-    /// Free text for the tenant.
-    #[oai(validator(max_length = 1000))]
-    #[oai(nullable)]
+    /// Free text for the tenant: up to 1000 characters.
+    #[oai(nullable, validator(max_length = 1000, pattern = r"^[^\x00]*$"))]
     pub description: Option<Text>,
-    /// Labels for the tenant's own use.
-    #[oai(nullable)]
+    /// Labels for the tenant's own use: up to 50, each of 1 to 64 characters and no control
+    /// characters.
+    #[oai(
+        nullable,
+        validator(max_items = 50, max_length = 64, pattern = r"^[^\x00-\x1f\x7f-\x9f]+$")
+    )]
     pub tags: Option<Vec<Text>>,
 }
 
@@ -34,17 +43,23 @@ pub struct DatabaseCreate {
 #[derive(Debug, Clone, Object)]
 #[oai(rename = "DatabasePatch", deny_unknown_fields)]
 pub struct DatabaseUpdate {
-    /// The project: `/api/project/1/`, `1` or its name; null takes the database out of it.
+    /// The project: `/api/project/1/`, `1` or its name (one that does not exist or is another
+    /// team's answers 422); null takes the database out of it.
     pub project: MaybeUndefined<Reference>,
-    #[oai(validator(max_length = 1000))]
-    #[oai(nullable)]
+    /// Up to 1000 characters.
+    #[oai(nullable, validator(max_length = 1000, pattern = r"^[^\x00]*$"))]
     pub description: Option<Text>,
-    #[oai(nullable)]
+    /// As in `DatabaseCreate`: up to 50, each of 1 to 64 characters and no control characters.
+    #[oai(
+        nullable,
+        validator(max_items = 50, max_length = 64, pattern = r"^[^\x00-\x1f\x7f-\x9f]+$")
+    )]
     pub tags: Option<Vec<Text>>,
     /// While true, DELETE is refused.
     #[oai(nullable)]
     pub is_protected: Option<bool>,
-    /// Days the database stays in quarantine before it is destroyed; null goes back to the
-    /// environment's period.
+    /// Days the database stays in quarantine before it is destroyed: 0 to 3650; null goes
+    /// back to the environment's period.
+    #[oai(validator(minimum(value = "0"), maximum(value = "3650")))]
     pub quarantine_days: MaybeUndefined<i32>,
 }

@@ -8,39 +8,52 @@ use super::Text;
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
 pub struct PlanCreate {
-    /// Unique among plans: letters, digits, `_`, `.` and `-`, up to 64.
+    /// Unique among plans (a name in use: 409): 1 to 64 letters, digits, `_`, `.` and `-`,
+    /// not only digits.
+    #[oai(validator(max_length = 64, pattern = r"^[0-9]*[A-Za-z_.-][A-Za-z0-9_.-]*$"))]
     pub name: Text,
     /// `postgres` or `mongodb`.
+    #[oai(validator(pattern = r"^(postgres|mongodb)$"))]
     pub engine: Text,
-    /// The engine's container image: `dbaas/postgres:15`, `postgres:16`, ...
+    /// The engine's container image: `dbaas/postgres:15`, `postgres:16`, ...; 1 to 255
+    /// printable ASCII characters, no spaces.
+    #[oai(validator(max_length = 255, pattern = r"^[!-~]+$"))]
     pub image: Text,
     /// Memory limit of the engine's container; at least 67108864 (64 MiB).
+    #[oai(validator(minimum(value = "67108864")))]
     pub memory_bytes: i64,
-    /// CPU limit in cores (0.5, 1, 2...), kept to the thousandth.
+    /// CPU limit in cores (0.5, 1, 2...): 0.001 to 1024, kept to the thousandth.
+    #[oai(validator(minimum(value = "0.001"), maximum(value = "1024")))]
     pub cpus: f64,
-    /// The storage a database of this plan gets; more than 0.
+    /// The storage a database of this plan gets; at least 1.
+    #[oai(validator(minimum(value = "1")))]
     pub size_bytes: i64,
-    #[oai(nullable)]
+    /// Up to 1000 characters.
+    #[oai(nullable, validator(max_length = 1000, pattern = r"^[^\x00]*$"))]
     pub description: Option<Text>,
 }
 
-/// Changes to a plan: only the fields given change. The engine cannot change while live
-/// databases use the plan; databases created already keep the resources they were given.
+/// Changes to a plan: only the fields given change, each as in `PlanCreate`. The engine
+/// cannot change while live databases use the plan (409); databases created already keep
+/// the resources they were given.
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
 pub struct PlanUpdate {
-    #[oai(nullable)]
+    #[oai(
+        nullable,
+        validator(max_length = 64, pattern = r"^[0-9]*[A-Za-z_.-][A-Za-z0-9_.-]*$")
+    )]
     pub name: Option<Text>,
-    #[oai(nullable)]
+    #[oai(nullable, validator(pattern = r"^(postgres|mongodb)$"))]
     pub engine: Option<Text>,
-    #[oai(nullable)]
+    #[oai(nullable, validator(max_length = 255, pattern = r"^[!-~]+$"))]
     pub image: Option<Text>,
-    #[oai(nullable)]
+    #[oai(nullable, validator(minimum(value = "67108864")))]
     pub memory_bytes: Option<i64>,
-    #[oai(nullable)]
+    #[oai(nullable, validator(minimum(value = "0.001"), maximum(value = "1024")))]
     pub cpus: Option<f64>,
-    #[oai(nullable)]
+    #[oai(nullable, validator(minimum(value = "1")))]
     pub size_bytes: Option<i64>,
-    #[oai(nullable)]
+    #[oai(nullable, validator(max_length = 1000, pattern = r"^[^\x00]*$"))]
     pub description: Option<Text>,
 }

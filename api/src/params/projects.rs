@@ -9,12 +9,16 @@ use super::{Reference, Text};
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
 pub struct ProjectCreate {
-    /// Unique among projects: letters, digits, `_`, `.` and `-`, up to 64.
+    /// Unique among projects (a name in use: 409): 1 to 64 letters, digits, `_`, `.` and
+    /// `-`, not only digits.
+    #[oai(validator(max_length = 64, pattern = r"^[0-9]*[A-Za-z_.-][A-Za-z0-9_.-]*$"))]
     pub name: Text,
-    #[oai(nullable)]
+    /// Up to 1000 characters.
+    #[oai(nullable, validator(max_length = 1000, pattern = r"^[^\x00]*$"))]
     pub description: Option<Text>,
     /// The owning team: `/api/team/1/`, `1` or a name; one of the caller's teams unless the
-    /// caller is an admin. Absent: the caller's first team, or global when an admin asks.
+    /// caller is an admin (any other answers 422). Absent: the caller's first team, or global
+    /// when an admin asks.
     #[oai(nullable)]
     pub team: Option<Reference>,
 }
@@ -23,11 +27,15 @@ pub struct ProjectCreate {
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
 pub struct ProjectUpdate {
-    #[oai(nullable)]
+    /// As in `ProjectCreate`.
+    #[oai(
+        nullable,
+        validator(max_length = 64, pattern = r"^[0-9]*[A-Za-z_.-][A-Za-z0-9_.-]*$")
+    )]
     pub name: Option<Text>,
-    #[oai(nullable)]
+    #[oai(nullable, validator(max_length = 1000, pattern = r"^[^\x00]*$"))]
     pub description: Option<Text>,
-    /// Hands the project to another team (one of the caller's unless an admin asks); null
-    /// makes it global (admins only).
+    /// Hands the project to another team (one of the caller's unless an admin asks; any other
+    /// answers 422); null makes it global (admins only).
     pub team: MaybeUndefined<Reference>,
 }

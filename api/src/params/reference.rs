@@ -7,6 +7,9 @@ use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
 use poem_openapi::types::{ParseError, ParseFromJSON, ParseResult, ToJSON, Type};
 use serde_json::Value;
 
+/// No text field holds a NUL character (`http::screen` refuses one anywhere, 400).
+const NO_NUL: &str = r"^[^\x00]*$";
+
 /// A reference to another resource: its URL (`/api/plan/1/`), its id, or its name. In JSON
 /// either a string or an integer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,9 +32,15 @@ impl Type for Reference {
 
     fn schema_ref() -> MetaSchemaRef {
         MetaSchemaRef::Inline(Box::new(MetaSchema {
-            description: Some("A URL such as /api/plan/1/, an id, or a name"),
+            description: Some(
+                "A URL such as /api/plan/1/, an id, or a name. One that names nothing of the kind \
+                 the field asks for answers 422.",
+            ),
             one_of: vec![
-                MetaSchemaRef::Inline(Box::new(MetaSchema::new("string"))),
+                MetaSchemaRef::Inline(Box::new(MetaSchema {
+                    pattern: Some(NO_NUL.into()),
+                    ..MetaSchema::new("string")
+                })),
                 MetaSchemaRef::Inline(Box::new(MetaSchema::new_with_format("integer", "int64"))),
             ],
             ..MetaSchema::ANY
@@ -50,7 +59,7 @@ impl Type for Reference {
 impl ParseFromJSON for Reference {
     fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
         match value {
-            Some(Value::String(text)) => Ok(Reference(text)),
+            Some(Value::String(text)) if !text.contains('\0') => Ok(Reference(text)),
             Some(Value::Number(n)) if n.is_i64() => Ok(Reference(n.to_string())),
             other => Err(ParseError::custom(format!(
                 "expected a URL such as /api/plan/1/, an id or a name, found {}",

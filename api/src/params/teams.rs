@@ -8,11 +8,13 @@ use super::Text;
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
 pub struct TeamCreate {
-    /// Unique among teams: letters, digits, `_`, `.` and `-`, up to 64.
+    /// Unique among teams (a name in use: 409): 1 to 64 letters, digits, `_`, `.` and `-`,
+    /// not only digits.
+    #[oai(validator(max_length = 64, pattern = r"^[0-9]*[A-Za-z_.-][A-Za-z0-9_.-]*$"))]
     pub name: Text,
     /// Live databases (quarantined ones count) the team may have in one environment: 0 or
     /// more, 20 by default.
-    #[oai(nullable)]
+    #[oai(nullable, validator(minimum(value = "0")))]
     pub database_limit: Option<i32>,
 }
 
@@ -20,8 +22,12 @@ pub struct TeamCreate {
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
 pub struct TeamUpdate {
-    #[oai(nullable)]
+    /// As in `TeamCreate`.
+    #[oai(
+        nullable,
+        validator(max_length = 64, pattern = r"^[0-9]*[A-Za-z_.-][A-Za-z0-9_.-]*$")
+    )]
     pub name: Option<Text>,
-    #[oai(nullable)]
+    #[oai(nullable, validator(minimum(value = "0")))]
     pub database_limit: Option<i32>,
 }

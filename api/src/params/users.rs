@@ -9,15 +9,17 @@ use super::{Reference, Text};
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
 pub struct UserCreate {
-    /// Unique: 1 to 64 letters, digits, `_`, `.`, `@` and `-`.
+    /// Unique (a name in use: 409): 1 to 64 letters, digits, `_`, `.`, `@` and `-`.
+    #[oai(validator(max_length = 64, pattern = r"^[A-Za-z0-9_.@-]+$"))]
     pub username: Text,
-    /// At least 12 characters. Stored as an argon2 hash, never shown.
+    /// 12 to 1024 characters. Stored as an argon2 hash, never shown.
+    #[oai(validator(min_length = 12, max_length = 1024, pattern = r"^[^\x00]*$"))]
     pub password: Password,
     /// False by default.
     #[oai(nullable)]
     pub is_admin: Option<bool>,
-    /// The teams the user acts for: `/api/team/1/`, `1` or a name. This is where team
-    /// membership is set.
+    /// The teams the user acts for: `/api/team/1/`, `1` or a name (one that does not exist
+    /// answers 422). This is where team membership is set.
     #[oai(nullable)]
     pub teams: Option<Vec<Reference>>,
 }
@@ -27,16 +29,18 @@ pub struct UserCreate {
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
 pub struct UserUpdate {
-    #[oai(nullable)]
+    /// 12 to 1024 characters.
+    #[oai(nullable, validator(min_length = 12, max_length = 1024, pattern = r"^[^\x00]*$"))]
     pub password: Option<Password>,
-    /// Your current password: asked for when you change your own `password`, so that a
-    /// session left open cannot lock you out.
-    #[oai(nullable)]
+    /// Your current password: needed when you change your own `password`, so that a session
+    /// left open cannot lock you out. Missing or wrong then: 422.
+    #[oai(nullable, validator(max_length = 1024, pattern = r"^[^\x00]*$"))]
     pub current_password: Option<Password>,
-    /// The last admin stays one.
+    /// The last admin stays one, and no one takes their own admin rights away (409).
     #[oai(nullable)]
     pub is_admin: Option<bool>,
-    /// Replaces the user's teams: `[]` takes the user out of every team.
+    /// Replaces the user's teams: `[]` takes the user out of every team. One that does not
+    /// exist answers 422.
     #[oai(nullable)]
     pub teams: Option<Vec<Reference>>,
 }
