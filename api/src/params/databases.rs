@@ -45,6 +45,7 @@ pub struct DatabaseCreate {
 pub struct DatabaseUpdate {
     /// The project: `/api/project/1/`, `1` or its name (one that does not exist or is another
     /// team's answers 422); null takes the database out of it.
+    #[oai(nullable)]
     pub project: MaybeUndefined<Reference>,
     /// Up to 1000 characters.
     #[oai(nullable, validator(max_length = 1000, pattern = r"^[^\x00]*$"))]
@@ -60,6 +61,6 @@ pub struct DatabaseUpdate {
     pub is_protected: Option<bool>,
     /// Days the database stays in quarantine before it is destroyed: 0 to 3650; null goes
     /// back to the environment's period.
-    #[oai(validator(minimum(value = "0"), maximum(value = "3650")))]
+    #[oai(nullable, validator(minimum(value = "0"), maximum(value = "3650")))]
     pub quarantine_days: MaybeUndefined<i32>,
 }

@@ -37,5 +37,6 @@ pub struct ProjectUpdate {
     pub description: Option<Text>,
     /// Hands the project to another team (one of the caller's unless an admin asks; any other
     /// answers 422); null makes it global (admins only).
+    #[oai(nullable)]
     pub team: MaybeUndefined<Reference>,
 }
