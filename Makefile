@@ -5,7 +5,7 @@ SHELL := /usr/bin/env bash
 .DEFAULT_GOAL := help
 SHELL_SCRIPTS := scripts/*.sh engines/postgres/*.sh engines/mongodb/*.sh engines/mongodb/mongod .ci/run
 
-.PHONY: help up down test image status fmt lint chart fuzz openapi bench clean-containers
+.PHONY: help up down test image status fmt lint chart fuzz fuzz-deep openapi bench clean-containers
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -43,8 +43,11 @@ lint: ## cargo fmt --check, clippy -D warnings, and shellcheck when installed
 chart: ## Lint the Helm chart and validate its rendered manifests offline
 	scripts/chart-check.sh
 
-fuzz: ## Fuzz the whole OpenAPI spec with schemathesis (FUZZ_MAX_EXAMPLES, FUZZ_SEED; reports in var/log/fuzz)
+fuzz: ## Fuzz the whole served spec untuned: all phases, all checks, no dictionaries or request hooks (CI; FUZZ_SEED; reports in var/log/fuzz)
 	scripts/fuzz.sh $(ARGS)
+
+fuzz-deep: ## A tuned fuzz run beside it: dictionaries of valid values and guards (tests/fuzz/deep.toml)
+	FUZZ_PROFILE=deep scripts/fuzz.sh $(ARGS)
 
 openapi: ## Rewrite openapi/dbaas.json from the code
 	UPDATE_OPENAPI=1 cargo test -p dbaas-api --test openapi

@@ -8,20 +8,29 @@
 # it, then `fuzz: N passed, M failed` (API operations) and the number of requests; exits
 # non-zero on any failure.
 #
+# Two profiles (FUZZ_PROFILE):
+#   untuned  (`make fuzz`, the default; CI) what a stranger's fuzzer does: the whole served spec,
+#            every phase, --checks all, no dictionaries, no hooks that change a request or drop
+#            a failure. tests/fuzz/schemathesis.toml holds the only settings, each with its
+#            reason.
+#   deep     (`make fuzz-deep`) a tuned run: tests/fuzz/deep.toml's dictionaries of values that
+#            get past the API's rules, and tests/fuzz/deep_hooks.py's guards (the run's own
+#            login, plan, environment and team are never changed or deleted; plan images
+#            present on the Docker host and network Docker endpoints are swapped for ones that
+#            go nowhere; each wrong-login probe has a username of its own).
+#
 # No engine container is ever started: the default plans' images are ones that do not exist
-# (DBAAS_POSTGRES_IMAGE, DBAAS_MONGODB_IMAGE below), so a POST /api/database fails its provisioning at once, and
-# tests/fuzz/hooks.py turns any plan image present on the Docker host into that one, and any
-# network Docker endpoint an environment is given into 127.0.0.1. The hooks also keep the run's
-# own login (and the default plan, environment and team) from being changed or deleted, and
-# give each wrong-login probe a username of its own, so that the API's lockout (429 after five
-# wrong passwords for one username) never trips; tests/fuzz/schemathesis.toml holds the
-# settings, and says why each is there.
+# (DBAAS_POSTGRES_IMAGE, DBAAS_MONGODB_IMAGE below: configuration of the product under test,
+# not of the fuzzer), so a POST /api/database fails its provisioning at once; and the
+# deployment's allow-list (loopback and local sockets) keeps every Docker endpoint an
+# environment is given on this machine. The run fails if a container was started anyway.
 #
 # Installs and starts the backing services (Postgres, Redis, dockerd) when needed, as
 # scripts/test.sh does; the engine image is not needed. Reads, like the cargo tests,
 # DBAAS_TEST_ADMIN_URL and DBAAS_REDIS_URL, and:
-#   FUZZ_MAX_EXAMPLES  test cases per operation in each phase (default 300: about 2 minutes
-#                      on 2 cores; the stateful phase has its own, in the .toml)
+#   FUZZ_PROFILE       untuned (default) or deep, as above
+#   FUZZ_MAX_EXAMPLES  test cases per operation in each phase (default 300: about 3 minutes
+#                      on 2 cores; the deep profile's stateful phase has its own, in its .toml)
 #   FUZZ_SEED          the seed, to replay a run (default: a random one, printed)
 #   FUZZ_WORKERS       concurrent schemathesis workers (default 2)
 #   FUZZ_TIMEOUT       seconds after which schemathesis is stopped and the run fails (600)
@@ -47,6 +56,12 @@ SEED="${FUZZ_SEED:-$(od -An -N6 -tu8 /dev/urandom | tr -d ' ')}"
 WORKERS="${FUZZ_WORKERS:-2}"
 TIMEOUT="${FUZZ_TIMEOUT:-600}"
 NO_SUCH_IMAGE="dbaas/fuzz-no-such-image:0"
+PROFILE="${FUZZ_PROFILE:-untuned}"
+case "$PROFILE" in
+untuned) CONFIG="$ROOT/tests/fuzz/schemathesis.toml" ;;
+deep) CONFIG="$ROOT/tests/fuzz/deep.toml" ;;
+*) die "FUZZ_PROFILE must be untuned or deep, not '$PROFILE'" ;;
+esac
 # Pinned: another version has other checks, and finds other things.
 REQUIREMENTS=(schemathesis==4.32.5)
 
@@ -84,7 +99,7 @@ mkdir -p "$OUT"
 export DBAAS_POSTGRES_IMAGE="$NO_SUCH_IMAGE" DBAAS_MONGODB_IMAGE="$NO_SUCH_IMAGE"
 stack_start
 
-# --- what the hooks need (tests/fuzz/hooks.py) ---
+# --- what the deep profile's hooks need (tests/fuzz/deep_hooks.py) ---
 AUTH_HEADER="Basic $(printf '%s:%s' "$STACK_ADMIN_USER" "$STACK_ADMIN_PASSWORD" | base64 -w0)"
 # usage: ids KIND [USERNAME]  -- the ids of the KIND (user, plan, team...) there are, or of
 # the user of that name; comma-separated.
@@ -96,27 +111,39 @@ print(",".join(str(x["id"]) for x in json.load(sys.stdin)[kind] if not only or x
 }
 own_id="$(ids user "$STACK_ADMIN_USER")"
 [[ -n "$own_id" ]] || die "cannot find the user id of $STACK_ADMIN_USER"
-protected="user=$own_id plan=$(ids plan) environment=$(ids environment) team=$(ids team)"
 export DBAAS_ROOT="$ROOT"
-export FUZZ_PROTECTED="$protected"
-log "protected from the fuzzer: $protected"
+if [[ "$PROFILE" == deep ]]; then
+	protected="user=$own_id plan=$(ids plan) environment=$(ids environment) team=$(ids team)"
+	export FUZZ_PROTECTED="$protected"
+	log "protected from the fuzzer: $protected"
+fi
 export FUZZ_IMAGE="$NO_SUCH_IMAGE"
 export FUZZ_LOCAL_IMAGES
 FUZZ_LOCAL_IMAGES="$(docker images --format '{{.Repository}}:{{.Tag}}' | grep -v '<none>' | tr '\n' ' ')"
 export FUZZ_AUTH_HEADER="$AUTH_HEADER"
+# Written by the deep profile's hooks only; the untuned run relies on the check after it.
 export FUZZ_AUTH_REFUSALS_FILE="$OUT/own-login-refused.txt"
 : > "$FUZZ_AUTH_REFUSALS_FILE"
 
 # --- the run ---
-log "schemathesis: $MAX_EXAMPLES examples per operation, $WORKERS workers, seed $SEED (FUZZ_SEED=$SEED to replay)"
+# Every check; the untuned run turns off, on the command line too (where `--checks all` would
+# turn it back on), the one its .toml turns off, with the reason there. The deep profile
+# leaves negative_data_rejection to the untuned run (its dictionaries feed negative cases too).
+checks=(--checks all)
+if [[ "$PROFILE" == untuned ]]; then
+	checks+=(--exclude-checks ignored_auth)
+else
+	checks+=(--exclude-checks negative_data_rejection)
+fi
+log "schemathesis ($PROFILE): $MAX_EXAMPLES examples per operation, $WORKERS workers, seed $SEED (FUZZ_SEED=$SEED to replay)"
 # From $OUT, so that nothing schemathesis writes lands in the repository; in the background,
 # so that a signal reaches the trap (and the cleanup) at once.
 (
 	cd "$OUT"
 	exec timeout --signal=TERM --kill-after=10 "$TIMEOUT" \
-		"$VENV/bin/schemathesis" --no-color --config-file "$ROOT/tests/fuzz/schemathesis.toml" run \
+		"$VENV/bin/schemathesis" --no-color --config-file "$CONFIG" run \
 		"$STACK_URL/openapi.json" --auth "$STACK_ADMIN_USER:$STACK_ADMIN_PASSWORD" \
-		--checks all --exclude-checks negative_data_rejection --max-examples "$MAX_EXAMPLES" --seed "$SEED" --workers "$WORKERS" \
+		"${checks[@]}" --max-examples "$MAX_EXAMPLES" --seed "$SEED" --workers "$WORKERS" \
 		--report junit,ndjson --report-dir "$OUT" \
 		--report-ndjson-path "$OUT/report.ndjson" --report-junit-path "$OUT/junit.xml" "$@"
 ) > "$OUT/schemathesis.txt" 2>&1 &
@@ -138,7 +165,7 @@ if [[ -z "$(ids user "$STACK_ADMIN_USER" 2> /dev/null)" ]]; then
 	log "the run's own login no longer works after the run: the results are not trustworthy"
 	status=1
 fi
-# The guards of tests/fuzz/hooks.py: no environment reaches off this machine...
+# No environment reaches off this machine (the allow-list; in the deep profile, its hooks too)...
 off_host="$(psql -Atq "${STACK_ADMIN_URL%/*}/$STACK_CATALOG" -c "SELECT docker_endpoint FROM environments
 	WHERE docker_endpoint NOT LIKE 'unix://%'
 	AND docker_endpoint !~ '^[a-z]+://(127\.0\.0\.1|localhost|\[::1\])(:[0-9]+)?(/.*)?$'")" ||

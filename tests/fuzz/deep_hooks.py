@@ -1,4 +1,4 @@
-"""Schemathesis hooks for scripts/fuzz.sh (`make fuzz`): loaded through tests/fuzz/schemathesis.toml.
+"""Schemathesis hooks for scripts/fuzz.sh (`make fuzz`): loaded through tests/fuzz/deep.toml.
 
 They keep the fuzzer honest about things the spec cannot say, keep it from harming the run
 or leaving the machine, and work around a Python bug (0.):
@@ -37,7 +37,7 @@ quarantine, not a removal (see below).
 any, since schemathesis itself passes a run whose every request was refused.
 
 The values that get past the API's own rules (names, passwords, references...) are in
-tests/fuzz/schemathesis.toml, as fuzz dictionaries.
+tests/fuzz/deep.toml, as fuzz dictionaries.
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ def before_load_schema(context: Any, raw_schema: dict[str, Any]) -> None:
 
 if not isinstance(getattr(_auth_retry, "INVALID_AUTH_HEADERS", None), dict):
     raise RuntimeError(
-        "schemathesis changed: _auth_retry.INVALID_AUTH_HEADERS is gone; revisit tests/fuzz/hooks.py"
+        "schemathesis changed: _auth_retry.INVALID_AUTH_HEADERS is gone; revisit tests/fuzz/deep_hooks.py"
     )
 
 
