@@ -103,7 +103,7 @@ async fn errors_are_json_and_say_what_is_wrong() {
         let (status, reply) = stack.post("/api/database/", &body).await;
         assert_eq!((status, reply["field"].as_str()), (400, Some(field)), "{body}: {reply}");
     }
-    for query in ["page_size=0", "page_size=1001", "status=gone"] {
+    for query in ["page_size=0", "page_size=1001", "status=gone", "colour=blue", "=x"] {
         let (status, reply) = stack.get(&format!("/api/database/?{query}")).await;
         assert_eq!(status, 400, "{query}: {reply}");
     }
