@@ -7,6 +7,9 @@
 //!
 //! A rule that also reads the input returns what it read: [`engine`] the engine kind,
 //! [`cpus`] the thousandths the catalog keeps, [`database_name`] the normalised name.
+//!
+//! Over 400 lines on purpose: every rule the API enforces sits in this one file, so that it
+//! reads beside the spec (and `api/tests/rules.rs` checks the two agree).
 
 use dbaas_core::allowlist::AllowList;
 use dbaas_core::model::{DatabaseStatus, EngineKind, Privileges, TaskStatus};
