@@ -9,11 +9,11 @@
 # non-zero on any failure.
 #
 # Two profiles (FUZZ_PROFILE):
-#   untuned  (`make fuzz-untuned`, the default here) what a stranger's fuzzer does: the whole
+#   untuned  (`make fuzz`, CI, the default here) what a stranger's fuzzer does: the whole
 #            served spec, every phase, --checks all, no dictionaries, no hooks that change a
 #            request or drop a failure. tests/fuzz/schemathesis.toml holds the only settings,
 #            each with its reason. Not yet what CI runs: see the end of that file.
-#   deep     (`make fuzz`, CI) a tuned run: tests/fuzz/deep.toml's dictionaries of values that
+#   deep     (`make fuzz-deep`, CI too) a tuned run: tests/fuzz/deep.toml's dictionaries of values that
 #            get past the API's rules, and tests/fuzz/deep_hooks.py's guards (the run's own
 #            login, plan, environment and team are never changed or deleted; plan images
 #            present on the Docker host and network Docker endpoints are swapped for ones that
@@ -130,10 +130,15 @@ export FUZZ_AUTH_REFUSALS_FILE="$OUT/own-login-refused.txt"
 # turn it back on), the one its .toml turns off, with the reason there. The deep profile
 # leaves negative_data_rejection to the untuned run (its dictionaries feed negative cases too).
 checks=(--checks all)
+# The login: the untuned run's hooks supply it (an auth provider: schemathesis leaves it off
+# the cases whose point is a missing or wrong Authorization, where --auth puts it back); the
+# deep profile passes it on the command line.
+login=()
 if [[ "$PROFILE" == untuned ]]; then
 	checks+=(--exclude-checks ignored_auth)
 else
 	checks+=(--exclude-checks negative_data_rejection)
+	login=(--auth "$STACK_ADMIN_USER:$STACK_ADMIN_PASSWORD")
 fi
 log "schemathesis ($PROFILE): $MAX_EXAMPLES examples per operation, $WORKERS workers, seed $SEED (FUZZ_SEED=$SEED to replay)"
 # From $OUT, so that nothing schemathesis writes lands in the repository; in the background,
@@ -142,7 +147,7 @@ log "schemathesis ($PROFILE): $MAX_EXAMPLES examples per operation, $WORKERS wor
 	cd "$OUT"
 	exec timeout --signal=TERM --kill-after=10 "$TIMEOUT" \
 		"$VENV/bin/schemathesis" --no-color --config-file "$CONFIG" run \
-		"$STACK_URL/openapi.json" --auth "$STACK_ADMIN_USER:$STACK_ADMIN_PASSWORD" \
+		"$STACK_URL/openapi.json" "${login[@]}" \
 		"${checks[@]}" --max-examples "$MAX_EXAMPLES" --seed "$SEED" --workers "$WORKERS" \
 		--report junit,ndjson --report-dir "$OUT" \
 		--report-ndjson-path "$OUT/report.ndjson" --report-junit-path "$OUT/junit.xml" "$@"

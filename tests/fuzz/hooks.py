@@ -1,7 +1,8 @@
 """Schemathesis hooks for `make fuzz` (the untuned run): loaded through tests/fuzz/schemathesis.toml.
 
-Nothing here touches a request, a response or a failure: schemathesis generates, sends and
-judges on its own. The one thing done is a workaround for a bug of the Python that runs it.
+Nothing here touches a request beyond the login, nor a response or a failure: schemathesis
+generates, sends and judges on its own. Two things are done: the login is supplied as an auth
+provider (see `Login`), and a bug of the Python that runs it is worked around.
 
 CPython 3.11 keeps the AST converter's recursion depth per interpreter, not per thread: two
 workers turning source into an AST at once (hypothesis does, to describe a lambda) fail with
@@ -11,8 +12,11 @@ workers turning source into an AST at once (hypothesis does, to describe a lambd
 from __future__ import annotations
 
 import ast
+import os
 import threading
 from typing import Any
+
+import schemathesis
 
 _ast_lock = threading.RLock()
 _ast_parse = ast.parse
@@ -24,3 +28,16 @@ def _serial_ast_parse(*args: Any, **kwargs: Any) -> Any:
 
 
 ast.parse = _serial_ast_parse
+
+
+
+@schemathesis.auth()
+class Login:
+    """The run's login (the first admin), as schemathesis' own auth provider: it goes on every
+    case but those whose point is a missing or wrong Authorization header."""
+
+    def get(self, case: Any, context: Any) -> str:
+        return os.environ["FUZZ_AUTH_HEADER"]
+
+    def set(self, case: Any, data: str, context: Any) -> None:
+        case.headers = {**(case.headers or {}), "Authorization": data}
