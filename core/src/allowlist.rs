@@ -44,7 +44,9 @@ impl Default for AllowList {
 #[error("{0}")]
 pub struct Refused(pub String);
 
-const DOCKER_SCHEMES: &[&str] = &["tcp://", "http://", "https://"];
+/// How a Docker endpoint may start: a local socket, or a host and a port over the network.
+pub const DOCKER_SCHEMES: &[&str] = &["unix://", "tcp://", "http://", "https://"];
+const NETWORK_SCHEMES: &[&str] = &["tcp://", "http://", "https://"];
 
 impl AllowList {
     /// Parses the configuration's lists (comma-separated).
@@ -161,9 +163,9 @@ impl AllowList {
             }
             return Ok(());
         }
-        let Some(rest) = DOCKER_SCHEMES.iter().find_map(|s| raw.strip_prefix(s)) else {
+        let Some(rest) = NETWORK_SCHEMES.iter().find_map(|s| raw.strip_prefix(s)) else {
             return Err(Refused(format!(
-                "a Docker endpoint starts with unix://, {}",
+                "a Docker endpoint starts with {}",
                 DOCKER_SCHEMES.join(", ")
             )));
         };

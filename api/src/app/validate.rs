@@ -11,7 +11,7 @@
 //! Over 400 lines on purpose: every rule the API enforces sits in this one file, so that it
 //! reads beside the spec (and `api/tests/rules.rs` checks the two agree).
 
-use dbaas_core::allowlist::AllowList;
+use dbaas_core::allowlist::{AllowList, DOCKER_SCHEMES};
 use dbaas_core::model::{DatabaseStatus, EngineKind, Privileges, TaskStatus};
 use dbaas_core::names::{normalize_database_name, NameError};
 
@@ -38,7 +38,6 @@ pub const MAX_CPUS: f64 = 1024.0;
 pub const MAX_IMAGE_LEN: usize = 255;
 pub const MAX_ENDPOINT_LEN: usize = 1000;
 pub const MAX_HOST_LEN: usize = 255;
-pub const DOCKER_SCHEMES: &[&str] = &["unix://", "tcp://", "http://", "https://"];
 
 pub fn invalid(field: &'static str, message: impl Into<String>) -> AppError {
     AppError::Invalid {

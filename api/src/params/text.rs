@@ -16,10 +16,6 @@ impl Text {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-
-    pub fn into_string(self) -> String {
-        self.0
-    }
 }
 
 impl std::ops::Deref for Text {
