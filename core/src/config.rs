@@ -48,8 +48,11 @@ pub struct Config {
     /// `DBAAS_LIFECYCLE_INTERVAL_S`: how often workers look for expired quarantines, drift
     /// between the catalog and the engines, and expired dumps.
     pub lifecycle_interval: Duration,
-    /// `DBAAS_TASK_LEASE_S`: a running task whose worker has not been heard of for this long is
-    /// taken over by another worker (workers touch their tasks three times per lease).
+    /// `DBAAS_TASK_LEASE_S`: a running task whose worker has not renewed its claim for this
+    /// long is taken over by another worker. Workers renew three times per lease, and stop
+    /// working on a task whose claim they could not renew within a lease (so that two runs
+    /// of one task never overlap); a dead worker's tasks are resumed about a lease after it
+    /// died.
     pub task_lease: Duration,
     /// `DBAAS_REQUEUE_AFTER_S`: a task still queued after this long is enqueued again.
     pub requeue_after: Duration,
@@ -159,7 +162,7 @@ impl Config {
             engine_ready_timeout: Duration::from_secs(parsed("DBAAS_ENGINE_READY_TIMEOUT_S", 60)?),
             size_interval: Duration::from_secs(parsed("DBAAS_SIZE_INTERVAL_S", 300)?.max(1)),
             lifecycle_interval: Duration::from_secs(parsed("DBAAS_LIFECYCLE_INTERVAL_S", 60)?.max(1)),
-            task_lease: Duration::from_secs(parsed("DBAAS_TASK_LEASE_S", 60)?.max(3)),
+            task_lease: Duration::from_secs(parsed("DBAAS_TASK_LEASE_S", 6)?.max(2)),
             requeue_after: Duration::from_secs(parsed("DBAAS_REQUEUE_AFTER_S", 30)?.max(1)),
             inject_fault: var("DBAAS_INJECT_FAULT"),
             pause_at: var("DBAAS_PAUSE_AT"),

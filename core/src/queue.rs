@@ -8,7 +8,7 @@ use apalis::prelude::TaskSink;
 use apalis_redis::{ConnectionManager, RedisStorage};
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Database, DatabaseStatus, Task, TaskKind};
+use crate::model::{Database, Task, TaskKind};
 use crate::store::{Store, StoreResult};
 
 /// Run the task with this id.
@@ -64,20 +64,12 @@ impl JobQueue {
         }
     }
 
-    /// Records a task on an idle database in one of the `allowed` statuses (moving it to
-    /// `new_status` in the same transaction) and hands it to the workers: the one way work on
-    /// an existing database starts, from the api and from periodic work alike.
-    pub async fn start_task(
-        &self,
-        store: &Store,
-        database_id: i64,
-        kind: TaskKind,
-        allowed: &[DatabaseStatus],
-        new_status: Option<DatabaseStatus>,
-    ) -> StoreResult<(Database, Task)> {
-        let (database, task) = store
-            .database_task_start(database_id, kind, allowed, new_status)
-            .await?;
+    /// Records a task on an idle database in a status its kind starts from (moving it to the
+    /// kind's transitional status in the same transaction, [`TaskKind::starts_from`]) and
+    /// hands it to the workers: the one way work on an existing database starts, from the api
+    /// and from periodic work alike.
+    pub async fn start_task(&self, store: &Store, database_id: i64, kind: TaskKind) -> StoreResult<(Database, Task)> {
+        let (database, task) = store.database_task_start(database_id, kind).await?;
         self.enqueue(&task).await;
         Ok((database, task))
     }

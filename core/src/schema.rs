@@ -159,6 +159,9 @@ diesel::table! {
         started_at -> Nullable<Timestamptz>,
         finished_at -> Nullable<Timestamptz>,
         updated_at -> Timestamptz,
+        claim_token -> Nullable<Text>,
+        claimed_by -> Nullable<Text>,
+        lease_expires_at -> Nullable<Timestamptz>,
     }
 }
 

@@ -31,6 +31,11 @@ pub fn generate_password() -> String {
     Alphanumeric.sample_string(&mut rand::rng(), GENERATED_PASSWORD_LEN)
 }
 
+/// A random token (128 bits, hex) naming one holder of something, such as a task's claim.
+pub fn generate_token() -> String {
+    format!("{:032x}", rand::random::<u128>())
+}
+
 /// Seals and opens secrets with the control plane's key.
 #[derive(Clone)]
 pub struct SecretBox {

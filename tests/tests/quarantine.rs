@@ -135,7 +135,7 @@ async fn delete_quarantines_then_destroys(engine: Engine) {
     // First DELETE: quarantine. Passwords are replaced, sessions cut, the data stays.
     let (status, quarantined) = stack.delete(&path).await;
     assert_eq!(status, 202, "{quarantined}");
-    assert_eq!(quarantined["status"], "quarantined");
+    assert_eq!(quarantined["status"], "quarantining");
     assert!(quarantined["quarantine_dt"].is_string());
     let task = stack.wait_for_task(task_id(&quarantined), TIMEOUT).await;
     assert_eq!(task["status"], "succeeded", "{task}");

@@ -11,6 +11,9 @@ use crate::error::{JobError, JobResult};
 
 #[derive(Clone, Debug)]
 pub struct Context {
+    /// This worker process, as it signs its claims on tasks: unique per process (a host may
+    /// run several workers, and a restarted one is a new holder).
+    pub worker_id: String,
     pub store: Store,
     pub queue: JobQueue,
     pub docker: DockerHosts,

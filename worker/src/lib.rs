@@ -30,11 +30,19 @@ use dbaas_provisioner::DockerHosts;
 pub use context::Context;
 pub use error::{JobError, JobResult, WorkerError};
 
-/// A name no other worker has had recently: apalis refuses a name seen within minutes.
-fn worker_name() -> String {
+/// This process's name as the holder of task claims: its host and pid for people, and a
+/// random part so that no two processes (or restarts) share it.
+fn worker_id() -> String {
     let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "worker".into());
     let suffix: u32 = rand::random();
-    format!("jobs-{host}-{}-{suffix:08x}", std::process::id())
+    format!("{host}-{}-{suffix:08x}", std::process::id())
+}
+
+/// A name no other queue consumer has had recently: apalis refuses a name seen within
+/// minutes, and this process starts a new consumer whenever Redis drops the last one.
+fn consumer_name() -> String {
+    let suffix: u32 = rand::random();
+    format!("jobs-{}-{suffix:08x}", std::process::id())
 }
 
 /// Runs the worker until `shutdown` completes, then lets running jobs finish.
@@ -45,6 +53,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
         .map_err(|e| WorkerError::Redis(e.to_string()))?;
     let queue = JobQueue::connect(&config.redis_url, &config.queue_prefix).await?;
     let context = Arc::new(Context {
+        worker_id: worker_id(),
         store,
         queue,
         docker: DockerHosts::default(),
@@ -60,12 +69,12 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
     });
     loop {
         let storage = queue::storage(conn.clone(), &config.queue_prefix).poll_with_interval(config.poll_interval);
-        let worker = WorkerBuilder::new(worker_name())
+        let worker = WorkerBuilder::new(consumer_name())
             .backend(storage)
             .concurrency(config.worker_concurrency)
             .data(context.clone())
             .build(jobs::run);
-        tracing::info!(queue_prefix = %config.queue_prefix, "worker started");
+        tracing::info!(queue_prefix = %config.queue_prefix, worker_id = %context.worker_id, "worker started");
         let mut until = stopped.clone();
         let outcome = worker
             .run_until(async move {

@@ -7,9 +7,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use apalis::prelude::{AbortError, BoxDynError};
-use dbaas_core::model::{Task, TaskStatus};
+use dbaas_core::model::{Claim, Task};
+use dbaas_core::StoreError;
 
-use crate::error::JobResult;
+use crate::error::{JobError, JobResult};
+use crate::heartbeat::Heartbeat;
 use crate::Context;
 
 /// Attempts before a task fails for good.
@@ -18,14 +20,53 @@ const FIRST_BACKOFF: Duration = Duration::from_millis(500);
 const MAX_BACKOFF: Duration = Duration::from_secs(8);
 
 /// Runs `attempt` until it succeeds, fails permanently or runs out of attempts; the task was
-/// claimed (and its first attempt counted) by the caller. `on_failure` runs once when the task
-/// fails for good, to leave the resource in a visible failed state.
+/// claimed (and its first attempt counted) by the caller, which renews the claim with
+/// `heartbeat`. `on_failure` runs once when the task fails for good, to undo what the
+/// attempts left. The task's end and its database's end state are one write
+/// ([`dbaas_core::Store::task_end`]).
+///
+/// When the claim is lost (another worker took the task over), the attempt stops where it is
+/// and nothing more is written: the task is the other worker's.
 pub async fn with_retries<A, AF, F, FF>(
     ctx: &Arc<Context>,
+    claim: &Claim,
     claimed: Task,
+    heartbeat: &Heartbeat,
     attempt: A,
     on_failure: F,
 ) -> Result<(), BoxDynError>
+where
+    A: Fn(Arc<Context>, Task) -> AF,
+    AF: Future<Output = JobResult<()>>,
+    F: FnOnce(Arc<Context>, Task) -> FF,
+    FF: Future<Output = JobResult<()>>,
+{
+    match held(heartbeat, attempts(ctx, claim, claimed, heartbeat, attempt, on_failure)).await {
+        Some(Err(JobError::Store(StoreError::ClaimLost(_)))) | None => {
+            tracing::warn!(task_id = claim.task_id, "stopped: another worker holds the task now");
+            Ok(())
+        }
+        Some(Ok(())) => Ok(()),
+        Some(Err(e)) => Err(AbortError::new(e).into()),
+    }
+}
+
+/// `work`, unless the claim is lost first.
+async fn held<T>(heartbeat: &Heartbeat, work: impl Future<Output = T>) -> Option<T> {
+    tokio::select! {
+        done = work => Some(done),
+        () = heartbeat.lost() => None,
+    }
+}
+
+async fn attempts<A, AF, F, FF>(
+    ctx: &Arc<Context>,
+    claim: &Claim,
+    claimed: Task,
+    heartbeat: &Heartbeat,
+    attempt: A,
+    on_failure: F,
+) -> JobResult<()>
 where
     A: Fn(Arc<Context>, Task) -> AF,
     AF: Future<Output = JobResult<()>>,
@@ -38,7 +79,7 @@ where
     loop {
         match attempt(ctx.clone(), task.clone()).await {
             Ok(()) => {
-                ctx.store.task_finish(task.id, TaskStatus::Succeeded).await?;
+                ctx.store.task_end(claim, true, None).await?;
                 tracing::info!(
                     attempts = task.attempts,
                     elapsed_ms = started.elapsed().as_millis() as u64,
@@ -46,21 +87,23 @@ where
                 );
                 return Ok(());
             }
+            Err(e @ JobError::Store(StoreError::ClaimLost(_))) => return Err(e),
             Err(e) => {
                 let message = e.to_string();
-                ctx.store.task_attempt_failed(task.id, &message).await?;
                 if e.is_permanent() || task.attempts >= MAX_ATTEMPTS {
                     tracing::warn!(attempts = task.attempts, error = %message, "task failed for good");
-                    if let Err(cleanup) = on_failure(ctx.clone(), task.clone()).await {
-                        tracing::error!(error = %cleanup, "could not record the failure on the resource");
+                    // The undo runs while the claim holds; a lost claim stops it too.
+                    if let Some(Err(cleanup)) = held(heartbeat, on_failure(ctx.clone(), task.clone())).await {
+                        tracing::error!(error = %cleanup, "could not undo what the task left");
                     }
-                    ctx.store.task_finish(task.id, TaskStatus::Failed).await?;
-                    return Err(AbortError::new(e).into());
+                    ctx.store.task_end(claim, false, Some(&message)).await?;
+                    return Err(e);
                 }
+                ctx.store.task_attempt_failed(claim, &message).await?;
                 tracing::info!(attempt = task.attempts, error = %message, "attempt failed; retrying");
                 tokio::time::sleep(backoff).await;
                 backoff = (backoff * 2).min(MAX_BACKOFF);
-                task = ctx.store.task_attempt_started(task.id).await?;
+                task = ctx.store.task_attempt_started(claim).await?;
             }
         }
     }

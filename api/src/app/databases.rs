@@ -198,10 +198,14 @@ impl App {
     }
 
     /// Brings a quarantined database back within its period; every credential gets a new
-    /// password.
+    /// password. The database is `restoring` until they all work, then `ready`; a restore
+    /// that failed is asked again the same way.
     pub async fn database_restore(&self, caller: &Caller, id: i64) -> AppResult<Waited<DatabaseDetail>> {
         let current = self.database_get(caller, id).await?;
-        if current.database.status != DatabaseStatus::Quarantined {
+        if !matches!(
+            current.database.status,
+            DatabaseStatus::Quarantined | DatabaseStatus::Restoring
+        ) {
             return Err(AppError::Conflict(format!(
                 "the database is {}; only a quarantined database can be restored",
                 current.database.status
@@ -223,13 +227,7 @@ impl App {
         }
         let (_, task) = self
             .queue
-            .start_task(
-                &self.store,
-                id,
-                TaskKind::RestoreDatabase,
-                &[DatabaseStatus::Quarantined],
-                None,
-            )
+            .start_task(&self.store, id, TaskKind::RestoreDatabase)
             .await?;
         Ok(match self.task_settle(&task).await? {
             Waited::Done(()) => Waited::Done(self.store.database_detail(id).await?),
@@ -237,7 +235,10 @@ impl App {
         })
     }
 
-    /// The first DELETE quarantines the database; a DELETE of a quarantined one destroys it.
+    /// The first DELETE quarantines the database (`quarantining` at once, `quarantined` when
+    /// no old password connects any more); a DELETE of a quarantined one destroys it
+    /// (`deleting`, then `deleted`). A DELETE of a database whose quarantine, restore or
+    /// destruction failed asks for that again.
     pub async fn database_delete(&self, caller: &Caller, id: i64) -> AppResult<DatabaseDetail> {
         let current = self.database_get(caller, id).await?;
         if current.database.is_protected {
@@ -245,13 +246,12 @@ impl App {
                 "the database is protected: set is_protected to false before deleting it".into(),
             ));
         }
-        let (kind, allowed, new_status): (_, &[_], _) = match current.database.status {
-            DatabaseStatus::Ready | DatabaseStatus::Failed => (
-                TaskKind::QuarantineDatabase,
-                &[DatabaseStatus::Ready, DatabaseStatus::Failed],
-                Some(DatabaseStatus::Quarantined),
-            ),
-            DatabaseStatus::Quarantined => (TaskKind::DestroyDatabase, &[DatabaseStatus::Quarantined], None),
+        let kind = match current.database.status {
+            DatabaseStatus::Ready
+            | DatabaseStatus::Failed
+            | DatabaseStatus::Quarantining
+            | DatabaseStatus::Restoring => TaskKind::QuarantineDatabase,
+            DatabaseStatus::Quarantined | DatabaseStatus::Deleting => TaskKind::DestroyDatabase,
             DatabaseStatus::Creating => {
                 return Err(AppError::Conflict(
                     "the database is still being created; delete it once it is ready or failed".into(),
@@ -259,9 +259,7 @@ impl App {
             }
             DatabaseStatus::Deleted => return Err(AppError::Conflict("the database is already deleted".into())),
         };
-        self.queue
-            .start_task(&self.store, id, kind, allowed, new_status)
-            .await?;
+        self.queue.start_task(&self.store, id, kind).await?;
         Ok(self.store.database_detail(id).await?)
     }
 }

@@ -76,6 +76,8 @@ impl From<StoreError> for AppError {
             StoreError::OverQuota(message) => AppError::Unprocessable { field: None, message },
             StoreError::Unavailable(message) => AppError::Unavailable(message),
             StoreError::Query(e) => AppError::Internal(e.to_string()),
+            // Only workers hold claims.
+            e @ StoreError::ClaimLost(_) => AppError::Internal(e.to_string()),
         }
     }
 }

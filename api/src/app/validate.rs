@@ -404,7 +404,7 @@ mod tests {
         );
         assert_eq!(
             message(database_status("gone").unwrap_err()),
-            "'gone' is not a status: creating, ready, failed, quarantined, deleted"
+            "'gone' is not a status: creating, ready, failed, quarantining, quarantined, restoring, deleting, deleted"
         );
         assert_eq!(
             message(engine("mysql").unwrap_err()),

@@ -7,19 +7,39 @@ use super::{Credential, EngineNames, Environment, Plan, Task};
 use crate::schema;
 
 text_enum!(
-    /// Where a database is in its life.
+    /// Where a database is in its life. A status a client reads can be acted on at once: the
+    /// end state of a task (`ready`, `quarantined`, `deleted`, `failed`) is written in the
+    /// same transaction as the task's end, and while the task runs the database shows the
+    /// transitional state it is moving through (`creating`, `quarantining`, `restoring`,
+    /// `deleting`). A transitional state whose task failed stays, with the failed task as
+    /// the database's latest; asking again (DELETE, restore) starts a new task.
     DatabaseStatus {
         Creating => "creating",
         Ready => "ready",
         Failed => "failed",
+        Quarantining => "quarantining",
         Quarantined => "quarantined",
+        Restoring => "restoring",
+        Deleting => "deleting",
         Deleted => "deleted",
     }
 );
 
 impl DatabaseStatus {
-    /// Statuses of a database whose engine should be running.
-    pub const RUNNING: &'static [DatabaseStatus] = &[DatabaseStatus::Ready, DatabaseStatus::Quarantined];
+    /// Statuses of a database whose engine should be running (a destroy may have removed it
+    /// already, so `deleting` is not one).
+    pub const RUNNING: &'static [DatabaseStatus] = &[
+        DatabaseStatus::Ready,
+        DatabaseStatus::Quarantining,
+        DatabaseStatus::Quarantined,
+        DatabaseStatus::Restoring,
+    ];
+
+    /// Statuses in which tenants' passwords are shown and work: from the moment a DELETE is
+    /// accepted, none is shown.
+    pub fn serves_tenants(self) -> bool {
+        self == DatabaseStatus::Ready
+    }
 }
 
 text_enum!(

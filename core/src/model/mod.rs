@@ -25,7 +25,7 @@ pub use dump::{Dump, DumpFormat};
 pub use engine::{EngineKind, EngineNames};
 pub use host::Host;
 pub use orphan::Orphan;
-pub use task::{Task, TaskKind, TaskStatus};
+pub use task::{Claim, Task, TaskKind, TaskStatus};
 pub use tenancy::{
     ApiUser, Member, NewProject, NewTeam, NewUser, Project, ProjectChanges, Team, TeamChanges, TeamDetail, UserChanges,
     UserDetail,

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
+use super::DatabaseStatus;
 use crate::schema;
 
 text_enum!(
@@ -35,6 +36,48 @@ text_enum!(
     }
 );
 
+impl TaskKind {
+    /// The statuses a database may be in for this task to start on it, and the status it
+    /// moves to when the task is accepted (`None`: it keeps its own). Work on a database
+    /// starts only through these (`Store::database_task_start`).
+    pub fn starts_from(self) -> (&'static [DatabaseStatus], Option<DatabaseStatus>) {
+        use DatabaseStatus::*;
+        match self {
+            // Recorded with the database itself, in `creating`.
+            TaskKind::ProvisionDatabase => (&[Creating], None),
+            TaskKind::CreateCredential | TaskKind::ResetPassword | TaskKind::DeleteCredential => (&[Ready], None),
+            // Again from `quarantining` when a quarantine failed, and from `restoring` when a
+            // restore did: the passwords are replaced once more.
+            TaskKind::QuarantineDatabase => (&[Ready, Failed, Quarantining, Restoring], Some(Quarantining)),
+            TaskKind::RestoreDatabase => (&[Quarantined, Restoring], Some(Restoring)),
+            TaskKind::DestroyDatabase => (&[Quarantined, Deleting], Some(Deleting)),
+            TaskKind::RecoverDatabase => (DatabaseStatus::RUNNING, None),
+        }
+    }
+
+    /// The status the task's end gives its database, written in the same transaction as the
+    /// end (`None`: the database keeps its status). A transitional status stays when its
+    /// task fails: the work is half done, and asking again finishes it.
+    pub fn ends_in(self, succeeded: bool) -> Option<DatabaseStatus> {
+        match (self, succeeded) {
+            (TaskKind::ProvisionDatabase, true) => Some(DatabaseStatus::Ready),
+            (TaskKind::ProvisionDatabase, false) => Some(DatabaseStatus::Failed),
+            (TaskKind::QuarantineDatabase, true) => Some(DatabaseStatus::Quarantined),
+            (TaskKind::RestoreDatabase, true) => Some(DatabaseStatus::Ready),
+            (TaskKind::DestroyDatabase, true) => Some(DatabaseStatus::Deleted),
+            _ => None,
+        }
+    }
+}
+
+/// A worker's hold on a running task: every write of the task names its token, and is
+/// refused once another worker has taken the task over (the lease ran out) or it has ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    pub task_id: i64,
+    pub token: String,
+}
+
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = schema::tasks)]
 pub struct Task {
@@ -49,4 +92,8 @@ pub struct Task {
     pub started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
+    /// The worker holding the task while it runs.
+    pub claimed_by: Option<String>,
+    /// When the holder's lease runs out, on the catalog's clock.
+    pub lease_expires_at: Option<DateTime<Utc>>,
 }

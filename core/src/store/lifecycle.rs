@@ -3,7 +3,7 @@
 
 use chrono::Utc;
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
 use super::tx::{insert_task, lock_idle_database, TxError};
 use super::{Store, StoreError, StoreResult};
@@ -11,15 +11,12 @@ use crate::model::{Database, DatabaseStatus, Task, TaskKind};
 use crate::schema::{credentials, databases, environments};
 
 impl Store {
-    /// Starts a task on an idle database, optionally moving it to a new status in the same
-    /// transaction (quarantine takes effect the moment DELETE answers).
-    pub async fn database_task_start(
-        &self,
-        database_id: i64,
-        kind: TaskKind,
-        allowed: &[DatabaseStatus],
-        new_status: Option<DatabaseStatus>,
-    ) -> StoreResult<(Database, Task)> {
+    /// Starts a task of `kind` on an idle database in one of the statuses the kind starts
+    /// from, moving it to the kind's transitional status in the same transaction
+    /// ([`TaskKind::starts_from`]): from the moment a DELETE is accepted, the database is
+    /// `quarantining` and shows no password.
+    pub async fn database_task_start(&self, database_id: i64, kind: TaskKind) -> StoreResult<(Database, Task)> {
+        let (allowed, new_status) = kind.starts_from();
         let mut conn = self.conn().await?;
         let result = conn
             .transaction::<_, TxError, _>(async |conn| {
@@ -33,10 +30,10 @@ impl Store {
                 }
                 let task = insert_task(conn, kind, database_id, None).await?;
                 let database = match new_status {
-                    None => database,
-                    Some(status) => {
+                    Some(status) if status != database.status => {
+                        // The quarantine period runs from the first DELETE accepted.
                         let quarantine_dt = match status {
-                            DatabaseStatus::Quarantined => Some(Utc::now()),
+                            DatabaseStatus::Quarantining => database.quarantine_dt.or(Some(Utc::now())),
                             _ => database.quarantine_dt,
                         };
                         diesel::update(databases::table.find(database_id))
@@ -49,6 +46,7 @@ impl Store {
                             .get_result(conn)
                             .await?
                     }
+                    _ => database,
                 };
                 Ok((database, task))
             })
@@ -77,42 +75,6 @@ impl Store {
         stored.ok_or(StoreError::NotFound("database"))
     }
 
-    pub async fn database_set_status(&self, id: i64, status: DatabaseStatus) -> StoreResult<()> {
-        let mut conn = self.conn().await?;
-        diesel::update(databases::table.find(id))
-            .set((databases::status.eq(status), databases::updated_at.eq(diesel::dsl::now)))
-            .execute(&mut conn)
-            .await?;
-        Ok(())
-    }
-
-    /// Marks a destroyed database `deleted` and its credentials gone; its row and history stay.
-    pub async fn database_mark_deleted(&self, id: i64) -> StoreResult<()> {
-        let mut conn = self.conn().await?;
-        conn.transaction::<_, diesel::result::Error, _>(async |conn| {
-            diesel::update(databases::table.find(id))
-                .set((
-                    databases::status.eq(DatabaseStatus::Deleted),
-                    databases::deleted_at.eq(Some(Utc::now())),
-                    databases::updated_at.eq(diesel::dsl::now),
-                ))
-                .execute(conn)
-                .await?;
-            diesel::update(credentials::table.filter(credentials::database_id.eq(id)))
-                .filter(credentials::deleted_at.is_null())
-                .set((
-                    credentials::deleted_at.eq(Some(Utc::now())),
-                    credentials::password_enc.eq(None::<Vec<u8>>),
-                    credentials::pending_password_enc.eq(None::<Vec<u8>>),
-                ))
-                .execute(conn)
-                .await?;
-            Ok(())
-        })
-        .await?;
-        Ok(())
-    }
-
     /// Quarantined databases whose period (their own, else their environment's) has run out.
     pub async fn database_list_expired_quarantines(&self) -> StoreResult<Vec<i64>> {
         let mut conn = self.conn().await?;
@@ -128,22 +90,60 @@ impl Store {
             .load(&mut conn)
             .await?)
     }
+}
 
-    /// A restored database is ready again and out of quarantine.
-    pub async fn database_restored(&self, id: i64) -> StoreResult<()> {
-        let mut conn = self.conn().await?;
-        diesel::update(
-            databases::table
-                .find(id)
-                .filter(databases::status.eq(DatabaseStatus::Quarantined)),
-        )
-        .set((
-            databases::status.eq(DatabaseStatus::Ready),
-            databases::quarantine_dt.eq(None::<chrono::DateTime<Utc>>),
-            databases::updated_at.eq(diesel::dsl::now),
-        ))
-        .execute(&mut conn)
-        .await?;
-        Ok(())
+/// Moves a database to the end state of its task, inside the transaction that ends the task
+/// (`Store::task_end`), with what that state means for its credentials.
+pub(crate) async fn settle_database(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+    status: DatabaseStatus,
+) -> Result<(), diesel::result::Error> {
+    let now = Utc::now();
+    let database = databases::table.find(id);
+    match status {
+        DatabaseStatus::Ready => {
+            // Provisioned, or restored: out of quarantine.
+            diesel::update(database)
+                .set((
+                    databases::status.eq(status),
+                    databases::quarantine_dt.eq(None::<chrono::DateTime<Utc>>),
+                    databases::updated_at.eq(diesel::dsl::now),
+                ))
+                .execute(conn)
+                .await?;
+        }
+        DatabaseStatus::Quarantined | DatabaseStatus::Deleted => {
+            // Quarantine replaced every password by an unknown one: the stored ones are void.
+            // Destruction ends the credentials too; the database's row and history stay.
+            let deleted = status == DatabaseStatus::Deleted;
+            diesel::update(database)
+                .set((
+                    databases::status.eq(status),
+                    databases::deleted_at.eq(deleted.then_some(now)),
+                    databases::updated_at.eq(diesel::dsl::now),
+                ))
+                .execute(conn)
+                .await?;
+            let live = credentials::table
+                .filter(credentials::database_id.eq(id))
+                .filter(credentials::deleted_at.is_null());
+            diesel::update(live)
+                .set((
+                    credentials::deleted_at.eq(deleted.then_some(now)),
+                    credentials::password_enc.eq(None::<Vec<u8>>),
+                    credentials::pending_password_enc.eq(None::<Vec<u8>>),
+                    credentials::updated_at.eq(diesel::dsl::now),
+                ))
+                .execute(conn)
+                .await?;
+        }
+        _ => {
+            diesel::update(database)
+                .set((databases::status.eq(status), databases::updated_at.eq(diesel::dsl::now)))
+                .execute(conn)
+                .await?;
+        }
     }
+    Ok(())
 }

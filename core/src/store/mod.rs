@@ -47,6 +47,9 @@ pub enum StoreError {
     /// Another task holds the database.
     #[error("task {task_id} ({kind}) is still working on this database; try again when it has ended")]
     Busy { task_id: i64, kind: String },
+    /// The worker's claim on a task is gone: another worker took it over, or it ended.
+    #[error("task {0} is no longer held by this worker")]
+    ClaimLost(i64),
     /// A limit of the team would be exceeded.
     #[error("{0}")]
     OverQuota(String),

@@ -23,7 +23,7 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
     let names = detail.database.engine_names();
     let host = ctx.docker_host(&detail.environment.host()).await?;
     host.remove(&names.container, &names.volume).await?;
-    ctx.store.database_mark_deleted(detail.database.id).await?;
+    // `deleted` (and the credentials with it) comes with the task's end.
     Ok(())
 }
 

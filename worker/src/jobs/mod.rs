@@ -17,7 +17,7 @@ mod restore_database;
 use std::sync::Arc;
 
 use apalis::prelude::{AbortError, BoxDynError, Data};
-use dbaas_core::model::{Task, TaskKind, TaskStatus};
+use dbaas_core::model::{Claim, Task, TaskKind};
 use dbaas_core::queue::Job;
 use tracing::Instrument;
 
@@ -29,43 +29,47 @@ use crate::Context;
 /// The handler of the queue.
 pub async fn run(job: Job, ctx: Data<Arc<Context>>) -> Result<(), BoxDynError> {
     let ctx: Arc<Context> = (*ctx).clone();
-    let claimed = ctx.store.task_claim(job.task_id, ctx.config.task_lease).await;
+    let claimed_at = tokio::time::Instant::now();
+    let claimed = ctx
+        .store
+        .task_claim(job.task_id, &ctx.worker_id, ctx.config.task_lease)
+        .await;
     let claimed = match claimed {
         // A task this worker cannot read (a kind from a newer release): fail it visibly
-        // rather than leave it running for ever.
+        // rather than leave it queued for ever.
         Err(e) if e.is_unreadable_row() => {
             let error = JobError::Invalid(format!("this worker cannot run the task: {e}"));
-            ctx.store.task_attempt_failed(job.task_id, &error.to_string()).await?;
-            ctx.store.task_finish(job.task_id, TaskStatus::Failed).await?;
+            ctx.store.task_fail_unclaimed(job.task_id, &error.to_string()).await?;
             return Err(AbortError::new(error).into());
         }
         claimed => claimed?,
     };
-    let Some(task) = claimed else {
+    let Some((task, claim)) = claimed else {
         tracing::debug!(task_id = job.task_id, "task taken or ended elsewhere; skipping");
         return Ok(());
     };
     let span = tracing::info_span!("task", task_id = task.id, kind = %task.kind, database_id = task.database_id);
+    let heartbeat = Heartbeat::start(&ctx, claim.clone(), claimed_at);
     // The span follows the future, not the thread: jobs share threads.
-    dispatch(ctx, task).instrument(span).await
+    dispatch(&ctx, &claim, task, &heartbeat).instrument(span).await
 }
 
-/// Every task kind and its job: `attempt`, and what to leave behind when it fails for good.
-async fn dispatch(ctx: Arc<Context>, task: Task) -> Result<(), BoxDynError> {
-    let _heartbeat = Heartbeat::start(&ctx, task.id);
+/// Every task kind and its job: `attempt`, and what to undo when it fails for good.
+async fn dispatch(ctx: &Arc<Context>, claim: &Claim, task: Task, heartbeat: &Heartbeat) -> Result<(), BoxDynError> {
+    macro_rules! run {
+        ($attempt:expr, $on_failure:expr) => {
+            with_retries(ctx, claim, task.clone(), heartbeat, $attempt, $on_failure).await
+        };
+    }
     match task.kind {
-        TaskKind::ProvisionDatabase => {
-            with_retries(&ctx, task, provision_database::attempt, provision_database::on_failure).await
-        }
-        TaskKind::CreateCredential => {
-            with_retries(&ctx, task, create_credential::attempt, create_credential::on_failure).await
-        }
-        TaskKind::ResetPassword => with_retries(&ctx, task, reset_password::attempt, nothing).await,
-        TaskKind::DeleteCredential => with_retries(&ctx, task, delete_credential::attempt, nothing).await,
-        TaskKind::QuarantineDatabase => with_retries(&ctx, task, quarantine_database::attempt, nothing).await,
-        TaskKind::DestroyDatabase => with_retries(&ctx, task, destroy_database::attempt, nothing).await,
-        TaskKind::RestoreDatabase => with_retries(&ctx, task, restore_database::attempt, nothing).await,
-        TaskKind::RecoverDatabase => with_retries(&ctx, task, recover_database::attempt, nothing).await,
+        TaskKind::ProvisionDatabase => run!(provision_database::attempt, provision_database::on_failure),
+        TaskKind::CreateCredential => run!(create_credential::attempt, create_credential::on_failure),
+        TaskKind::ResetPassword => run!(reset_password::attempt, nothing),
+        TaskKind::DeleteCredential => run!(delete_credential::attempt, nothing),
+        TaskKind::QuarantineDatabase => run!(quarantine_database::attempt, nothing),
+        TaskKind::DestroyDatabase => run!(destroy_database::attempt, nothing),
+        TaskKind::RestoreDatabase => run!(restore_database::attempt, nothing),
+        TaskKind::RecoverDatabase => run!(recover_database::attempt, nothing),
     }
 }
 

@@ -1,5 +1,5 @@
 //! Provisioning a database: a port, a volume and a running engine container, then the database
-//! and its owner role with a generated password, then `ready`.
+//! and its owner role with a generated password; `ready` comes with the task's end.
 //!
 //! Each step finds what an earlier run did and keeps it: the port and passwords are stored
 //! before they are used, containers and volumes are named after the database, and roles are
@@ -87,33 +87,24 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
         )
         .await?;
     fault_point(&ctx, "provision.roles").await?;
-
-    ctx.store
-        .database_set_status(database.id, DatabaseStatus::Ready)
-        .await?;
+    // `ready` is written with the task's end, in one transaction.
     Ok(())
 }
 
-/// A database that will not come up is marked `failed` (the task says why) and every step's
-/// undo runs, in reverse: nothing is left behind on the engine host, and its port is free again.
-/// The status is set even when an undo fails (the Docker host is gone, say); the port is then
-/// kept, since a container may still hold it, and the reconciler reports what is left.
+/// A database that will not come up has every step's undo run, in reverse: nothing is left
+/// behind on the engine host, and its port is free again; it is then marked `failed` with the
+/// task's end (the task says why), even when an undo fails (the Docker host is gone, say).
+/// The port is then kept, since a container may still hold it, and the reconciler reports
+/// what is left.
 pub async fn on_failure(ctx: Arc<Context>, task: Task) -> JobResult<()> {
     let database_id = database_of(&task)?;
     let detail = ctx.store.database_detail(database_id).await?;
     if detail.database.status != DatabaseStatus::Creating {
         return Ok(());
     }
-    let undone = async {
-        let names = detail.database.engine_names();
-        let host = ctx.docker_host(&detail.environment.host()).await?;
-        host.remove(&names.container, &names.volume).await?;
-        ctx.store.database_release_port(database_id).await?;
-        Ok::<_, JobError>(())
-    }
-    .await;
-    ctx.store
-        .database_set_status(database_id, DatabaseStatus::Failed)
-        .await?;
-    undone
+    let names = detail.database.engine_names();
+    let host = ctx.docker_host(&detail.environment.host()).await?;
+    host.remove(&names.container, &names.volume).await?;
+    ctx.store.database_release_port(database_id).await?;
+    Ok(())
 }

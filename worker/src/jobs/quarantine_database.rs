@@ -1,7 +1,8 @@
 //! Quarantine, the first DELETE: every user of the database (those the catalog knows and any
 //! the tenant made itself) gets a random password that is stored nowhere, and their sessions
 //! are cut. An engine that cannot close open connections (MongoDB) is restarted for that. The
-//! data stays.
+//! data stays. The database is `quarantining` meanwhile; `quarantined` (and the stored
+//! passwords forgotten) comes with the task's end, once no old password can connect.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -38,9 +39,6 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
         };
         engine.set_password(admin, database, &role).await?;
         engine.terminate_sessions(admin, database, username).await?;
-    }
-    for credential in &target.detail.credentials {
-        ctx.store.credential_forget_password(credential.id).await?;
     }
     if !engine.can_end_connections() {
         let host = ctx.docker_host(&target.detail.environment.host()).await?;

@@ -1,7 +1,7 @@
 //! Recovering a database whose engine container stopped or vanished (found by the
 //! reconciler): the container is started or created again on its volume. A ready database also
-//! gets its roles back with their stored passwords, in case the volume went too; a quarantined
-//! one keeps its unknown passwords.
+//! gets its roles back with their stored passwords, in case the volume went too; one in or
+//! on its way to quarantine keeps its unknown passwords.
 
 use std::sync::Arc;
 
@@ -25,7 +25,7 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
         ..
     } = &target;
     let status = detail.database.status;
-    if status != DatabaseStatus::Ready && status != DatabaseStatus::Quarantined {
+    if !DatabaseStatus::RUNNING.contains(&status) {
         return Ok(());
     }
     let spec = container_spec(

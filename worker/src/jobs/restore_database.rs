@@ -1,5 +1,6 @@
 //! Restoring a quarantined database: every credential gets a new generated password (the old
-//! ones are gone for good), then the database is `ready` again.
+//! ones are gone for good); the database is `restoring` meanwhile, and `ready` again with the
+//! task's end.
 
 use std::sync::Arc;
 
@@ -12,15 +13,15 @@ use crate::Context;
 
 pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
     let target = EngineTarget::require(&ctx, database_of(&task)?).await?;
-    if target.detail.database.status != DatabaseStatus::Quarantined {
+    if target.detail.database.status != DatabaseStatus::Restoring {
         return Err(JobError::Invalid(format!(
-            "the database is {}, not quarantined",
+            "the database is {}, not restoring",
             target.detail.database.status
         )));
     }
     for credential in &target.detail.credentials {
         target.rotate_password(&ctx, credential).await?;
     }
-    ctx.store.database_restored(target.detail.database.id).await?;
+    // `ready` comes with the task's end, once every new password works.
     Ok(())
 }

@@ -19,7 +19,10 @@ use crate::Context;
 /// Starts every periodic duty, the reconciler's included; abort the handles to stop them.
 pub fn spawn_all(ctx: &Arc<Context>) -> Vec<JoinHandle<()>> {
     let config = &ctx.config;
-    let requeue_every = config.requeue_after.max(Duration::from_secs(1)) / 2;
+    // Often enough that a dead worker's task is resumed soon after its lease runs out.
+    let requeue_every = (config.requeue_after / 2)
+        .min(config.task_lease / 3)
+        .max(Duration::from_millis(500));
     vec![
         spawn(ctx, "size collection", config.size_interval, sizes::pass),
         spawn(ctx, "requeue", requeue_every, requeue::pass),

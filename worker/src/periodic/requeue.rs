@@ -3,17 +3,12 @@
 //! running them are enqueued again. Claiming makes a duplicate harmless.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use crate::error::JobResult;
 use crate::Context;
 
 pub async fn pass(ctx: Arc<Context>) -> JobResult<()> {
-    let ago = |d: Duration| chrono::Utc::now() - chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX);
-    let stale = ctx
-        .store
-        .task_list_stale(ago(ctx.config.requeue_after), ago(ctx.config.task_lease))
-        .await?;
+    let stale = ctx.store.task_list_stale(ctx.config.requeue_after).await?;
     for task in stale {
         match ctx.queue.push(task.id).await {
             Ok(()) => tracing::info!(task_id = task.id, "requeued a task that stayed queued"),

@@ -1,6 +1,6 @@
 //! Recovery: an unhealthy database whose plan says so gets a `recover_database` task.
 
-use dbaas_core::model::{DatabaseDetail, DatabaseStatus, TaskKind};
+use dbaas_core::model::{DatabaseDetail, TaskKind};
 
 use crate::Context;
 
@@ -11,13 +11,7 @@ pub async fn start(ctx: &Context, detail: &DatabaseDetail) {
     // Busy databases (a destroy under way, say) are left to that task.
     let started = ctx
         .queue
-        .start_task(
-            &ctx.store,
-            detail.database.id,
-            TaskKind::RecoverDatabase,
-            DatabaseStatus::RUNNING,
-            None,
-        )
+        .start_task(&ctx.store, detail.database.id, TaskKind::RecoverDatabase)
         .await;
     if let Ok((_, task)) = started {
         tracing::info!(database_id = detail.database.id, task_id = task.id, "recovering");

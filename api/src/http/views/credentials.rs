@@ -33,7 +33,7 @@ pub struct CredentialView {
     /// Concurrent sessions allowed; null for no limit.
     #[oai(nullable)]
     pub connection_limit: Option<i32>,
-    /// Null until the database is ready, and while it is quarantined.
+    /// Null until the database is ready, and from the moment a DELETE is accepted.
     #[oai(nullable)]
     pub password: Option<String>,
     /// A ready-to-use URI with user and password; null when the password is.

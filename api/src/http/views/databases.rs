@@ -36,7 +36,10 @@ pub struct DatabaseView {
     pub links: TaskLinks,
     pub id: i64,
     pub name: String,
-    /// `creating`, `ready`, `failed`, `quarantined` or `deleted`.
+    /// `creating`, `ready`, `failed`, `quarantining`, `quarantined`, `restoring`, `deleting`
+    /// or `deleted`. An end state (`ready`, `quarantined`, `deleted`, `failed`) is reached
+    /// with its task's end and can be acted on at once; while a task works the database shows
+    /// the state it is moving through (`creating`, `quarantining`, `restoring`, `deleting`).
     pub status: String,
     pub engine: String,
     /// Where to connect, with placeholders for the credential:
