@@ -5,7 +5,7 @@ SHELL := /usr/bin/env bash
 .DEFAULT_GOAL := help
 SHELL_SCRIPTS := scripts/*.sh engines/postgres/*.sh engines/mongodb/*.sh engines/mongodb/mongod .ci/run
 
-.PHONY: help up down test image status fmt lint chart fuzz fuzz-deep openapi bench clean-containers
+.PHONY: help up down test image status fmt lint chart fuzz fuzz-deep openapi bench bench-recovery clean-containers
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -58,6 +58,10 @@ bench: ## Measure POST /api/database/ to the first client connection, per engine
 		cargo bench -p dbaas-tests --bench provision_latency -- $${RUNS:-7} "$$engine" | tee -a "$$out" || exit 1; \
 	done; \
 	echo "medians:"; grep -F ': POST to first connection' "$$out"
+
+bench-recovery: ## SIGKILL the worker while it provisions COUNT=5 databases, restart it at once, print the time until all are ready (ENGINE=postgres)
+	cargo build --release --bins
+	DBAAS_BIN_DIR="$(CURDIR)/target/release" cargo bench -p dbaas-tests --bench worker_recovery -- $${COUNT:-5} $${ENGINE:-postgres}
 
 clean-containers: ## Remove every container and volume labelled dbaas.managed=true (no questions asked)
 	@ids="$$(docker ps -aq --filter label=dbaas.managed=true)"; \

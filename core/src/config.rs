@@ -68,7 +68,8 @@ pub struct Config {
     /// `DBAAS_ALLOW_UNIX_SOCKETS`, `DBAAS_ALLOWED_HOSTNAMES`; see [`AllowList`]).
     pub allow: AllowList,
     /// `DBAAS_REQUEST_WAIT_MS`: how long the api waits for a quick task (a new credential, a
-    /// password reset) before answering 202 with the task instead of the result.
+    /// password reset) before answering 202 with the task instead of the result; well under
+    /// the 10 s or so after which common clients give up.
     pub request_wait: Duration,
 }
 
@@ -167,7 +168,7 @@ impl Config {
             inject_fault: var("DBAAS_INJECT_FAULT"),
             pause_at: var("DBAAS_PAUSE_AT"),
             allow,
-            request_wait: Duration::from_millis(parsed("DBAAS_REQUEST_WAIT_MS", 10_000)?),
+            request_wait: Duration::from_millis(parsed("DBAAS_REQUEST_WAIT_MS", 3_000)?),
         })
     }
 }
