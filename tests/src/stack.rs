@@ -180,6 +180,7 @@ impl TestStack {
             inject_fault: None,
             pause_at: None,
             allow: dbaas_core::allowlist::AllowList::default(),
+            trusted_proxies: Vec::new(),
         };
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
