@@ -1,7 +1,10 @@
 //! Configuration, read once from `DBAAS_*` environment variables and checked at load.
 
 use std::net::SocketAddr;
+use std::str::FromStr;
 use std::time::Duration;
+
+use ipnet::IpNet;
 
 use crate::allowlist::AllowList;
 use crate::secrets::SecretBox;
@@ -71,6 +74,11 @@ pub struct Config {
     /// password reset) before answering 202 with the task instead of the result; well under
     /// the 10 s or so after which common clients give up.
     pub request_wait: Duration,
+    /// `DBAAS_TRUSTED_PROXIES`: CIDRs (or single addresses) of the reverse proxies in front of
+    /// the api. Only a peer in one of them is believed when its `Forwarded` or
+    /// `X-Forwarded-For` header names the client; failed logins are slowed per client
+    /// address (`api/src/http/throttle.rs`). None by default: the TCP peer is the client.
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 /// What the first start puts in an empty catalog so the README's walk-through works as is.
@@ -106,6 +114,19 @@ where
     }
 }
 
+/// Parses a comma-separated list of CIDRs; a bare address is its own network (`/32`, `/128`).
+pub fn parse_networks(raw: &str) -> Result<Vec<IpNet>, String> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(|n| {
+            IpNet::from_str(n)
+                .or_else(|_| n.parse::<std::net::IpAddr>().map(IpNet::from))
+                .map_err(|e| format!("'{n}' is not a CIDR or an address: {e}"))
+        })
+        .collect()
+}
+
 /// Parses `first-last` into an inclusive port range.
 pub fn parse_port_range(raw: &str) -> Option<(i32, i32)> {
     let (a, b) = raw.trim().split_once('-')?;
@@ -137,6 +158,11 @@ impl Config {
             name: "DBAAS_PORT_RANGE",
             reason: format!("'{range}' is not a range like 15432-15999"),
         })?;
+        let trusted_proxies =
+            parse_networks(&var("DBAAS_TRUSTED_PROXIES").unwrap_or_default()).map_err(|reason| ConfigError {
+                name: "DBAAS_TRUSTED_PROXIES",
+                reason,
+            })?;
         Ok(Self {
             database_url: var("DBAAS_DATABASE_URL")
                 .unwrap_or_else(|| "postgres://dbaas:dbaas@127.0.0.1:5432/dbaas".into()),
@@ -169,6 +195,7 @@ impl Config {
             pause_at: var("DBAAS_PAUSE_AT"),
             allow,
             request_wait: Duration::from_millis(parsed("DBAAS_REQUEST_WAIT_MS", 3_000)?),
+            trusted_proxies,
         })
     }
 }
@@ -185,5 +212,15 @@ mod tests {
         assert_eq!(parse_port_range("0-10"), None);
         assert_eq!(parse_port_range("1-70000"), None);
         assert_eq!(parse_port_range("15432"), None);
+    }
+
+    #[test]
+    fn trusted_proxy_networks() {
+        let nets = parse_networks(" 10.0.0.0/8, 192.0.2.7 ,fd00::/64,").unwrap();
+        let shown: Vec<String> = nets.iter().map(ToString::to_string).collect();
+        assert_eq!(shown, ["10.0.0.0/8", "192.0.2.7/32", "fd00::/64"]);
+        assert_eq!(parse_networks("").unwrap(), []);
+        assert!(parse_networks("10.0.0.0/33").is_err());
+        assert!(parse_networks("proxy.example").is_err());
     }
 }

@@ -9,11 +9,11 @@ or leaving the machine, and work around a Python bug (0.):
    `before_load_schema` adds `additionalProperties: false` to each request body schema that
    lacks it; the negative cases then also check that extras are refused.
 
-2. The API locks a username out (429) after five wrong passwords in a minute. The
-   `ignored_auth` check probes every operation with the same wrong login
-   (`SCHEMATHESIS-INVALID-VALUE`), which is locked out after five operations, and then takes
-   the 429 for a failure to refuse. Each probe here uses a username of its own
-   (`fuzz-invalid-N`), so every probe meets the real password check.
+2. Each failed login slows the next attempts of that username from that address (up to 2 s
+   each, never a lockout: api/src/http/throttle.rs). The `ignored_auth` check probes every
+   operation with the same wrong login (`SCHEMATHESIS-INVALID-VALUE`), which would make most
+   probes wait 2 s. Each probe here uses a username of its own (`fuzz-invalid-N`), so the run
+   stays quick and every probe still meets the real password check.
 
 3. `before_call` guards, for every phase (stateful steps included):
    - the login the run uses is never changed or deleted, nor are the default plan,

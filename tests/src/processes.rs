@@ -115,6 +115,14 @@ impl TestStack {
             ("DBAAS_LIFECYCLE_INTERVAL_S", secs(c.lifecycle_interval)),
             ("DBAAS_TASK_LEASE_S", secs(c.task_lease)),
             ("DBAAS_REQUEST_WAIT_MS", c.request_wait.as_millis().to_string()),
+            (
+                "DBAAS_TRUSTED_PROXIES",
+                c.trusted_proxies
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
             // Everything, so that a test can check no secret is ever logged.
             ("RUST_LOG", "debug".into()),
         ]

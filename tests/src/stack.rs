@@ -105,6 +105,24 @@ impl TestStack {
         stack
     }
 
+    /// Starts another api in this process on the stack's catalog and Redis (a second replica,
+    /// stopped with the stack), and answers its base URL once it answers.
+    pub async fn start_another_api(&mut self) -> String {
+        let (listener, base_url) = free_listener().await;
+        let api = tokio::spawn({
+            let config = self.config.clone();
+            let signal = shutdown_signal(&self.shutdown.subscribe());
+            async move {
+                if let Err(e) = dbaas_api::serve(config, listener, signal).await {
+                    panic!("the other api stopped: {e}");
+                }
+            }
+        });
+        self.wait_for_api_at(&base_url, || api.is_finished()).await;
+        self.tasks.push(api);
+        base_url
+    }
+
     /// Starts a worker in this process, with the stack's configuration.
     pub fn start_worker_task(&mut self) {
         let worker = tokio::spawn({
@@ -180,6 +198,7 @@ impl TestStack {
             inject_fault: None,
             pause_at: None,
             allow: dbaas_core::allowlist::AllowList::default(),
+            trusted_proxies: Vec::new(),
         };
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
@@ -204,7 +223,12 @@ impl TestStack {
 
     /// Waits until the api answers `/health`; `stopped` says whether it died meanwhile.
     pub(crate) async fn wait_for_api(&self, stopped: impl Fn() -> bool) {
-        let (health, stopped) = (&self.url("/health"), &stopped);
+        self.wait_for_api_at(&self.base_url, stopped).await;
+    }
+
+    /// [`Self::wait_for_api`] for the api at `base_url`.
+    async fn wait_for_api_at(&self, base_url: &str, stopped: impl Fn() -> bool) {
+        let (health, stopped) = (&format!("{base_url}/health"), &stopped);
         retry(Duration::from_secs(30), Duration::from_millis(50), || async {
             assert!(!stopped(), "the api stopped during start-up");
             match self.http.get(health).send().await {

@@ -1,18 +1,27 @@
 //! HTTP basic authentication against the API users in the catalog.
 //!
-//! Passwords are argon2 hashes, deliberately slow to check, so a successful check is
-//! remembered for a minute: keyed by username, holding a per-process random hash of the
-//! password together with the stored hash it matched (never the password itself).
+//! An attempt goes: the [client address](super::client_address) → its turn in the
+//! [throttle](super::throttle) (a wait that grows with the failed logins of this username from
+//! this address, never a refusal of a correct password from elsewhere) → the user's row →
+//! the password check → 200, or 401 with a JSON body and `WWW-Authenticate` (never 429).
+//! A wrong password, or a username that does not exist, counts as a failure of the pair; a
+//! correct one resets it. A catalog that is down answers 503 and counts nothing.
+//!
+//! Passwords are argon2 hashes, deliberately slow to check. At most as many checks run at once
+//! as the machine has cores (`std::thread::available_parallelism`, which heeds a container's
+//! CPU quota); the others queue for a permit, so a flood of guesses waits its turn instead of
+//! starving the runtime, and the permit is only taken after the throttle's wait.
+//!
+//! A successful check is remembered for a minute: keyed by username, holding a per-process
+//! random hash of the password together with the stored hash it matched (never the password
+//! itself), so repeated logins skip argon2. The cache sits behind the throttle, so it cannot be
+//! used to test guesses quickly either.
 //!
 //! Every request still reads the user from the catalog (one indexed query, no argon2): the
 //! remembered check holds only while the stored hash is the one it matched, so a password
 //! change or a deletion takes effect on the very next request, and a change of `is_admin` or
 //! of teams too. That holds for any number of api replicas, since they share the catalog and
 //! nothing else; no invalidation message is needed.
-//!
-//! Guessing is refused: after [`MAX_FAILURES`] wrong passwords for one username within
-//! [`FAILURE_WINDOW`], that username gets 429 for [`LOCKOUT`], right password or not. The count
-//! is per api process, so N replicas allow N times as many guesses; still a few per minute.
 
 use std::collections::HashMap;
 use std::hash::BuildHasher;
@@ -21,74 +30,51 @@ use std::time::{Duration, Instant};
 
 use dbaas_core::secrets;
 use dbaas_core::store::Caller;
+use dbaas_core::Config;
 use poem::Request;
 use poem_openapi::auth::Basic;
 use poem_openapi::SecurityScheme;
+use tokio::sync::Semaphore;
 
+use super::client_address::client_address;
+use super::throttle::{Admission, LoginThrottle, Pair, MAX_DELAY};
 use crate::app::App;
 
 const CACHE_TTL: Duration = Duration::from_secs(60);
 const CACHE_MAX: usize = 10_000;
-pub const MAX_FAILURES: u32 = 5;
-pub const FAILURE_WINDOW: Duration = Duration::from_secs(60);
-pub const LOCKOUT: Duration = Duration::from_secs(30);
 
 /// HTTP basic authentication with an API user's name and password.
 #[derive(SecurityScheme)]
 #[oai(ty = "basic", checker = "check")]
 pub struct BasicAuth(pub Caller);
 
-/// Logins whose argon2 check succeeded lately, and usernames that failed lately.
-#[derive(Default)]
-pub struct LoginCache {
-    hasher: std::collections::hash_map::RandomState,
-    entries: Mutex<HashMap<String, (u64, Instant)>>,
-    failures: Mutex<HashMap<String, Failures>>,
+/// What every login of one api process shares: the throttle, the success cache and the
+/// permits for argon2.
+pub struct Logins {
+    throttle: LoginThrottle,
+    cache: LoginCache,
+    argon2: Arc<Semaphore>,
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Failures {
-    count: u32,
-    since: Instant,
-    locked_until: Option<Instant>,
+impl Logins {
+    pub fn new(config: &Config) -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Self {
+            throttle: LoginThrottle::new(&config.redis_url, &config.queue_prefix),
+            cache: LoginCache::default(),
+            argon2: Arc::new(Semaphore::new(cores)),
+        }
+    }
+}
+
+/// Logins whose argon2 check succeeded lately.
+#[derive(Default)]
+struct LoginCache {
+    hasher: std::collections::hash_map::RandomState,
+    entries: Mutex<HashMap<String, (u64, Instant)>>,
 }
 
 impl LoginCache {
-    /// How long the username is still locked out, if it is.
-    fn locked(&self, username: &str) -> Option<Duration> {
-        let failures = self.failures.lock().expect("login failures poisoned");
-        let until = failures.get(username)?.locked_until?;
-        until.checked_duration_since(Instant::now())
-    }
-
-    fn failed(&self, username: &str) {
-        let mut failures = self.failures.lock().expect("login failures poisoned");
-        if failures.len() >= CACHE_MAX {
-            failures.retain(|_, f| f.since.elapsed() < FAILURE_WINDOW);
-        }
-        let now = Instant::now();
-        let entry = failures.entry(username.to_owned()).or_insert(Failures {
-            count: 0,
-            since: now,
-            locked_until: None,
-        });
-        if entry.since.elapsed() >= FAILURE_WINDOW {
-            *entry = Failures {
-                count: 0,
-                since: now,
-                locked_until: None,
-            };
-        }
-        entry.count += 1;
-        if entry.count >= MAX_FAILURES {
-            entry.locked_until = Some(now + LOCKOUT);
-        }
-    }
-
-    fn succeeded(&self, username: &str) {
-        self.failures.lock().expect("login failures poisoned").remove(username);
-    }
-
     fn digest(&self, password: &str, stored_hash: &str) -> u64 {
         self.hasher.hash_one((password, stored_hash))
     }
@@ -116,50 +102,72 @@ fn unauthorized() -> poem::Error {
     poem::Error::from_string("wrong or missing credentials", poem::http::StatusCode::UNAUTHORIZED)
 }
 
-fn locked_out(retry_after: Duration) -> poem::Error {
-    let response = poem::Response::builder()
-        .status(poem::http::StatusCode::TOO_MANY_REQUESTS)
-        .header(
-            poem::http::header::RETRY_AFTER,
-            retry_after.as_secs().max(1).to_string(),
-        )
-        .body(format!(
-            "too many failed logins for this user: try again in {} s",
-            retry_after.as_secs().max(1)
-        ));
-    poem::Error::from_response(response)
-}
-
 async fn check(req: &Request, basic: Basic) -> poem::Result<Caller> {
     let app = req.data::<App>().expect("App is attached to every request");
-    let cache = req
-        .data::<Arc<LoginCache>>()
-        .expect("LoginCache is attached to every request");
-    if let Some(retry_after) = cache.locked(&basic.username) {
-        return Err(locked_out(retry_after));
+    let logins = req.data::<Arc<Logins>>().expect("Logins is attached to every request");
+    let peer = req.remote_addr().as_socket_addr().map(|a| a.ip());
+    let address = client_address(peer, req.headers(), &app.config.trusted_proxies);
+    let pair = Pair::new(&basic.username, address);
+    let failures = match logins.throttle.admit(&pair).await {
+        Admission::Refuse => {
+            tracing::debug!(
+                ?address,
+                "login refused unchecked: too many attempts of this user from there at once"
+            );
+            tokio::time::sleep(MAX_DELAY).await;
+            return Err(unauthorized());
+        }
+        Admission::Check { wait, failures } => {
+            tokio::time::sleep(wait).await;
+            failures
+        }
+    };
+    match verify(app, logins, &basic).await? {
+        Some(caller) => {
+            logins.throttle.succeeded(&pair, failures).await;
+            Ok(caller)
+        }
+        None => {
+            logins.throttle.failed(&pair).await;
+            Err(unauthorized())
+        }
     }
+}
+
+/// The caller, if the password is theirs; an error only when the catalog cannot say.
+async fn verify(app: &App, logins: &Logins, basic: &Basic) -> poem::Result<Option<Caller>> {
     let login = app
         .store
         .user_login(&basic.username)
         .await
-        .map_err(|e| poem::Error::from_string(e.to_string(), poem::http::StatusCode::SERVICE_UNAVAILABLE))?
-        .ok_or_else(|| {
-            cache.failed(&basic.username);
-            unauthorized()
-        })?;
-    if cache.verified(&basic.username, &basic.password, &login.password_hash) {
-        return Ok(login.caller);
+        .map_err(|e| poem::Error::from_string(e.to_string(), poem::http::StatusCode::SERVICE_UNAVAILABLE))?;
+    let Some(login) = login else {
+        return Ok(None);
+    };
+    if logins
+        .cache
+        .verified(&basic.username, &basic.password, &login.password_hash)
+    {
+        return Ok(Some(login.caller));
     }
+    let permit = logins
+        .argon2
+        .clone()
+        .acquire_owned()
+        .await
+        .expect("the argon2 semaphore is never closed");
     let hash = login.password_hash.clone();
     let password = basic.password.clone();
-    let valid = tokio::task::spawn_blocking(move || secrets::verify_password(&password, &hash))
-        .await
-        .unwrap_or(false);
+    // The permit goes with the check: a client that hangs up frees it only once argon2 is done.
+    let valid = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        secrets::verify_password(&password, &hash)
+    })
+    .await
+    .unwrap_or(false);
     if !valid {
-        cache.failed(&basic.username);
-        return Err(unauthorized());
+        return Ok(None);
     }
-    cache.succeeded(&basic.username);
-    cache.put(&basic.username, &basic.password, &login.password_hash);
-    Ok(login.caller)
+    logins.cache.put(&basic.username, &basic.password, &login.password_hash);
+    Ok(Some(login.caller))
 }

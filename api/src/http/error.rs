@@ -53,9 +53,6 @@ pub enum ApiError {
     /// `current_password`. `field` names the field at fault, where there is one.
     #[oai(status = 422)]
     Unprocessable(Json<ErrorBody>),
-    /// Too many failed logins for this user lately: wait `Retry-After` seconds.
-    #[oai(status = 429)]
-    TooManyRequests(Json<ErrorBody>),
     /// Something broke on our side.
     #[oai(status = 500)]
     Internal(Json<ErrorBody>),
@@ -107,7 +104,6 @@ fn code_for(status: StatusCode) -> &'static str {
         413 => "payload_too_large",
         415 => "unsupported_media_type",
         422 => "unprocessable",
-        429 => "too_many_requests",
         503 => "unavailable",
         s if s >= 500 => "internal",
         _ => "error",

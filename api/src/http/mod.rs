@@ -11,6 +11,7 @@
 
 mod allow;
 mod auth;
+mod client_address;
 mod credentials;
 mod databases;
 mod dumps;
@@ -25,6 +26,7 @@ mod ranges;
 mod responses;
 mod tasks;
 mod teams;
+mod throttle;
 mod users;
 pub mod views;
 
@@ -224,6 +226,7 @@ pub fn endpoint(app: App) -> impl poem::Endpoint {
             make_sync(|_| poem_openapi::payload::Json(serde_json::json!({"status": "ok"}))),
         );
     let known = allow.clone();
+    let logins = Arc::new(auth::Logins::new(&app.config));
     let api = error::json_errors(
         route
             .before(move |req| {
@@ -235,7 +238,7 @@ pub fn endpoint(app: App) -> impl poem::Endpoint {
                 }
             })
             .data(app)
-            .data(Arc::new(auth::LoginCache::default()))
+            .data(logins)
             .with(Tracing),
     );
     // A 405 says which methods the path takes.

@@ -194,6 +194,7 @@ DBAAS_MONGODB_IMAGE: {{ .Values.config.mongodbImage | quote }}
 DBAAS_WORKER_CONCURRENCY: {{ .Values.config.workerConcurrency | toString | quote }}
 DBAAS_POLL_INTERVAL_MS: {{ .Values.config.pollIntervalMs | toString | quote }}
 DBAAS_ENGINE_READY_TIMEOUT_S: {{ .Values.config.engineReadyTimeoutSeconds | toString | quote }}
+DBAAS_TRUSTED_PROXIES: {{ .Values.config.trustedProxies | default "" | quote }}
 {{- end }}
 
 {{/*
