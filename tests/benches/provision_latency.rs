@@ -11,15 +11,7 @@ use serde_json::json;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 4)]
 async fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let runs: usize = args.iter().find_map(|a| a.parse().ok()).unwrap_or(5);
-    let engine = match args.iter().find(|a| !a.starts_with('-') && a.parse::<usize>().is_err()) {
-        None => Engine::Postgres,
-        Some(name) => Engine::ALL
-            .into_iter()
-            .find(|e| e.name() == name)
-            .unwrap_or_else(|| panic!("unknown engine {name}: postgres or mongodb")),
-    };
+    let (runs, engine) = Engine::bench_args(5);
     let stack = TestStack::start().await;
     let mut timings = Vec::new();
     for run in 0..runs {

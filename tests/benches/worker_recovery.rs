@@ -16,15 +16,7 @@ const STEP: &str = "provision.container";
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 4)]
 async fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let count: usize = args.iter().find_map(|a| a.parse().ok()).unwrap_or(5);
-    let engine = match args.iter().find(|a| !a.starts_with('-') && a.parse::<usize>().is_err()) {
-        None => Engine::Postgres,
-        Some(name) => Engine::ALL
-            .into_iter()
-            .find(|e| e.name() == name)
-            .unwrap_or_else(|| panic!("unknown engine {name}: postgres or mongodb")),
-    };
+    let (count, engine) = Engine::bench_args(5);
     let mut stack = TestStack::start_processes(Services::default()).await;
     stack.kill_worker();
     // Every database's job under way at once, as a worker of the default concurrency (8) has.

@@ -66,6 +66,21 @@ pub type EngineResult<T> = Result<T, EngineError>;
 impl Engine {
     pub const ALL: [Engine; 2] = [Engine::Postgres, Engine::MongoDb];
 
+    /// A benchmark's command line, `[COUNT] [postgres|mongodb]` in any order: the count
+    /// (`default` when none is given) and the engine (Postgres when none is named).
+    pub fn bench_args(default: usize) -> (usize, Engine) {
+        let args: Vec<String> = std::env::args().skip(1).collect();
+        let count = args.iter().find_map(|a| a.parse().ok()).unwrap_or(default);
+        let engine = match args.iter().find(|a| !a.starts_with('-') && a.parse::<usize>().is_err()) {
+            None => Engine::Postgres,
+            Some(name) => Engine::ALL
+                .into_iter()
+                .find(|e| e.name() == name)
+                .unwrap_or_else(|| panic!("unknown engine {name}: postgres or mongodb")),
+        };
+        (count, engine)
+    }
+
     /// As plans name it.
     pub fn name(self) -> &'static str {
         match self {

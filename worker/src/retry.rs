@@ -41,7 +41,43 @@ where
     F: FnOnce(Arc<Context>, Task) -> FF,
     FF: Future<Output = JobResult<()>>,
 {
-    match held(heartbeat, attempts(ctx, claim, claimed, heartbeat, attempt, on_failure)).await {
+    let attempts = async {
+        let mut task = claimed;
+        let mut backoff = FIRST_BACKOFF;
+        let started = std::time::Instant::now();
+        loop {
+            match attempt(ctx.clone(), task.clone()).await {
+                Ok(()) => {
+                    ctx.store.task_end(claim, true, None).await?;
+                    tracing::info!(
+                        attempts = task.attempts,
+                        elapsed_ms = started.elapsed().as_millis() as u64,
+                        "task succeeded"
+                    );
+                    return Ok(());
+                }
+                Err(e @ JobError::Store(StoreError::ClaimLost(_))) => return Err(e),
+                Err(e) => {
+                    let message = e.to_string();
+                    if e.is_permanent() || task.attempts >= MAX_ATTEMPTS {
+                        tracing::warn!(attempts = task.attempts, error = %message, "task failed for good");
+                        // The undo runs while the claim holds; a lost claim stops it too.
+                        if let Some(Err(cleanup)) = held(heartbeat, on_failure(ctx.clone(), task.clone())).await {
+                            tracing::error!(error = %cleanup, "could not undo what the task left");
+                        }
+                        ctx.store.task_end(claim, false, Some(&message)).await?;
+                        return Err(e);
+                    }
+                    ctx.store.task_attempt_failed(claim, &message).await?;
+                    tracing::info!(attempt = task.attempts, error = %message, "attempt failed; retrying");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                    task = ctx.store.task_attempt_started(claim).await?;
+                }
+            }
+        }
+    };
+    match held(heartbeat, attempts).await {
         Some(Err(JobError::Store(StoreError::ClaimLost(_)))) | None => {
             tracing::warn!(task_id = claim.task_id, "stopped: another worker holds the task now");
             Ok(())
@@ -56,56 +92,6 @@ async fn held<T>(heartbeat: &Heartbeat, work: impl Future<Output = T>) -> Option
     tokio::select! {
         done = work => Some(done),
         () = heartbeat.lost() => None,
-    }
-}
-
-async fn attempts<A, AF, F, FF>(
-    ctx: &Arc<Context>,
-    claim: &Claim,
-    claimed: Task,
-    heartbeat: &Heartbeat,
-    attempt: A,
-    on_failure: F,
-) -> JobResult<()>
-where
-    A: Fn(Arc<Context>, Task) -> AF,
-    AF: Future<Output = JobResult<()>>,
-    F: FnOnce(Arc<Context>, Task) -> FF,
-    FF: Future<Output = JobResult<()>>,
-{
-    let mut task = claimed;
-    let mut backoff = FIRST_BACKOFF;
-    let started = std::time::Instant::now();
-    loop {
-        match attempt(ctx.clone(), task.clone()).await {
-            Ok(()) => {
-                ctx.store.task_end(claim, true, None).await?;
-                tracing::info!(
-                    attempts = task.attempts,
-                    elapsed_ms = started.elapsed().as_millis() as u64,
-                    "task succeeded"
-                );
-                return Ok(());
-            }
-            Err(e @ JobError::Store(StoreError::ClaimLost(_))) => return Err(e),
-            Err(e) => {
-                let message = e.to_string();
-                if e.is_permanent() || task.attempts >= MAX_ATTEMPTS {
-                    tracing::warn!(attempts = task.attempts, error = %message, "task failed for good");
-                    // The undo runs while the claim holds; a lost claim stops it too.
-                    if let Some(Err(cleanup)) = held(heartbeat, on_failure(ctx.clone(), task.clone())).await {
-                        tracing::error!(error = %cleanup, "could not undo what the task left");
-                    }
-                    ctx.store.task_end(claim, false, Some(&message)).await?;
-                    return Err(e);
-                }
-                ctx.store.task_attempt_failed(claim, &message).await?;
-                tracing::info!(attempt = task.attempts, error = %message, "attempt failed; retrying");
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(MAX_BACKOFF);
-                task = ctx.store.task_attempt_started(claim).await?;
-            }
-        }
     }
 }
 
