@@ -67,6 +67,39 @@ pub struct Config {
     /// `DBAAS_REQUEST_WAIT_MS`: how long the api waits for a quick task (a new credential, a
     /// password reset) before answering 202 with the task instead of the result.
     pub request_wait: Duration,
+    /// `DBAAS_DEVELOPMENT`: the deployment is for local development, the one place where
+    /// weaker settings are allowed (engines without TLS, today).
+    pub development: bool,
+    /// `DBAAS_ENGINE_TLS`: whether engines speak TLS (see [`EngineTls`]).
+    pub engine_tls: EngineTls,
+}
+
+/// Whether engines speak TLS. Always, except in a deployment marked for local development
+/// (`DBAAS_DEVELOPMENT=true`), where `DBAAS_ENGINE_TLS=false` may turn it off; anywhere else
+/// that setting is refused at start-up. Never a per-request choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EngineTls {
+    On,
+    /// Plain TCP: only in development.
+    Off,
+}
+
+impl EngineTls {
+    pub fn is_on(self) -> bool {
+        self == EngineTls::On
+    }
+
+    /// From `DBAAS_DEVELOPMENT` and `DBAAS_ENGINE_TLS`.
+    pub fn from_settings(development: bool, tls: bool) -> Result<Self, ConfigError> {
+        match (tls, development) {
+            (true, _) => Ok(EngineTls::On),
+            (false, true) => Ok(EngineTls::Off),
+            (false, false) => Err(ConfigError {
+                name: "DBAAS_ENGINE_TLS",
+                reason: "may be false only where DBAAS_DEVELOPMENT=true (local development)".into(),
+            }),
+        }
+    }
 }
 
 /// What the first start puts in an empty catalog so the README's walk-through works as is.
@@ -128,6 +161,7 @@ impl Config {
             name: "DBAAS_ALLOWED_NETWORKS",
             reason,
         })?;
+        let development = parsed("DBAAS_DEVELOPMENT", false)?;
         let range = var("DBAAS_PORT_RANGE").unwrap_or_else(|| "15432-15999".into());
         let (port_min, port_max) = parse_port_range(&range).ok_or(ConfigError {
             name: "DBAAS_PORT_RANGE",
@@ -165,6 +199,8 @@ impl Config {
             pause_at: var("DBAAS_PAUSE_AT"),
             allow,
             request_wait: Duration::from_millis(parsed("DBAAS_REQUEST_WAIT_MS", 10_000)?),
+            development,
+            engine_tls: EngineTls::from_settings(development, parsed("DBAAS_ENGINE_TLS", true)?)?,
         })
     }
 }
@@ -181,5 +217,14 @@ mod tests {
         assert_eq!(parse_port_range("0-10"), None);
         assert_eq!(parse_port_range("1-70000"), None);
         assert_eq!(parse_port_range("15432"), None);
+    }
+
+    #[test]
+    fn tls_is_off_only_in_development() {
+        assert_eq!(EngineTls::from_settings(false, true).unwrap(), EngineTls::On);
+        assert_eq!(EngineTls::from_settings(true, true).unwrap(), EngineTls::On);
+        assert_eq!(EngineTls::from_settings(true, false).unwrap(), EngineTls::Off);
+        let refused = EngineTls::from_settings(false, false).unwrap_err();
+        assert_eq!(refused.name, "DBAAS_ENGINE_TLS");
     }
 }

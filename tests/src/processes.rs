@@ -115,6 +115,8 @@ impl TestStack {
             ("DBAAS_LIFECYCLE_INTERVAL_S", secs(c.lifecycle_interval)),
             ("DBAAS_TASK_LEASE_S", secs(c.task_lease)),
             ("DBAAS_REQUEST_WAIT_MS", c.request_wait.as_millis().to_string()),
+            ("DBAAS_DEVELOPMENT", c.development.to_string()),
+            ("DBAAS_ENGINE_TLS", c.engine_tls.is_on().to_string()),
             // Everything, so that a test can check no secret is ever logged.
             ("RUST_LOG", "debug".into()),
         ]

@@ -11,6 +11,7 @@
 
 mod allow;
 mod auth;
+mod certificates;
 mod credentials;
 mod databases;
 mod dumps;
@@ -61,6 +62,9 @@ pub enum Tag {
     /// API users: who may call the API, whether they are admins, which teams they act for.
     /// Admins manage them; everyone else sees only themself.
     User,
+    /// TLS: the certificate authorities engines' certificates are signed by, for clients
+    /// that verify them (`sslmode=verify-full`, `tlsCAFile`).
+    Tls,
 }
 
 pub const TITLE: &str = "dbaas";
@@ -76,6 +80,7 @@ type Apis = (
     teams::Api,
     users::Api,
     orphans::Api,
+    certificates::Api,
 );
 
 fn service() -> OpenApiService<Apis, ()> {
