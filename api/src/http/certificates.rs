@@ -14,9 +14,9 @@ pub struct Api;
 
 #[derive(ApiResponse)]
 pub enum CaBundle {
-    /// One or more PEM certificates: give it to clients as `sslrootcert` (libpq) or
+    /// One or more PEM certificates (text): give it to clients as `sslrootcert` (libpq) or
     /// `tlsCAFile` (MongoDB drivers).
-    #[oai(status = 200, content_type = "application/x-pem-file")]
+    #[oai(status = 200)]
     Pem(PlainText<String>),
 }
 
