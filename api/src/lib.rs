@@ -21,6 +21,8 @@ pub enum ServeError {
     Store(#[from] dbaas_core::StoreError),
     #[error("{0}")]
     Queue(#[from] dbaas_core::queue::QueueError),
+    #[error("certificate authority: {0}")]
+    Tls(String),
     #[error("cannot listen: {0}")]
     Listen(#[from] std::io::Error),
 }
@@ -33,6 +35,13 @@ pub async fn prepare(config: &Config) -> Result<Store, ServeError> {
         tracing::info!(?applied, "migrations applied");
     }
     let outcome = store.bootstrap(config).await?;
+    // The deployment's CA, made on first start (or a successor, when one is due).
+    dbaas_core::tls::ensure_authorities(&store, &config.secrets, &config.deployment)
+        .await
+        .map_err(|e| match e {
+            dbaas_core::tls::TlsError::Store(e) => ServeError::Store(e),
+            e => ServeError::Tls(e.to_string()),
+        })?;
     if let Some(password) = outcome.generated_admin_password {
         // Shown once, on the console only: it is not kept anywhere in clear.
         println!(

@@ -79,6 +79,39 @@ pub struct Config {
     /// `X-Forwarded-For` header names the client; failed logins are slowed per client
     /// address (`api/src/http/throttle.rs`). None by default: the TCP peer is the client.
     pub trusted_proxies: Vec<IpNet>,
+    /// `DBAAS_DEVELOPMENT`: the deployment is for local development, the one place where
+    /// weaker settings are allowed (engines without TLS, today).
+    pub development: bool,
+    /// `DBAAS_ENGINE_TLS`: whether engines speak TLS (see [`EngineTls`]).
+    pub engine_tls: EngineTls,
+}
+
+/// Whether engines speak TLS. Always, except in a deployment marked for local development
+/// (`DBAAS_DEVELOPMENT=true`), where `DBAAS_ENGINE_TLS=false` may turn it off; anywhere else
+/// that setting is refused at start-up. Never a per-request choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EngineTls {
+    On,
+    /// Plain TCP: only in development.
+    Off,
+}
+
+impl EngineTls {
+    pub fn is_on(self) -> bool {
+        self == EngineTls::On
+    }
+
+    /// From `DBAAS_DEVELOPMENT` and `DBAAS_ENGINE_TLS`.
+    pub fn from_settings(development: bool, tls: bool) -> Result<Self, ConfigError> {
+        match (tls, development) {
+            (true, _) => Ok(EngineTls::On),
+            (false, true) => Ok(EngineTls::Off),
+            (false, false) => Err(ConfigError {
+                name: "DBAAS_ENGINE_TLS",
+                reason: "may be false only where DBAAS_DEVELOPMENT=true (local development)".into(),
+            }),
+        }
+    }
 }
 
 /// What the first start puts in an empty catalog so the README's walk-through works as is.
@@ -153,6 +186,7 @@ impl Config {
             name: "DBAAS_ALLOWED_NETWORKS",
             reason,
         })?;
+        let development = parsed("DBAAS_DEVELOPMENT", false)?;
         let range = var("DBAAS_PORT_RANGE").unwrap_or_else(|| "15432-15999".into());
         let (port_min, port_max) = parse_port_range(&range).ok_or(ConfigError {
             name: "DBAAS_PORT_RANGE",
@@ -196,6 +230,8 @@ impl Config {
             allow,
             request_wait: Duration::from_millis(parsed("DBAAS_REQUEST_WAIT_MS", 3_000)?),
             trusted_proxies,
+            development,
+            engine_tls: EngineTls::from_settings(development, parsed("DBAAS_ENGINE_TLS", true)?)?,
         })
     }
 }
@@ -222,5 +258,14 @@ mod tests {
         assert_eq!(parse_networks("").unwrap(), []);
         assert!(parse_networks("10.0.0.0/33").is_err());
         assert!(parse_networks("proxy.example").is_err());
+    }
+
+    #[test]
+    fn tls_is_off_only_in_development() {
+        assert_eq!(EngineTls::from_settings(false, true).unwrap(), EngineTls::On);
+        assert_eq!(EngineTls::from_settings(true, true).unwrap(), EngineTls::On);
+        assert_eq!(EngineTls::from_settings(true, false).unwrap(), EngineTls::Off);
+        let refused = EngineTls::from_settings(false, false).unwrap_err();
+        assert_eq!(refused.name, "DBAAS_ENGINE_TLS");
     }
 }

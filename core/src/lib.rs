@@ -11,6 +11,7 @@ pub mod schema;
 pub mod secrets;
 pub mod shutdown;
 pub mod store;
+pub mod tls;
 
 pub use config::Config;
 pub use store::{Store, StoreError};

@@ -192,3 +192,33 @@ diesel::allow_tables_to_appear_in_same_query!(
     dump_chunks,
     orphans,
 );
+
+// TLS to the engines (migration 2026-12-02-000001_tls), kept apart from the tables above.
+diesel::table! {
+    certificate_authorities (id) {
+        id -> Int8,
+        subject -> Text,
+        cert_pem -> Text,
+        key_enc -> Bytea,
+        not_before -> Timestamptz,
+        not_after -> Timestamptz,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    engine_certificates (database_id) {
+        database_id -> Int8,
+        authority_id -> Int8,
+        address -> Text,
+        cert_pem -> Text,
+        key_enc -> Bytea,
+        not_after -> Timestamptz,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(engine_certificates -> databases (database_id));
+diesel::joinable!(engine_certificates -> certificate_authorities (authority_id));
+
+diesel::allow_tables_to_appear_in_same_query!(certificate_authorities, engine_certificates, databases);

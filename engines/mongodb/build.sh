@@ -9,7 +9,9 @@
 # entrypoint and a `mongod` wrapper keep the official `mongo` image's contract
 # (see docker-entrypoint.sh and mongod), then `docker import` makes the image.
 #
-#   engines/mongodb/build.sh             build unless the image exists
+#   engines/mongodb/build.sh             build unless the image is there, built from the
+#                                        same inputs (its dbaas.inputs label: a hash of this
+#                                        folder's files, the recipe and the server version)
 #   FORCE=1 engines/mongodb/build.sh     re-import (reuses the cached rootfs and binary)
 #   REFRESH_ROOTFS=1 ...                 assemble the rootfs again (e.g. after host updates)
 #
@@ -40,10 +42,18 @@ die() {
 }
 
 image_exists() { docker image inspect "$IMAGE" > /dev/null 2>&1; }
+# What the image is made from: when any of it changes, the image is rebuilt (no FORCE=1
+# needed on a machine that has an older one).
+INPUTS="$(cd "$here" && { sha256sum -- build.sh docker-entrypoint.sh mongod && printf '%s\n' "$RECIPE" "$SECANTUS_VERSION"; } | sha256sum | cut -c1-16)"
+image_current() { [[ "$(docker image inspect -f '{{index .Config.Labels "dbaas.inputs"}}' "$IMAGE" 2> /dev/null)" == "$INPUTS" ]]; }
 
-if [[ "${FORCE:-0}" != 1 && "${REFRESH_ROOTFS:-0}" != 1 ]] && image_exists; then
-	log "$IMAGE already exists (FORCE=1 to rebuild)"
-	exit 0
+if [[ "${FORCE:-0}" != 1 && "${REFRESH_ROOTFS:-0}" != 1 ]]; then
+	if image_current; then
+		log "$IMAGE is up to date (FORCE=1 to rebuild)"
+		exit 0
+	elif image_exists; then
+		log "$IMAGE was built from other inputs: rebuilding it"
+	fi
 fi
 
 docker info > /dev/null 2>&1 || die "cannot reach the docker daemon; start it with scripts/services.sh start docker"
@@ -63,7 +73,7 @@ mkdir -p "$CACHE_DIR" "$SECANTUS_DIR"
 # One image build at a time (up and test may race on a fresh machine).
 exec 9> "$CACHE_DIR/.build-mongodb.lock"
 flock 9
-if [[ "${FORCE:-0}" != 1 && "${REFRESH_ROOTFS:-0}" != 1 ]] && image_exists; then
+if [[ "${FORCE:-0}" != 1 && "${REFRESH_ROOTFS:-0}" != 1 ]] && image_current; then
 	log "$IMAGE was built while we waited for the lock"
 	exit 0
 fi
@@ -251,6 +261,7 @@ tar -C "$work" --numeric-owner -c . | docker import \
 	-c 'EXPOSE 27017' \
 	-c 'ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]' \
 	-c 'CMD ["mongod"]' \
+	-c "LABEL dbaas.inputs=$INPUTS" \
 	-m "dbaas MongoDB-compatible engine: secantusd-rs $SECANTUS_VERSION, recipe $RECIPE" \
 	- "$IMAGE" > /dev/null
 new_id="$(docker image inspect -f '{{.Id}}' "$IMAGE")"

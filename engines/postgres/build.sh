@@ -4,7 +4,9 @@
 # add our entrypoint (same contract as the official `postgres` image) and
 # `docker import` the tree.
 #
-#   engines/postgres/build.sh             build unless the image exists
+#   engines/postgres/build.sh             build unless the image is there, built from the
+#                                         same inputs (its dbaas.inputs label: a hash of this
+#                                         folder's files and the recipe)
 #   FORCE=1 engines/postgres/build.sh     re-import (reuses the cached rootfs)
 #   REFRESH_ROOTFS=1 ...                  debootstrap again (e.g. for new security updates)
 #
@@ -24,9 +26,18 @@ RECIPE=2
 
 log() { printf '[engine-image] %s\n' "$*" >&2; }
 
-if [[ "${FORCE:-0}" != 1 && "${REFRESH_ROOTFS:-0}" != 1 ]] && docker image inspect "$IMAGE" > /dev/null 2>&1; then
-	log "$IMAGE already exists (FORCE=1 to rebuild)"
-	exit 0
+# What the image is made from: when any of it changes, the image is rebuilt (no FORCE=1
+# needed on a machine that has an older one).
+INPUTS="$(cd "$here" && { sha256sum -- build.sh docker-entrypoint.sh && printf '%s\n' "$RECIPE" "$PG_MAJOR"; } | sha256sum | cut -c1-16)"
+image_current() { [[ "$(docker image inspect -f '{{index .Config.Labels "dbaas.inputs"}}' "$IMAGE" 2> /dev/null)" == "$INPUTS" ]]; }
+
+if [[ "${FORCE:-0}" != 1 && "${REFRESH_ROOTFS:-0}" != 1 ]]; then
+	if image_current; then
+		log "$IMAGE is up to date (FORCE=1 to rebuild)"
+		exit 0
+	elif docker image inspect "$IMAGE" > /dev/null 2>&1; then
+		log "$IMAGE was built from other inputs: rebuilding it"
+	fi
 fi
 
 if ! docker info > /dev/null 2>&1; then
@@ -148,6 +159,7 @@ tar -C "$work" --numeric-owner -c . | docker import \
 	-c 'EXPOSE 5432' \
 	-c 'ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]' \
 	-c 'CMD ["postgres"]' \
+	-c "LABEL dbaas.inputs=$INPUTS" \
 	-m "dbaas PostgreSQL $PG_MAJOR engine: debootstrap $SUITE minbase + postgresql-$PG_MAJOR" \
 	- "$IMAGE" > /dev/null
 # `docker import -c` refuses STOPSIGNAL, and postgres treats SIGTERM as a "smart"

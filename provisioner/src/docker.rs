@@ -12,7 +12,7 @@ use bollard::query_parameters::{
 };
 use bollard::Docker;
 
-use crate::engine::{ByteSink, ContainerFile};
+use crate::engine::{ByteSink, ContainerFile, FileOwner};
 use crate::error::{ProvisionError, ProvisionResult};
 
 /// Label keys written on everything the control plane creates.
@@ -43,6 +43,8 @@ pub struct ContainerSpec {
     pub data_path: String,
     /// Written into the container before each start.
     pub files: Vec<ContainerFile>,
+    /// The user the engine runs as, who owns its secrets ([`FileOwner::EngineUser`]).
+    pub user: String,
 }
 
 /// A container of ours as the engine lists it.
@@ -99,7 +101,7 @@ impl DockerHost {
             Err(e) => return Err(e.into()),
         };
         if !spec.files.is_empty() && !self.is_running(&spec.name).await? {
-            self.write_files(&spec.name, &spec.files).await?;
+            self.put_files(&spec.name, &spec.user, &spec.files).await?;
         }
         match self.docker.start_container(&spec.name, None).await {
             // 304: already running.
@@ -143,17 +145,28 @@ impl DockerHost {
         }
     }
 
-    /// Writes files into a container (created or stopped ones too) through the Docker API, as
+    /// Writes files into a container (created, stopped or running) through the Docker API, as
     /// a tar archive extracted at `/`: nothing of them shows in the container's configuration.
-    async fn write_files(&self, container: &str, files: &[ContainerFile]) -> ProvisionResult<()> {
+    /// Files of [`FileOwner::EngineUser`] belong to `user` as the container's own
+    /// `/etc/passwd` has it, whichever image it runs.
+    pub async fn put_files(&self, container: &str, user: &str, files: &[ContainerFile]) -> ProvisionResult<()> {
+        let engine_user = if files.iter().any(|f| f.owner == FileOwner::EngineUser) {
+            Some(self.user_ids(container, user).await?)
+        } else {
+            None
+        };
         let mut archive = tar::Builder::new(Vec::new());
         for file in files {
             let path = file.path.trim_start_matches('/');
+            let (uid, gid) = match file.owner {
+                FileOwner::Root => (0, 0),
+                FileOwner::EngineUser => engine_user.unwrap_or_default(),
+            };
             let mut header = tar::Header::new_gnu();
             header.set_size(file.contents.len() as u64);
             header.set_mode(file.mode);
-            header.set_uid(file.uid);
-            header.set_gid(file.gid);
+            header.set_uid(uid);
+            header.set_gid(gid);
             header.set_mtime(0);
             header.set_entry_type(tar::EntryType::Regular);
             archive
@@ -170,6 +183,34 @@ impl DockerHost {
             .upload_to_container(container, Some(options), bollard::body_full(archive.into()))
             .await?;
         Ok(())
+    }
+
+    /// The uid and gid of `user` in a container's `/etc/passwd`, read through the Docker API
+    /// (the container need not run).
+    async fn user_ids(&self, container: &str, user: &str) -> ProvisionResult<(u64, u64)> {
+        use futures_util::TryStreamExt;
+        use std::io::Read;
+        let options = bollard::query_parameters::DownloadFromContainerOptionsBuilder::default()
+            .path("/etc/passwd")
+            .build();
+        let chunks: Vec<_> = self
+            .docker
+            .download_from_container(container, Some(options))
+            .try_collect()
+            .await?;
+        let archive = chunks.concat();
+        let unreadable =
+            |e: std::io::Error| ProvisionError::Invalid(format!("cannot read the image's /etc/passwd: {e}"));
+        let mut passwd = String::new();
+        let mut archive = tar::Archive::new(archive.as_slice());
+        if let Some(entry) = archive.entries().map_err(unreadable)?.next() {
+            entry
+                .map_err(unreadable)?
+                .read_to_string(&mut passwd)
+                .map_err(unreadable)?;
+        }
+        passwd_ids(&passwd, user)
+            .ok_or_else(|| ProvisionError::Invalid(format!("the image has no user '{user}' in /etc/passwd")))
     }
 
     /// Removes a container (forcibly) and its volume; what is already gone is not an error.
@@ -302,6 +343,18 @@ impl DockerHost {
     }
 }
 
+/// The uid and gid of `user` in the text of an `/etc/passwd`.
+fn passwd_ids(passwd: &str, user: &str) -> Option<(u64, u64)> {
+    passwd.lines().find_map(|line| {
+        let mut fields = line.split(':');
+        if fields.next()? != user {
+            return None;
+        }
+        let (_, uid, gid) = (fields.next()?, fields.next()?, fields.next()?);
+        Some((uid.parse().ok()?, gid.parse().ok()?))
+    })
+}
+
 /// Connections to the Docker hosts of all environments, made once per endpoint.
 #[derive(Clone, Default, Debug)]
 pub struct DockerHosts {
@@ -319,5 +372,20 @@ impl DockerHosts {
             .expect("docker host map poisoned")
             .insert(endpoint.to_owned(), host.clone());
         Ok(host)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::passwd_ids;
+
+    #[test]
+    fn users_are_found_in_passwd_as_each_image_has_them() {
+        let debian = "root:x:0:0:root:/root:/bin/bash\npostgres:x:100:102:PostgreSQL administrator,,,:/var/lib/postgresql:/bin/bash\n";
+        let official = "root:x:0:0:root:/root:/bin/bash\npostgres:x:999:999::/var/lib/postgresql:/bin/bash\n";
+        assert_eq!(passwd_ids(debian, "postgres"), Some((100, 102)));
+        assert_eq!(passwd_ids(official, "postgres"), Some((999, 999)));
+        assert_eq!(passwd_ids(official, "mongodb"), None);
+        assert_eq!(passwd_ids("postgresql:x:5:5::/:/bin/sh", "postgres"), None);
     }
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use crate::error::ProvisionResult;
+use crate::tls::{ClientTls, ServerTls};
 
 /// Where an engine listens.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,18 +15,22 @@ pub struct Endpoint {
     pub port: u16,
 }
 
-/// How the control plane logs in to an engine: its endpoint and the superuser's password.
+/// How the control plane logs in to an engine: its endpoint, the superuser's password, and
+/// the TLS it insists on.
 #[derive(Clone, Copy)]
 pub struct Superuser<'a> {
     pub endpoint: &'a Endpoint,
     /// Never logged.
     pub password: &'a str,
+    /// `None` only where the deployment runs engines without TLS (local development).
+    pub tls: Option<&'a ClientTls>,
 }
 
 impl std::fmt::Debug for Superuser<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Superuser")
             .field("endpoint", self.endpoint)
+            .field("tls", &self.tls.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -72,8 +77,16 @@ pub struct ContainerFile {
     /// Often a secret: never logged.
     pub contents: Vec<u8>,
     pub mode: u32,
-    pub uid: u64,
-    pub gid: u64,
+    pub owner: FileOwner,
+}
+
+/// Who owns a [`ContainerFile`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileOwner {
+    Root,
+    /// The user the engine runs as ([`ContainerLaunch::user`]), found by name in the image's
+    /// `/etc/passwd` (Debian's `postgres` is uid 100 in our image, 999 in the official one).
+    EngineUser,
 }
 
 impl std::fmt::Debug for ContainerFile {
@@ -95,6 +108,8 @@ pub struct ContainerLaunch {
     pub data_path: &'static str,
     /// Written into the container before it starts (the superuser's password file, ...).
     pub files: Vec<ContainerFile>,
+    /// The user the engine runs as in the image, who owns its secrets.
+    pub user: &'static str,
 }
 
 /// A command run inside the engine's container that writes a dump to its standard output.
@@ -129,8 +144,16 @@ pub trait Engine: Send + Sync {
     /// The superuser the control plane manages the engine with.
     fn admin_user(&self) -> &'static str;
 
-    /// Environment, arguments and files for a container listening on `endpoint`.
-    fn launch(&self, endpoint: &Endpoint, admin_password: &str) -> ContainerLaunch;
+    /// Environment, arguments and files for a container listening on `endpoint`, serving TLS
+    /// only (plain connections refused) when `tls` is given.
+    fn launch(&self, endpoint: &Endpoint, admin_password: &str, tls: Option<&ServerTls>) -> ContainerLaunch;
+
+    /// Makes a running engine take up the certificate files just written into its container
+    /// (see [`Self::launch`]). `false`: it cannot without a restart.
+    async fn reload_certificates(&self, admin: Superuser<'_>) -> ProvisionResult<bool> {
+        let _ = admin;
+        Ok(false)
+    }
 
     /// Waits until the engine accepts the superuser's login.
     async fn wait_ready(&self, admin: Superuser<'_>, timeout: Duration) -> ProvisionResult<()>;

@@ -8,11 +8,13 @@ pub mod docker;
 pub mod engine;
 pub mod engines;
 mod error;
+pub mod tls;
 
 pub use docker::{ContainerSpec, DockerHost, DockerHosts, Labels, ManagedContainer};
 pub use engine::{
-    Access, ByteSink, ContainerFile, ContainerLaunch, DumpCommand, DumpMethod, Endpoint, Engine, Grant, RoleSpec,
-    Superuser,
+    Access, ByteSink, ContainerFile, ContainerLaunch, DumpCommand, DumpMethod, Endpoint, Engine, FileOwner, Grant,
+    RoleSpec, Superuser,
 };
 pub use engines::engine_for;
 pub use error::{ProvisionError, ProvisionResult};
+pub use tls::{ClientTls, ServerTls};

@@ -14,7 +14,9 @@ starts the api and the worker, and sets:
 
 import base64
 import os
+import ssl
 import sys
+import tempfile
 import time
 import traceback
 from urllib.parse import unquote, urlsplit
@@ -28,6 +30,7 @@ from dbaas_client.api.catalog import plan_list
 from dbaas_client.api.credential import credential_get, credential_reset_password
 from dbaas_client.api.database import database_create, database_get
 from dbaas_client.api.task import task_get
+from dbaas_client.api.tls import ca_bundle_get
 from dbaas_client.models import CredentialView, DatabaseCreate, DatabaseView, PlanList, TaskView
 
 TIMEOUT_S = 180  # for the engine to come up, and for a reset task to finish
@@ -54,14 +57,19 @@ def expect(what, response, status, model):
     return response.parsed if ok else None
 
 
+# The deployment's CA bundle (ca_bundle_get), as a file: engines are verified with it.
+CA_FILE = None
+
+
 def connect(uri, password=None):
     """Opens a real session on the engine with the URI's user and password (or
-    `password`), runs a command, and returns the user the engine says we are."""
+    `password`), over TLS verified with the served CA (chain and address), runs a
+    command, and returns the user the engine says we are."""
     url = urlsplit(uri)
     if url.scheme == "mongodb":
         if password is not None:
             uri = uri.replace(f":{url.password}@", f":{password}@", 1)
-        with pymongo.MongoClient(uri, serverSelectionTimeoutMS=10000) as client:
+        with pymongo.MongoClient(uri, serverSelectionTimeoutMS=10000, tlsCAFile=CA_FILE) as client:
             status = client.get_default_database().command("connectionStatus")
             return status["authInfo"]["authenticatedUsers"][0]["user"]
     conn = pg8000.native.Connection(
@@ -71,6 +79,7 @@ def connect(uri, password=None):
         port=url.port,
         database=url.path.lstrip("/"),
         timeout=10,
+        ssl_context=ssl.create_default_context(cafile=CA_FILE),
     )
     try:
         return conn.run("SELECT current_user")[0][0]
@@ -87,6 +96,18 @@ def refused(uri, password):
     except pymongo.errors.OperationFailure as e:
         return e.code == 18
     return False
+
+
+def fetch_ca(client):
+    """Writes the CA bundle the api serves to a file, for `connect`."""
+    global CA_FILE
+    response = ca_bundle_get.sync_detailed(client=client)
+    pem = response.parsed if response.status_code == 200 else None
+    if not check("ca_bundle_get answers 200 with PEM", isinstance(pem, str) and pem.startswith("-----BEGIN CERTIFICATE-----"), response.content[:100]):
+        return
+    with tempfile.NamedTemporaryFile("w", suffix=".pem", delete=False) as f:
+        f.write(pem)
+    CA_FILE = f.name
 
 
 def scenario(client, name, plan):
@@ -172,6 +193,7 @@ def main():
     )
     started = time.monotonic()
     with client:
+        fetch_ca(client)
         for suffix, plan in (("pg", "postgres-small"), ("mongo", "mongodb-small")):
             print(f"--- {plan}")
             try:
@@ -179,6 +201,8 @@ def main():
             except Exception:  # noqa: BLE001 - a crash in the generated client is a failure too
                 traceback.print_exc(file=sys.stdout)
                 check(f"the {plan} scenario runs to its end", False)
+    if CA_FILE:
+        os.unlink(CA_FILE)
     print(f"({time.monotonic() - started:.1f}s)")
     print(f"generated-client: {passed} passed, {failed} failed")
     return 0 if failed == 0 and passed > 0 else 1

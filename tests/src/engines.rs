@@ -143,6 +143,11 @@ impl Engine {
             }
             Engine::MongoDb => {
                 let mut options = ClientOptions::parse(uri).await?;
+                // `tls=true` and no CA of its own: verify with the stacks' CAs.
+                let trusted = crate::tls::trusted_file();
+                if let (Some(mongodb::options::Tls::Enabled(tls)), Some((_, path))) = (&mut options.tls, &trusted) {
+                    tls.ca_file_path.get_or_insert_with(|| path.clone());
+                }
                 options.server_selection_timeout = Some(Duration::from_secs(10));
                 options.connect_timeout = Some(Duration::from_secs(5));
                 let database = options

@@ -12,6 +12,7 @@
 //! - [`spec`]: the OpenAPI document, served and committed.
 //! - [`services`]: connections to the backing services, and private ones to stop and start.
 //! - [`engines`]: the engines tests run once each against, with a real client for each.
+//! - [`tls`]: the CAs those clients verify engines with.
 //!
 //! Configuration: `DBAAS_TEST_ADMIN_URL` (a Postgres role that may create databases),
 //! `DBAAS_REDIS_URL`, `DBAAS_POSTGRES_IMAGE`, `DBAAS_MONGODB_IMAGE`, `DBAAS_DOCKER_HOST`.
@@ -23,10 +24,11 @@ pub mod services;
 pub mod spec;
 pub mod stack;
 pub mod teardown;
+pub mod tls;
 pub mod waiting;
 
 pub use client::{id_of, names, path_of, refused, task_id, ApiClient, Reply};
 pub use engines::{Engine, EngineError, Session};
-pub use services::{free_port, pg_connect, PrivatePostgres, PrivateRedis};
+pub use services::{free_port, pg_connect, pg_connect_verified, PrivatePostgres, PrivateRedis};
 pub use stack::{Services, TestStack};
 pub use waiting::{retry, retry_blocking};

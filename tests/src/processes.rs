@@ -123,6 +123,8 @@ impl TestStack {
                     .collect::<Vec<_>>()
                     .join(","),
             ),
+            ("DBAAS_DEVELOPMENT", c.development.to_string()),
+            ("DBAAS_ENGINE_TLS", c.engine_tls.is_on().to_string()),
             // Everything, so that a test can check no secret is ever logged.
             ("RUST_LOG", "debug".into()),
         ]

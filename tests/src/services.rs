@@ -8,8 +8,29 @@ use std::time::Duration;
 use crate::waiting::retry_blocking;
 
 /// Connects to Postgres and drives the connection in the background.
+///
+/// A URL with `sslmode=require` (an engine's) gets TLS verified as `sslmode=verify-full`
+/// does: the certificate against the CAs of the stacks started so far ([`crate::tls`]), and
+/// its address. Others (the catalog's) connect without TLS.
 pub async fn pg_connect(url: &str) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
-    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
+    let config: tokio_postgres::Config = url.parse()?;
+    if config.get_ssl_mode() == tokio_postgres::config::SslMode::Require {
+        return pg_connect_verified(url, &crate::tls::trusted_bundle()).await;
+    }
+    let (client, connection) = config.connect(tokio_postgres::NoTls).await?;
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    Ok(client)
+}
+
+/// Connects with TLS, verifying the server's certificate against `bundle` alone and its
+/// address against the certificate, whatever the URL's `sslmode`.
+pub async fn pg_connect_verified(url: &str, bundle: &str) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
+    let mut config: tokio_postgres::Config = url.parse()?;
+    config.ssl_mode(tokio_postgres::config::SslMode::Require);
+    let tls = tokio_postgres_rustls::MakeRustlsConnect::new(crate::tls::client_config(bundle));
+    let (client, connection) = config.connect(tls).await?;
     tokio::spawn(async move {
         let _ = connection.await;
     });

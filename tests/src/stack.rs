@@ -199,6 +199,8 @@ impl TestStack {
             pause_at: None,
             allow: dbaas_core::allowlist::AllowList::default(),
             trusted_proxies: Vec::new(),
+            development: false,
+            engine_tls: dbaas_core::config::EngineTls::On,
         };
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
@@ -239,6 +241,32 @@ impl TestStack {
         })
         .await
         .unwrap_or_else(|e| panic!("the api did not come up: {e}"));
+        // The stack's CA, made at start-up: test clients verify its engines with it.
+        match self.ca_bundle().await {
+            Ok(bundle) => crate::tls::trust(&bundle),
+            Err(e) => eprintln!("no CA bundle from the api: {e}"),
+        }
+    }
+
+    /// The base64 key the stack's secrets are sealed with, for tests that look for it where
+    /// it must not be.
+    pub fn secret_key_for_checks(&self) -> &str {
+        &self.secret_key
+    }
+
+    /// The CA bundle the api serves (`GET /api/ca.pem`, as the admin).
+    pub async fn ca_bundle(&self) -> Result<String, String> {
+        let reply = self
+            .http
+            .get(self.url("/api/ca.pem"))
+            .basic_auth(&self.admin_user, Some(&self.admin_password))
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        if !reply.status().is_success() {
+            return Err(format!("GET /api/ca.pem answers {}", reply.status()));
+        }
+        reply.text().await.map_err(|e| e.to_string())
     }
 
     pub fn url(&self, path: &str) -> String {

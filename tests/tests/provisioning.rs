@@ -22,11 +22,11 @@ async fn plan_named(stack: &TestStack, name: &str) -> Value {
         .unwrap_or_else(|| panic!("no plan {name}: {plans}"))
 }
 
-/// What follows the host and port in the endpoint of database `name`.
+/// What follows the host and port in the endpoint of database `name`: the URI asks for TLS.
 fn endpoint_tail(engine: Engine, name: &str) -> String {
     match engine {
-        Engine::Postgres => format!("/{name}"),
-        Engine::MongoDb => format!("/{name}?authSource={name}&directConnection=true"),
+        Engine::Postgres => format!("/{name}?sslmode=require"),
+        Engine::MongoDb => format!("/{name}?authSource={name}&directConnection=true&tls=true"),
     }
 }
 

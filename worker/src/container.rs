@@ -5,11 +5,12 @@ use std::collections::HashMap;
 
 use dbaas_core::model::{Database, Plan};
 use dbaas_provisioner::docker::label;
-use dbaas_provisioner::{ContainerSpec, Endpoint, Engine};
+use dbaas_provisioner::{ContainerSpec, Endpoint, Engine, ServerTls};
 
 use crate::Context;
 
-/// The same database always gives the same container and volume.
+/// The same database always gives the same container and volume. `tls`: what the engine
+/// serves TLS with (from [`crate::tls::server_tls`]).
 pub fn container_spec(
     ctx: &Context,
     database: &Database,
@@ -17,8 +18,9 @@ pub fn container_spec(
     engine: &dyn Engine,
     endpoint: &Endpoint,
     admin_password: &str,
+    tls: Option<&ServerTls>,
 ) -> ContainerSpec {
-    let launch = engine.launch(endpoint, admin_password);
+    let launch = engine.launch(endpoint, admin_password, tls);
     let names = database.engine_names();
     let labels = HashMap::from([
         (label::MANAGED.to_string(), "true".to_string()),
@@ -40,5 +42,6 @@ pub fn container_spec(
         volume: names.volume,
         data_path: launch.data_path.to_string(),
         files: launch.files,
+        user: launch.user.to_string(),
     }
 }

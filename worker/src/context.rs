@@ -18,6 +18,8 @@ pub struct Context {
     pub queue: JobQueue,
     pub docker: DockerHosts,
     pub config: Config,
+    /// The verifying client engines are talked to with ([`Context::client_tls`]).
+    pub client_tls: crate::tls::ClientTlsCache,
 }
 
 impl Context {

@@ -3,7 +3,7 @@
 
 use dbaas_core::model::{owner_username, Credential, DatabaseDetail, Privileges};
 use dbaas_core::secrets;
-use dbaas_provisioner::{engine_for, Access, Endpoint, Engine, Grant, RoleSpec, Superuser};
+use dbaas_provisioner::{engine_for, Access, ClientTls, Endpoint, Engine, Grant, RoleSpec, Superuser};
 
 use crate::error::{JobError, JobResult};
 use crate::fault::fault_point;
@@ -14,6 +14,7 @@ pub struct EngineTarget {
     pub engine: Box<dyn Engine>,
     pub endpoint: Endpoint,
     admin_password: String,
+    client_tls: Option<ClientTls>,
 }
 
 /// The engine that runs a plan's databases, if this worker knows it.
@@ -38,6 +39,7 @@ impl EngineTarget {
             engine,
             endpoint,
             admin_password,
+            client_tls: ctx.client_tls().await?,
         }))
     }
 
@@ -53,6 +55,7 @@ impl EngineTarget {
         Superuser {
             endpoint: &self.endpoint,
             password: &self.admin_password,
+            tls: self.client_tls.as_ref(),
         }
     }
 

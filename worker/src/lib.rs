@@ -5,7 +5,8 @@
 //!   catalog and the Docker hosts.
 //! - Shared by both: [`context`] (what they reach), [`engine`] (a database's engine and
 //!   superuser), [`container`] (its container), [`dump`], [`retry`] (the one retry policy),
-//!   [`heartbeat`], [`fault`] (named steps for tests), [`error`].
+//!   [`heartbeat`], [`fault`] (named steps for tests), [`tls`] (engine certificates and the
+//!   verifying client), [`error`].
 
 pub mod container;
 pub mod context;
@@ -18,6 +19,7 @@ pub mod jobs;
 mod periodic;
 mod reconciler;
 pub mod retry;
+pub mod tls;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -58,6 +60,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
         queue,
         docker: DockerHosts::default(),
         config: config.clone(),
+        client_tls: Default::default(),
     });
 
     let periodic = periodic::spawn_all(&context);

@@ -49,6 +49,7 @@ impl App {
                 &credential.username,
                 password,
                 &detail.database.name,
+                self.config.engine_tls.is_on(),
             ))
         });
         let latest_task = self.store.task_latest_for_credential(id).await?;

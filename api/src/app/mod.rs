@@ -6,6 +6,7 @@
 //! One file per resource; beside them, [`validate`] holds every field rule, `tasks` the
 //! enqueueing and waiting, and `references` how requests name other resources.
 
+mod certificates;
 mod credentials;
 mod databases;
 mod dumps;

@@ -5,17 +5,23 @@ use poem::Request;
 
 use crate::app::App;
 
-/// Builds resource URLs under one base.
+/// Builds resource URLs under one base, and engine URIs as this deployment serves them.
 #[derive(Debug, Clone)]
 pub struct Links {
     base: String,
+    /// Whether engines speak TLS (their URIs then ask for it).
+    engine_tls: bool,
 }
 
 impl Links {
     /// The configured public URL, else the scheme and host the request came to.
     pub fn for_request(app: &App, req: &Request) -> Self {
+        let engine_tls = app.config.engine_tls.is_on();
         if let Some(base) = &app.config.public_url {
-            return Self { base: base.clone() };
+            return Self {
+                base: base.clone(),
+                engine_tls,
+            };
         }
         let host = req
             .headers()
@@ -32,11 +38,17 @@ impl Links {
             .unwrap_or("http");
         Self {
             base: format!("{scheme}://{host}"),
+            engine_tls,
         }
     }
 
     pub fn base(&self) -> &str {
         &self.base
+    }
+
+    /// Whether engine URIs ask for TLS.
+    pub fn engine_tls(&self) -> bool {
+        self.engine_tls
     }
 
     fn resource(&self, kind: &str, id: i64) -> String {

@@ -12,6 +12,7 @@
 mod allow;
 mod auth;
 mod client_address;
+mod certificates;
 mod credentials;
 mod databases;
 mod dumps;
@@ -63,6 +64,9 @@ pub enum Tag {
     /// API users: who may call the API, whether they are admins, which teams they act for.
     /// Admins manage them; everyone else sees only themself.
     User,
+    /// TLS: the certificate authorities engines' certificates are signed by, for clients
+    /// that verify them (`sslmode=verify-full`, `tlsCAFile`).
+    Tls,
 }
 
 pub const TITLE: &str = "dbaas";
@@ -78,6 +82,7 @@ type Apis = (
     teams::Api,
     users::Api,
     orphans::Api,
+    certificates::Api,
 );
 
 fn service() -> OpenApiService<Apis, ()> {

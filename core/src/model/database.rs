@@ -128,13 +128,13 @@ impl DatabaseDetail {
     }
 
     /// Where clients connect, with placeholders for the credential; `None` until a port is
-    /// assigned.
-    pub fn endpoint(&self) -> Option<String> {
+    /// assigned. `tls`: whether the deployment's engines speak TLS.
+    pub fn endpoint(&self, tls: bool) -> Option<String> {
         let port = self.database.port?;
         Some(
             self.plan
                 .engine
-                .endpoint(&self.environment.host().address, port, &self.database.name),
+                .endpoint(&self.environment.host().address, port, &self.database.name, tls),
         )
     }
 }

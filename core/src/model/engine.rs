@@ -21,11 +21,25 @@ impl EngineKind {
     /// A ready-to-use URI. Users and generated passwords are plain alphanumerics and
     /// underscores, so nothing needs escaping. A MongoDB user lives in its database
     /// (`authSource`), and the engine is one server, not a replica set (`directConnection`).
-    pub fn connection_uri(self, host: &str, port: i32, user: &str, password: &str, database: &str) -> String {
+    ///
+    /// With `tls`, the URI asks for it: `sslmode=require` (libpq then also verifies against
+    /// `~/.postgresql/root.crt` where that exists; `sslmode=verify-full&sslrootcert=ca.pem`
+    /// insists), `tls=true` (drivers verify the server; `tlsCAFile=ca.pem` names our CA).
+    pub fn connection_uri(
+        self,
+        host: &str,
+        port: i32,
+        user: &str,
+        password: &str,
+        database: &str,
+        tls: bool,
+    ) -> String {
         let base = format!("{}://{user}:{password}@{host}:{port}/{database}", self.scheme());
-        match self {
-            EngineKind::Postgres => base,
-            EngineKind::MongoDb => format!("{base}?authSource={database}&directConnection=true"),
+        match (self, tls) {
+            (EngineKind::Postgres, false) => base,
+            (EngineKind::Postgres, true) => format!("{base}?sslmode=require"),
+            (EngineKind::MongoDb, false) => format!("{base}?authSource={database}&directConnection=true"),
+            (EngineKind::MongoDb, true) => format!("{base}?authSource={database}&directConnection=true&tls=true"),
         }
     }
 
@@ -36,8 +50,8 @@ impl EngineKind {
     }
 
     /// The endpoint as the reference shows it, with placeholders for the credential.
-    pub fn endpoint(self, host: &str, port: i32, database: &str) -> String {
-        self.connection_uri(host, port, "<user>", "<password>", database)
+    pub fn endpoint(self, host: &str, port: i32, database: &str, tls: bool) -> String {
+        self.connection_uri(host, port, "<user>", "<password>", database, tls)
     }
 }
 

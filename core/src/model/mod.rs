@@ -9,6 +9,7 @@
 mod text_enum;
 
 mod catalog;
+mod certificate;
 mod credential;
 mod database;
 mod dump;
@@ -19,6 +20,7 @@ mod task;
 mod tenancy;
 
 pub use catalog::{Environment, EnvironmentChanges, NewEnvironment, NewPlan, Plan, PlanChanges};
+pub use certificate::{CertificateAuthority, EngineCertificate, NewCertificateAuthority};
 pub use credential::{owner_username, Credential, Privileges};
 pub use database::{Database, DatabaseDetail, DatabaseStatus, Health, NewDatabase};
 pub use dump::{Dump, DumpFormat};

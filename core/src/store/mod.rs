@@ -4,6 +4,7 @@
 //! knows which resource it was looking for.
 
 mod bootstrap;
+mod certificates;
 mod credentials;
 mod databases;
 mod dumps;

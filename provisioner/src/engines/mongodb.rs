@@ -18,9 +18,11 @@ use mongodb::Client;
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
 use crate::engine::{
-    Access, ByteSink, ContainerFile, ContainerLaunch, DumpMethod, Endpoint, Engine, Grant, RoleSpec, Superuser,
+    Access, ByteSink, ContainerFile, ContainerLaunch, DumpMethod, Endpoint, Engine, FileOwner, Grant, RoleSpec,
+    Superuser,
 };
 use crate::error::{ProvisionError, ProvisionResult};
+use crate::tls::ServerTls;
 
 pub struct MongoDb;
 
@@ -28,12 +30,18 @@ const ADMIN_USER: &str = "root";
 const ADMIN_DB: &str = "admin";
 const DATA_PATH: &str = "/data/db";
 /// Read by the entrypoint (`MONGO_INITDB_ROOT_PASSWORD_FILE`). The official image reads it as
-/// its `mongodb` user (999), ours as root: owned by 999, readable by its owner only.
+/// its `mongodb` user, ours as root: owned by that user, readable by it only.
 const PASSWORD_FILE: &str = "/run/secrets/dbaas/mongodb-password";
-const MONGODB_UID: u64 = 999;
+/// The user the server runs as (999 in both images).
+const ENGINE_USER: &str = "mongodb";
+/// The server's certificate and key in one PEM, as mongod's `--tlsCertificateKeyFile` takes
+/// them: a secret, so its owner's only.
+const CERT_KEY_FILE: &str = "/run/secrets/dbaas/mongodb.pem";
+const CA_FILE: &str = "/run/secrets/dbaas/ca.pem";
 /// Server error codes, as mongod has them.
 const USER_NOT_FOUND: i32 = 11;
 const USER_EXISTS: i32 = 51003;
+const COMMAND_NOT_FOUND: i32 = 59;
 
 fn engine_error(e: MongoError) -> ProvisionError {
     // The server's own words, never the command (which may carry a password).
@@ -65,6 +73,7 @@ fn client(admin: Superuser<'_>) -> ProvisionResult<Client> {
                 .build(),
         )
         .direct_connection(true)
+        .tls(admin.tls.map(|tls| tls.mongodb()))
         .app_name("dbaas-provisioner".to_string())
         .connect_timeout(Duration::from_secs(5))
         .server_selection_timeout(Duration::from_secs(5))
@@ -185,28 +194,72 @@ impl Engine for MongoDb {
         ADMIN_USER
     }
 
-    fn launch(&self, endpoint: &Endpoint, admin_password: &str) -> ContainerLaunch {
+    fn launch(&self, endpoint: &Endpoint, admin_password: &str, tls: Option<&ServerTls>) -> ContainerLaunch {
+        let mut cmd: Vec<String> = vec![
+            "mongod".into(),
+            "--port".into(),
+            endpoint.port.to_string(),
+            "--bind_ip".into(),
+            endpoint.host.clone(),
+            "--auth".into(),
+        ];
+        let file = |path: &str, contents: String, mode, owner| ContainerFile {
+            path: path.into(),
+            contents: contents.into_bytes(),
+            mode,
+            owner,
+        };
+        let mut files = vec![file(
+            PASSWORD_FILE,
+            admin_password.to_owned(),
+            0o600,
+            FileOwner::EngineUser,
+        )];
+        if let Some(tls) = tls {
+            // mongod's own flags (the image's `mongod` maps them for SecantusDB). With a CA
+            // file, mongod asks clients for certificates unless told not to: ours log in with
+            // SCRAM instead.
+            cmd.extend(
+                [
+                    "--tlsMode",
+                    "requireTLS",
+                    "--tlsCertificateKeyFile",
+                    CERT_KEY_FILE,
+                    "--tlsCAFile",
+                    CA_FILE,
+                    "--tlsAllowConnectionsWithoutCertificates",
+                ]
+                .map(String::from),
+            );
+            let cert_and_key = format!("{}\n{}", tls.cert_pem.trim_end(), tls.key_pem);
+            files.extend([
+                file(CERT_KEY_FILE, cert_and_key, 0o600, FileOwner::EngineUser),
+                file(CA_FILE, tls.ca_pem.clone(), 0o644, FileOwner::Root),
+            ]);
+        }
         ContainerLaunch {
             env: vec![
                 format!("MONGO_INITDB_ROOT_USERNAME={ADMIN_USER}"),
                 format!("MONGO_INITDB_ROOT_PASSWORD_FILE={PASSWORD_FILE}"),
             ],
-            cmd: vec![
-                "mongod".into(),
-                "--port".into(),
-                endpoint.port.to_string(),
-                "--bind_ip".into(),
-                endpoint.host.clone(),
-                "--auth".into(),
-            ],
+            cmd,
             data_path: DATA_PATH,
-            files: vec![ContainerFile {
-                path: PASSWORD_FILE.into(),
-                contents: admin_password.as_bytes().to_vec(),
-                mode: 0o400,
-                uid: MONGODB_UID,
-                gid: MONGODB_UID,
-            }],
+            files,
+            user: ENGINE_USER,
+        }
+    }
+
+    /// mongod (5.0 and later) reads its certificate files again on `rotateCertificates`; a
+    /// server without that command needs a restart.
+    async fn reload_certificates(&self, admin: Superuser<'_>) -> ProvisionResult<bool> {
+        match client(admin)?
+            .database(ADMIN_DB)
+            .run_command(doc! {"rotateCertificates": 1})
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(e) if command_code(&e) == Some(COMMAND_NOT_FOUND) => Ok(false),
+            Err(e) => Err(engine_error(e)),
         }
     }
 

@@ -5,19 +5,37 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use postgres_protocol::escape::{escape_identifier, escape_literal};
+use tokio_postgres::config::SslMode;
 use tokio_postgres::{Client, NoTls};
 
 use crate::engine::{
-    Access, ContainerFile, ContainerLaunch, DumpCommand, DumpMethod, Endpoint, Engine, Grant, RoleSpec, Superuser,
+    Access, ContainerFile, ContainerLaunch, DumpCommand, DumpMethod, Endpoint, Engine, FileOwner, Grant, RoleSpec,
+    Superuser,
 };
 use crate::error::{ProvisionError, ProvisionResult};
+use crate::tls::ServerTls;
 
 pub struct Postgres;
 
 const ADMIN_USER: &str = "postgres";
+/// The user the server runs as, in our image (Debian's uid) and the official one (999).
+const ENGINE_USER: &str = "postgres";
 const DATA_PATH: &str = "/var/lib/postgresql/data";
-/// Read by the entrypoint as root (`POSTGRES_PASSWORD_FILE`, as the official image does).
+/// Read by the entrypoint (`POSTGRES_PASSWORD_FILE`, as the official image does).
 const PASSWORD_FILE: &str = "/run/secrets/dbaas/postgres-password";
+const CERT_FILE: &str = "/run/secrets/dbaas/server.crt";
+/// Postgres refuses a key that others than its owner may read.
+const KEY_FILE: &str = "/run/secrets/dbaas/server.key";
+/// The deployment's CAs, for the tools in the container (`pg_dump` verifies with them).
+const CA_FILE: &str = "/run/secrets/dbaas/ca.pem";
+/// Replaces the data directory's `pg_hba.conf` (`-c hba_file=`), on every start.
+const HBA_FILE: &str = "/run/secrets/dbaas/pg_hba.conf";
+/// TCP only over TLS, with a SCRAM login; no line matches a plain TCP connection, so it is
+/// refused. The container's own unix socket stays as both images have it (the entrypoint
+/// uses it during first init).
+const HBA_TLS_ONLY: &str = "# dbaas: TCP connections only over TLS\n\
+    local   all all     trust\n\
+    hostssl all all all scram-sha-256\n";
 
 async fn connect(admin: Superuser<'_>) -> Result<Client, tokio_postgres::Error> {
     connect_to(admin, "postgres").await
@@ -33,13 +51,27 @@ async fn connect_to(admin: Superuser<'_>, database: &str) -> Result<Client, toki
         .dbname(database)
         .application_name("dbaas-provisioner")
         .connect_timeout(Duration::from_secs(5));
-    let (client, connection) = config.connect(NoTls).await?;
-    tokio::spawn(async move {
-        if let Err(e) = connection.await {
-            tracing::debug!(error = %e, "provisioner connection to postgres closed");
+    let client = match admin.tls {
+        Some(tls) => {
+            // Verified against the deployment's CAs, for the engine's address.
+            config.ssl_mode(SslMode::Require);
+            let (client, connection) = config.connect(tls.postgres()).await?;
+            tokio::spawn(drive(connection));
+            client
         }
-    });
+        None => {
+            let (client, connection) = config.connect(NoTls).await?;
+            tokio::spawn(drive(connection));
+            client
+        }
+    };
     Ok(client)
+}
+
+async fn drive<F: std::future::Future<Output = Result<(), tokio_postgres::Error>>>(connection: F) {
+    if let Err(e) = connection.await {
+        tracing::debug!(error = %e, "provisioner connection to postgres closed");
+    }
 }
 
 fn engine_error(e: tokio_postgres::Error) -> ProvisionError {
@@ -131,28 +163,57 @@ impl Engine for Postgres {
         ADMIN_USER
     }
 
-    fn launch(&self, endpoint: &Endpoint, admin_password: &str) -> ContainerLaunch {
+    fn launch(&self, endpoint: &Endpoint, admin_password: &str, tls: Option<&ServerTls>) -> ContainerLaunch {
+        let mut cmd: Vec<String> = vec![
+            "postgres".into(),
+            "-p".into(),
+            endpoint.port.to_string(),
+            "-c".into(),
+            format!("listen_addresses={}", endpoint.host),
+        ];
+        let file = |path: &str, contents: &str, mode, owner| ContainerFile {
+            path: path.into(),
+            contents: contents.as_bytes().to_vec(),
+            mode,
+            owner,
+        };
+        let mut files = vec![file(PASSWORD_FILE, admin_password, 0o600, FileOwner::EngineUser)];
+        if let Some(tls) = tls {
+            for setting in [
+                "ssl=on".to_string(),
+                format!("ssl_cert_file={CERT_FILE}"),
+                format!("ssl_key_file={KEY_FILE}"),
+                format!("hba_file={HBA_FILE}"),
+            ] {
+                cmd.extend(["-c".to_string(), setting]);
+            }
+            files.extend([
+                file(CERT_FILE, &tls.cert_pem, 0o644, FileOwner::Root),
+                file(KEY_FILE, &tls.key_pem, 0o600, FileOwner::EngineUser),
+                file(CA_FILE, &tls.ca_pem, 0o644, FileOwner::Root),
+                file(HBA_FILE, HBA_TLS_ONLY, 0o644, FileOwner::Root),
+            ]);
+        }
         ContainerLaunch {
             env: vec![
                 format!("POSTGRES_PASSWORD_FILE={PASSWORD_FILE}"),
                 format!("POSTGRES_USER={ADMIN_USER}"),
             ],
-            cmd: vec![
-                "postgres".into(),
-                "-p".into(),
-                endpoint.port.to_string(),
-                "-c".into(),
-                format!("listen_addresses={}", endpoint.host),
-            ],
+            cmd,
             data_path: DATA_PATH,
-            files: vec![ContainerFile {
-                path: PASSWORD_FILE.into(),
-                contents: admin_password.as_bytes().to_vec(),
-                mode: 0o400,
-                uid: 0,
-                gid: 0,
-            }],
+            files,
+            user: ENGINE_USER,
         }
+    }
+
+    /// A configuration reload (SIGHUP) makes Postgres read its certificate and key again.
+    async fn reload_certificates(&self, admin: Superuser<'_>) -> ProvisionResult<bool> {
+        let client = connect(admin).await.map_err(engine_error)?;
+        client
+            .simple_query("SELECT pg_reload_conf()")
+            .await
+            .map_err(engine_error)?;
+        Ok(true)
     }
 
     async fn wait_ready(&self, admin: Superuser<'_>, timeout: Duration) -> ProvisionResult<()> {
@@ -295,7 +356,11 @@ impl Engine for Postgres {
                 "--dbname".into(),
                 database.into(),
             ],
-            env: vec![format!("PGPASSWORD={}", admin.password)],
+            env: [format!("PGPASSWORD={}", admin.password)]
+                .into_iter()
+                .chain(admin.tls.map(|_| "PGSSLMODE=verify-full".to_string()))
+                .chain(admin.tls.map(|_| format!("PGSSLROOTCERT={CA_FILE}")))
+                .collect(),
         })
     }
 

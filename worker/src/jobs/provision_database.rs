@@ -55,12 +55,23 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
     fault_point(&ctx, "provision.password").await?;
     let admin_password = secrets.open(&sealed)?;
     let endpoint = ctx.engine_endpoint(&host, port)?;
+    let server_tls = crate::tls::server_tls(&ctx, database.id, &endpoint.host).await?;
+    let client_tls = ctx.client_tls().await?;
     let admin = Superuser {
         endpoint: &endpoint,
         password: &admin_password,
+        tls: client_tls.as_ref(),
     };
 
-    let spec = container_spec(&ctx, &database, &plan, engine.as_ref(), &endpoint, &admin_password);
+    let spec = container_spec(
+        &ctx,
+        &database,
+        &plan,
+        engine.as_ref(),
+        &endpoint,
+        &admin_password,
+        server_tls.as_ref(),
+    );
     ctx.docker_host(&host).await?.ensure_running(&spec).await?;
     fault_point(&ctx, "provision.container").await?;
     engine.wait_ready(admin, ctx.config.engine_ready_timeout).await?;

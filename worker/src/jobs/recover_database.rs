@@ -28,6 +28,7 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
     if !DatabaseStatus::RUNNING.contains(&status) {
         return Ok(());
     }
+    let server_tls = crate::tls::server_tls(&ctx, detail.database.id, &endpoint.host).await?;
     let spec = container_spec(
         &ctx,
         &detail.database,
@@ -35,6 +36,7 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
         engine.as_ref(),
         endpoint,
         target.admin_password(),
+        server_tls.as_ref(),
     );
     let host = ctx.docker_host(&detail.environment.host()).await?;
     host.ensure_running(&spec).await?;

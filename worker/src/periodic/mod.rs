@@ -1,7 +1,9 @@
-//! Periodic work beside the queue, one file per duty. Each pass is idempotent, so several
+//! Periodic work beside the queue, one file per duty (sizes, quarantine and dump expiry,
+//! requeue, certificate renewal). Each pass is idempotent, so several
 //! worker replicas may run them at once: they repeat each other's writes, never contradict
 //! them. A pass that fails is logged, and the next one tries again.
 
+mod certificates;
 mod dumps;
 mod quarantines;
 mod requeue;
@@ -29,6 +31,12 @@ pub fn spawn_all(ctx: &Arc<Context>) -> Vec<JoinHandle<()>> {
         spawn(ctx, "quarantine expiry", config.lifecycle_interval, quarantines::pass),
         spawn(ctx, "dump expiry", config.lifecycle_interval, dumps::pass),
         spawn(ctx, "reconciler", config.lifecycle_interval, crate::reconciler::pass),
+        spawn(
+            ctx,
+            "certificate renewal",
+            config.lifecycle_interval,
+            certificates::pass,
+        ),
     ]
 }
 

@@ -100,7 +100,7 @@ impl DatabaseView {
             name: database.name.clone(),
             status: database.status.to_string(),
             engine: plan.engine.to_string(),
-            endpoint: detail.endpoint(),
+            endpoint: detail.endpoint(links.engine_tls()),
             plan: links.plan(plan.id),
             environment: links.environment(environment.id),
             project: database.project_id.map(|id| links.project(id)),

@@ -1,0 +1,2 @@
+DROP TABLE engine_certificates;
+DROP TABLE certificate_authorities;
