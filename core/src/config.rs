@@ -79,6 +79,9 @@ pub struct Config {
     /// `X-Forwarded-For` header names the client; failed logins are slowed per client
     /// address (`api/src/http/throttle.rs`). None by default: the TCP peer is the client.
     pub trusted_proxies: Vec<IpNet>,
+    /// `DBAAS_AUDIT_RETENTION_DAYS`: audit records older than this are dropped by the workers
+    /// (1 to 36500; 365 by default).
+    pub audit_retention_days: u32,
 }
 
 /// What the first start puts in an empty catalog so the README's walk-through works as is.
@@ -132,6 +135,19 @@ pub fn parse_port_range(raw: &str) -> Option<(i32, i32)> {
     let (a, b) = raw.trim().split_once('-')?;
     let (a, b): (u16, u16) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
     (a > 0 && a <= b).then_some((a.into(), b.into()))
+}
+
+/// The longest retention of audit records: a hundred years, far from any date arithmetic's limit.
+pub const MAX_AUDIT_RETENTION_DAYS: u32 = 36_500;
+
+fn retention_days(days: u32) -> Result<u32, ConfigError> {
+    if !(1..=MAX_AUDIT_RETENTION_DAYS).contains(&days) {
+        return Err(ConfigError {
+            name: "DBAAS_AUDIT_RETENTION_DAYS",
+            reason: format!("must be 1 to {MAX_AUDIT_RETENTION_DAYS} days, not {days}"),
+        });
+    }
+    Ok(days)
 }
 
 impl Config {
@@ -196,6 +212,7 @@ impl Config {
             allow,
             request_wait: Duration::from_millis(parsed("DBAAS_REQUEST_WAIT_MS", 3_000)?),
             trusted_proxies,
+            audit_retention_days: retention_days(parsed("DBAAS_AUDIT_RETENTION_DAYS", 365)?)?,
         })
     }
 }
@@ -212,6 +229,13 @@ mod tests {
         assert_eq!(parse_port_range("0-10"), None);
         assert_eq!(parse_port_range("1-70000"), None);
         assert_eq!(parse_port_range("15432"), None);
+    }
+
+    #[test]
+    fn audit_retention() {
+        assert_eq!(retention_days(365).unwrap(), 365);
+        assert!(retention_days(0).is_err());
+        assert!(retention_days(MAX_AUDIT_RETENTION_DAYS + 1).is_err());
     }
 
     #[test]

@@ -199,6 +199,7 @@ impl TestStack {
             pause_at: None,
             allow: dbaas_core::allowlist::AllowList::default(),
             trusted_proxies: Vec::new(),
+            audit_retention_days: 365,
         };
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
@@ -239,6 +240,11 @@ impl TestStack {
         })
         .await
         .unwrap_or_else(|e| panic!("the api did not come up: {e}"));
+    }
+
+    /// The stack's `DBAAS_SECRET_KEY` (base64), for tests that look for it where it must not be.
+    pub fn secret_key(&self) -> &str {
+        &self.secret_key
     }
 
     pub fn url(&self, path: &str) -> String {

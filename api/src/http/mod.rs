@@ -10,6 +10,8 @@
 #![allow(clippy::large_enum_variant)]
 
 mod allow;
+mod audit;
+mod audit_trail;
 mod auth;
 mod client_address;
 mod credentials;
@@ -63,6 +65,9 @@ pub enum Tag {
     /// API users: who may call the API, whether they are admins, which teams they act for.
     /// Admins manage them; everyone else sees only themself.
     User,
+    /// The audit trail: who did what, when, from where. Admins read all of it; members the
+    /// records about their teams' resources and their own calls.
+    Audit,
 }
 
 pub const TITLE: &str = "dbaas";
@@ -78,6 +83,7 @@ type Apis = (
     teams::Api,
     users::Api,
     orphans::Api,
+    audit::Api,
 );
 
 fn service() -> OpenApiService<Apis, ()> {
@@ -228,7 +234,7 @@ pub fn endpoint(app: App) -> impl poem::Endpoint {
     let known = allow.clone();
     let logins = Arc::new(auth::Logins::new(&app.config));
     let api = error::json_errors(
-        route
+        audit_trail::audited(route, app.clone(), allow.clone())
             .before(move |req| {
                 let known = known.clone();
                 async move {

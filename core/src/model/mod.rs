@@ -8,6 +8,7 @@
 #[macro_use]
 mod text_enum;
 
+mod audit;
 mod catalog;
 mod credential;
 mod database;
@@ -18,6 +19,7 @@ mod orphan;
 mod task;
 mod tenancy;
 
+pub use audit::{AuditOutcome, AuditRecord, AuditSubject, NewAuditRecord};
 pub use catalog::{Environment, EnvironmentChanges, NewEnvironment, NewPlan, Plan, PlanChanges};
 pub use credential::{owner_username, Credential, Privileges};
 pub use database::{Database, DatabaseDetail, DatabaseStatus, Health, NewDatabase};
