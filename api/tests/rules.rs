@@ -228,3 +228,43 @@ fn number_fields_follow_the_same_rules() {
         );
     }
 }
+
+/// The schema of query parameter `name` of `GET path`.
+fn query_parameter(spec: &Value, path: &str, name: &str) -> Value {
+    let found = spec["paths"][path]["get"]["parameters"]
+        .as_array()
+        .unwrap_or_else(|| panic!("GET {path} has no parameters"))
+        .iter()
+        .find(|p| p["name"] == name && p["in"] == "query")
+        .map(|p| p["schema"].clone());
+    found.unwrap_or_else(|| panic!("GET {path} has no query parameter {name}"))
+}
+
+#[test]
+fn audit_filters_follow_the_same_rules() {
+    let spec = spec();
+    let mut all = samples();
+    all.extend(
+        [
+            "/api/database/1/",
+            "http://h/api/task/2",
+            "database_delete",
+            "Drop Table",
+        ]
+        .map(String::from),
+    );
+    all.push("u".repeat(257));
+    agree(
+        &query_parameter(&spec, "/api/audit", "user"),
+        &all,
+        validate::audit_user,
+    );
+    agree(&query_parameter(&spec, "/api/audit", "resource"), &all, |v| {
+        validate::audit_resource(v).map(drop)
+    });
+    agree(
+        &query_parameter(&spec, "/api/audit", "operation"),
+        &all,
+        validate::audit_operation,
+    );
+}

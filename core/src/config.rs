@@ -84,6 +84,9 @@ pub struct Config {
     pub development: bool,
     /// `DBAAS_ENGINE_TLS`: whether engines speak TLS (see [`EngineTls`]).
     pub engine_tls: EngineTls,
+    /// `DBAAS_AUDIT_RETENTION_DAYS`: audit records older than this are dropped by the workers
+    /// (1 to 36500; 365 by default).
+    pub audit_retention_days: u32,
 }
 
 /// Whether engines speak TLS. Always, except in a deployment marked for local development
@@ -167,6 +170,19 @@ pub fn parse_port_range(raw: &str) -> Option<(i32, i32)> {
     (a > 0 && a <= b).then_some((a.into(), b.into()))
 }
 
+/// The longest retention of audit records: a hundred years, far from any date arithmetic's limit.
+pub const MAX_AUDIT_RETENTION_DAYS: u32 = 36_500;
+
+fn retention_days(days: u32) -> Result<u32, ConfigError> {
+    if !(1..=MAX_AUDIT_RETENTION_DAYS).contains(&days) {
+        return Err(ConfigError {
+            name: "DBAAS_AUDIT_RETENTION_DAYS",
+            reason: format!("must be 1 to {MAX_AUDIT_RETENTION_DAYS} days, not {days}"),
+        });
+    }
+    Ok(days)
+}
+
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
         let secret = var("DBAAS_SECRET_KEY").ok_or(ConfigError {
@@ -232,6 +248,7 @@ impl Config {
             trusted_proxies,
             development,
             engine_tls: EngineTls::from_settings(development, parsed("DBAAS_ENGINE_TLS", true)?)?,
+            audit_retention_days: retention_days(parsed("DBAAS_AUDIT_RETENTION_DAYS", 365)?)?,
         })
     }
 }
@@ -248,6 +265,13 @@ mod tests {
         assert_eq!(parse_port_range("0-10"), None);
         assert_eq!(parse_port_range("1-70000"), None);
         assert_eq!(parse_port_range("15432"), None);
+    }
+
+    #[test]
+    fn audit_retention() {
+        assert_eq!(retention_days(365).unwrap(), 365);
+        assert!(retention_days(0).is_err());
+        assert!(retention_days(MAX_AUDIT_RETENTION_DAYS + 1).is_err());
     }
 
     #[test]

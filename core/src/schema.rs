@@ -165,6 +165,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    audit_records (id) {
+        id -> Int8,
+        at -> Timestamptz,
+        actor_id -> Nullable<Int8>,
+        actor_name -> Text,
+        client_address -> Text,
+        operation -> Text,
+        method -> Text,
+        resource -> Text,
+        team_id -> Nullable<Int8>,
+        status -> Nullable<Int4>,
+    }
+}
+
 diesel::joinable!(team_members -> teams (team_id));
 diesel::joinable!(team_members -> api_users (user_id));
 diesel::joinable!(databases -> teams (team_id));
@@ -191,6 +206,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     dumps,
     dump_chunks,
     orphans,
+    audit_records,
 );
 
 // TLS to the engines (migration 2026-12-02-000001_tls), kept apart from the tables above.

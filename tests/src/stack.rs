@@ -201,6 +201,7 @@ impl TestStack {
             trusted_proxies: Vec::new(),
             development: false,
             engine_tls: dbaas_core::config::EngineTls::On,
+            audit_retention_days: 365,
         };
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
@@ -267,6 +268,11 @@ impl TestStack {
             return Err(format!("GET /api/ca.pem answers {}", reply.status()));
         }
         reply.text().await.map_err(|e| e.to_string())
+    }
+
+    /// The stack's `DBAAS_SECRET_KEY` (base64), for tests that look for it where it must not be.
+    pub fn secret_key(&self) -> &str {
+        &self.secret_key
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -141,6 +141,26 @@ async fn another_team_sees_nothing_and_changes_nothing() {
             "{path}: {list}"
         );
     }
+    // Bob's audit trail holds his own calls (his probes above, without a team) and what was
+    // done to blue's, nothing of red's or alice's.
+    let (status, trail) = bob_client.get("/api/audit/?page_size=1000").await;
+    assert_eq!(status, 200, "{trail}");
+    let records = trail["audit"].as_array().unwrap();
+    assert!(
+        records.iter().any(|r| r["user"] == "bob"),
+        "bob's probes are recorded for him: {trail}"
+    );
+    let blue_link = |link: &serde_json::Value| {
+        link.as_str()
+            .is_some_and(|l| l.ends_with(&format!("/api/team/{}/", blue["id"])))
+    };
+    for record in records {
+        assert!(
+            (record["user"] == "bob" && record["_links"].get("team").is_none()) || blue_link(&record["_links"]["team"]),
+            "{record}"
+        );
+    }
+
     // References to red's resources are unknown to bob.
     let (status, body) = bob_client
         .post("/api/credential", &json!({"user": "u_spy", "database": database_id}))

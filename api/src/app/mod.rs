@@ -6,6 +6,7 @@
 //! One file per resource; beside them, [`validate`] holds every field rule, `tasks` the
 //! enqueueing and waiting, and `references` how requests name other resources.
 
+mod audit;
 mod certificates;
 mod credentials;
 mod databases;
@@ -20,6 +21,7 @@ mod teams;
 mod users;
 pub mod validate;
 
+pub use audit::{audit_path, AuditCall, AuditListQuery, LOGIN_FAILED};
 pub use credentials::CredentialDetail;
 pub use databases::DatabaseListQuery;
 pub use environments::EnvironmentDetail;

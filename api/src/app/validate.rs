@@ -372,6 +372,70 @@ pub fn port_range(min: i32, max: i32) -> AppResult<()> {
     Ok(())
 }
 
+// The audit trail's filters.
+
+/// The longest `user` filter: the longest username a record keeps.
+pub const MAX_AUDIT_USER_LEN: usize = super::audit::MAX_ACTOR_NAME_LEN;
+/// The longest `resource` filter.
+pub const MAX_AUDIT_RESOURCE_LEN: usize = 1000;
+
+/// The `user` filter: a username as given, 1 to 256 characters.
+pub fn audit_user(raw: &str) -> AppResult<()> {
+    let len = raw.chars().count();
+    if len == 0 || len > MAX_AUDIT_USER_LEN {
+        return Err(invalid(
+            "user",
+            format!("user must be 1 to {MAX_AUDIT_USER_LEN} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// The `resource` filter: the path or URL of an API resource (`/api/database/7/`), answered
+/// as records keep it. Any string fits the spec; one that names no resource of ours is
+/// unprocessable, as a reference to nothing is (422).
+pub fn audit_resource(raw: &str) -> AppResult<String> {
+    if raw.chars().count() > MAX_AUDIT_RESOURCE_LEN {
+        return Err(invalid(
+            "resource",
+            format!("resource is longer than {MAX_AUDIT_RESOURCE_LEN} characters"),
+        ));
+    }
+    super::audit::audit_path(raw.trim()).ok_or_else(|| {
+        unprocessable(
+            "resource",
+            format!("'{raw}' is not the path of an API resource, such as /api/database/1/"),
+        )
+    })
+}
+
+/// The `operation` filter: an operation id (`database_delete`, `login_failed`): 1 to 64
+/// lowercase letters and underscores. One that is no operation matches nothing.
+pub fn audit_operation(raw: &str) -> AppResult<()> {
+    let len = raw.chars().count();
+    if len == 0 || len > 64 || !raw.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+        return Err(invalid(
+            "operation",
+            "operation must be 1 to 64 lowercase letters and underscores, such as database_delete",
+        ));
+    }
+    Ok(())
+}
+
+/// `since` and `until` together: `until` not before `since`. Two fields together are beyond a
+/// schema: 422.
+pub fn time_range(
+    since: Option<chrono::DateTime<chrono::Utc>>,
+    until: Option<chrono::DateTime<chrono::Utc>>,
+) -> AppResult<()> {
+    if let (Some(since), Some(until)) = (since, until) {
+        if until < since {
+            return Err(unprocessable("until", "until is before since"));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,7 @@
 //! What each path of the OpenAPI document allows: its methods, for the `Allow` header of 405
-//! answers (RFC 9110 §15.5.6), and each operation's query parameters, so that one the spec
-//! does not name is refused (400) rather than silently ignored.
+//! answers (RFC 9110 §15.5.6), each operation's query parameters, so that one the spec
+//! does not name is refused (400) rather than silently ignored, and each operation's
+//! `operationId`, which the [audit trail](super::audit_trail) records.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -10,6 +11,7 @@ use std::collections::{BTreeSet, HashMap};
 pub struct AllowTable {
     paths: Vec<(Vec<String>, String)>,
     queries: Vec<(Vec<String>, QueryNames)>,
+    operation_ids: Vec<(Vec<String>, HashMap<String, String>)>,
 }
 
 /// The query parameters of each method of one path.
@@ -68,7 +70,41 @@ impl AllowTable {
                     .collect()
             })
             .unwrap_or_default();
-        Self { paths, queries }
+        let operation_ids = spec["paths"]
+            .as_object()
+            .map(|paths| {
+                paths
+                    .iter()
+                    .map(|(template, item)| {
+                        let segments = template.trim_matches('/').split('/').map(str::to_owned).collect();
+                        let ids = item
+                            .as_object()
+                            .into_iter()
+                            .flatten()
+                            .filter_map(|(method, operation)| {
+                                let id = operation["operationId"].as_str()?;
+                                Some((method.to_ascii_uppercase(), id.to_owned()))
+                            })
+                            .collect();
+                        (segments, ids)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Self {
+            paths,
+            queries,
+            operation_ids,
+        }
+    }
+
+    /// The `operationId` of `method path`, if it names an operation of the API.
+    pub fn operation_id(&self, method: &str, path: &str) -> Option<&str> {
+        self.operation_ids
+            .iter()
+            .find(|(template, _)| matches(template, path))
+            .and_then(|(_, ids)| ids.get(method))
+            .map(String::as_str)
     }
 
     /// The first query parameter of `query` that the operation `method path` does not take,
@@ -144,6 +180,17 @@ mod tests {
         assert_eq!(table.allowed("/api/team/"), Some("GET, POST"));
         assert_eq!(table.allowed("/api/team/7"), Some("GET, DELETE"));
         assert_eq!(table.allowed("/api/nothing"), None);
+    }
+
+    #[test]
+    fn finds_the_operation_of_a_method_and_path() {
+        let table = AllowTable::from_spec(
+            r#"{"paths": {"/api/team": {"post": {"operationId": "team_create"}}, "/api/team/{id}": {"delete": {"operationId": "team_delete"}}}}"#,
+        );
+        assert_eq!(table.operation_id("POST", "/api/team"), Some("team_create"));
+        assert_eq!(table.operation_id("DELETE", "/api/team/7"), Some("team_delete"));
+        assert_eq!(table.operation_id("GET", "/api/team/7"), None);
+        assert_eq!(table.operation_id("POST", "/api/nothing"), None);
     }
 
     #[test]

@@ -22,6 +22,9 @@
 //! change or a deletion takes effect on the very next request, and a change of `is_admin` or
 //! of teams too. That holds for any number of api replicas, since they share the catalog and
 //! nothing else; no invalidation message is needed.
+//!
+//! The check is also where the [audit trail](super::audit_trail) learns who calls: a
+//! state-changing call is recorded here, before its handler runs, and a failed login too.
 
 use std::collections::HashMap;
 use std::hash::BuildHasher;
@@ -36,6 +39,7 @@ use poem_openapi::auth::Basic;
 use poem_openapi::SecurityScheme;
 use tokio::sync::Semaphore;
 
+use super::audit_trail;
 use super::client_address::client_address;
 use super::throttle::{Admission, LoginThrottle, Pair, MAX_DELAY};
 use crate::app::App;
@@ -125,10 +129,12 @@ async fn check(req: &Request, basic: Basic) -> poem::Result<Caller> {
     match verify(app, logins, &basic).await? {
         Some(caller) => {
             logins.throttle.succeeded(&pair, failures).await;
+            audit_trail::authenticated(req, &caller, address).await?;
             Ok(caller)
         }
         None => {
             logins.throttle.failed(&pair).await;
+            audit_trail::login_failed(req, &basic.username, address).await;
             Err(unauthorized())
         }
     }

@@ -10,9 +10,11 @@
 #![allow(clippy::large_enum_variant)]
 
 mod allow;
+mod audit;
+mod audit_trail;
 mod auth;
-mod client_address;
 mod certificates;
+mod client_address;
 mod credentials;
 mod databases;
 mod dumps;
@@ -67,6 +69,9 @@ pub enum Tag {
     /// TLS: the certificate authorities engines' certificates are signed by, for clients
     /// that verify them (`sslmode=verify-full`, `tlsCAFile`).
     Tls,
+    /// The audit trail: who did what, when, from where. Admins read all of it; members the
+    /// records about their teams' resources and their own calls.
+    Audit,
 }
 
 pub const TITLE: &str = "dbaas";
@@ -83,6 +88,7 @@ type Apis = (
     users::Api,
     orphans::Api,
     certificates::Api,
+    audit::Api,
 );
 
 fn service() -> OpenApiService<Apis, ()> {
@@ -233,7 +239,7 @@ pub fn endpoint(app: App) -> impl poem::Endpoint {
     let known = allow.clone();
     let logins = Arc::new(auth::Logins::new(&app.config));
     let api = error::json_errors(
-        route
+        audit_trail::audited(route, app.clone(), allow.clone())
             .before(move |req| {
                 let known = known.clone();
                 async move {

@@ -195,6 +195,7 @@ DBAAS_WORKER_CONCURRENCY: {{ .Values.config.workerConcurrency | toString | quote
 DBAAS_POLL_INTERVAL_MS: {{ .Values.config.pollIntervalMs | toString | quote }}
 DBAAS_ENGINE_READY_TIMEOUT_S: {{ .Values.config.engineReadyTimeoutSeconds | toString | quote }}
 DBAAS_TRUSTED_PROXIES: {{ .Values.config.trustedProxies | default "" | quote }}
+DBAAS_AUDIT_RETENTION_DAYS: {{ .Values.config.auditRetentionDays | toString | quote }}
 {{- end }}
 
 {{/*

@@ -8,6 +8,7 @@
 #[macro_use]
 mod text_enum;
 
+mod audit;
 mod catalog;
 mod certificate;
 mod credential;
@@ -19,6 +20,7 @@ mod orphan;
 mod task;
 mod tenancy;
 
+pub use audit::{AuditOutcome, AuditRecord, AuditSubject, NewAuditRecord};
 pub use catalog::{Environment, EnvironmentChanges, NewEnvironment, NewPlan, Plan, PlanChanges};
 pub use certificate::{CertificateAuthority, EngineCertificate, NewCertificateAuthority};
 pub use credential::{owner_username, Credential, Privileges};

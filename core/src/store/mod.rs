@@ -3,6 +3,7 @@
 //! One submodule per resource; each maps diesel's errors where the query runs, while it still
 //! knows which resource it was looking for.
 
+mod audit;
 mod bootstrap;
 mod certificates;
 mod credentials;
@@ -27,6 +28,7 @@ use diesel_async::pooled_connection::AsyncDieselConnectionManager;
 use diesel_async::{AsyncMigrationHarness, AsyncPgConnection, RunQueryDsl};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
+pub use audit::{AuditFilter, AuditViewer};
 pub use bootstrap::{Bootstrap, DEFAULT_ENVIRONMENT, DEFAULT_PLAN};
 pub use credentials::{CredentialFilter, NewCredential};
 pub use databases::{CreatedDatabase, DatabaseChanges, DatabaseFilter};

@@ -3,6 +3,7 @@
 //! worker replicas may run them at once: they repeat each other's writes, never contradict
 //! them. A pass that fails is logged, and the next one tries again.
 
+mod audit;
 mod certificates;
 mod dumps;
 mod quarantines;
@@ -30,6 +31,7 @@ pub fn spawn_all(ctx: &Arc<Context>) -> Vec<JoinHandle<()>> {
         spawn(ctx, "requeue", requeue_every, requeue::pass),
         spawn(ctx, "quarantine expiry", config.lifecycle_interval, quarantines::pass),
         spawn(ctx, "dump expiry", config.lifecycle_interval, dumps::pass),
+        spawn(ctx, "audit retention", config.lifecycle_interval, audit::pass),
         spawn(ctx, "reconciler", config.lifecycle_interval, crate::reconciler::pass),
         spawn(
             ctx,

@@ -2,6 +2,7 @@
 //! and HAL-style `_links`. A view is built from what the app operation returned and the
 //! request's `Links`; the request bodies are in [`crate::params`].
 
+mod audit;
 mod common;
 mod credentials;
 mod databases;
@@ -14,6 +15,7 @@ mod tasks;
 mod teams;
 mod users;
 
+pub use audit::{AuditList, AuditRecordLinks, AuditRecordView};
 pub use common::{ListLinks, SelfLink, TaskLinks};
 pub use credentials::{CredentialLinks, CredentialList, CredentialListItem, CredentialView};
 pub use databases::{CredentialSummary, DatabaseList, DatabaseView};
