@@ -51,6 +51,10 @@ pub struct Config {
     /// `DBAAS_LIFECYCLE_INTERVAL_S`: how often workers look for expired quarantines, drift
     /// between the catalog and the engines, and expired dumps.
     pub lifecycle_interval: Duration,
+    /// `DBAAS_POOL_INTERVAL_S`: how often workers fill the plans' pools and replace pooled
+    /// engines their plan no longer describes (a pool is also refilled the moment a database
+    /// takes one of its engines).
+    pub pool_interval: Duration,
     /// `DBAAS_TASK_LEASE_S`: a running task whose worker has not renewed its claim for this
     /// long is taken over by another worker. Workers renew three times per lease, and stop
     /// working on a task whose claim they could not renew within a lease (so that two runs
@@ -131,6 +135,9 @@ pub struct Defaults {
     pub postgres_image: String,
     /// `DBAAS_MONGODB_IMAGE`: the default MongoDB plan's image.
     pub mongodb_image: String,
+    /// `DBAAS_DEFAULT_POOL_SIZE`: engines the default plans keep started in the default
+    /// environment (0 by default; `make up` keeps 2).
+    pub pool_size: i32,
 }
 
 fn var(name: &'static str) -> Option<String> {
@@ -233,12 +240,14 @@ impl Config {
                 port_max,
                 postgres_image: var("DBAAS_POSTGRES_IMAGE").unwrap_or_else(|| "dbaas/postgres:15".into()),
                 mongodb_image: var("DBAAS_MONGODB_IMAGE").unwrap_or_else(|| "dbaas/mongo:7".into()),
+                pool_size: parsed("DBAAS_DEFAULT_POOL_SIZE", 0)?,
             },
             worker_concurrency: parsed("DBAAS_WORKER_CONCURRENCY", 8)?,
             poll_interval: Duration::from_millis(parsed("DBAAS_POLL_INTERVAL_MS", 100)?),
             engine_ready_timeout: Duration::from_secs(parsed("DBAAS_ENGINE_READY_TIMEOUT_S", 60)?),
             size_interval: Duration::from_secs(parsed("DBAAS_SIZE_INTERVAL_S", 300)?.max(1)),
             lifecycle_interval: Duration::from_secs(parsed("DBAAS_LIFECYCLE_INTERVAL_S", 60)?.max(1)),
+            pool_interval: Duration::from_secs(parsed("DBAAS_POOL_INTERVAL_S", 10)?.max(1)),
             task_lease: Duration::from_secs(parsed("DBAAS_TASK_LEASE_S", 6)?.max(2)),
             requeue_after: Duration::from_secs(parsed("DBAAS_REQUEUE_AFTER_S", 30)?.max(1)),
             inject_fault: var("DBAAS_INJECT_FAULT"),

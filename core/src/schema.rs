@@ -55,6 +55,7 @@ diesel::table! {
         created_at -> Timestamptz,
         auto_recover -> Bool,
         deleted_at -> Nullable<Timestamptz>,
+        pool_size -> Int4,
     }
 }
 
@@ -79,8 +80,6 @@ diesel::table! {
         environment_id -> Int8,
         project_id -> Nullable<Int8>,
         status -> Text,
-        port -> Nullable<Int4>,
-        admin_password_enc -> Nullable<Bytea>,
         description -> Text,
         quarantine_dt -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
@@ -94,6 +93,7 @@ diesel::table! {
         health -> Text,
         health_detail -> Nullable<Text>,
         health_checked_at -> Nullable<Timestamptz>,
+        engine_id -> Nullable<Int8>,
     }
 }
 
@@ -162,6 +162,30 @@ diesel::table! {
         claim_token -> Nullable<Text>,
         claimed_by -> Nullable<Text>,
         lease_expires_at -> Nullable<Timestamptz>,
+        engine_id -> Nullable<Int8>,
+    }
+}
+
+diesel::table! {
+    engines (id) {
+        id -> Int8,
+        uid -> Text,
+        environment_id -> Int8,
+        plan_id -> Int8,
+        kind -> Text,
+        image -> Text,
+        memory_bytes -> Int8,
+        cpu_millis -> Int4,
+        container_name -> Text,
+        volume_name -> Text,
+        port -> Nullable<Int4>,
+        admin_password_enc -> Nullable<Bytea>,
+        pending_admin_password_enc -> Nullable<Bytea>,
+        state -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        pooled_at -> Nullable<Timestamptz>,
+        assigned_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -192,6 +216,10 @@ diesel::joinable!(tasks -> databases (database_id));
 diesel::joinable!(dumps -> databases (database_id));
 diesel::joinable!(dump_chunks -> dumps (dump_id));
 diesel::joinable!(orphans -> environments (environment_id));
+diesel::joinable!(databases -> engines (engine_id));
+diesel::joinable!(tasks -> engines (engine_id));
+diesel::joinable!(engines -> plans (plan_id));
+diesel::joinable!(engines -> environments (environment_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     teams,
@@ -207,6 +235,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     dump_chunks,
     orphans,
     audit_records,
+    engines,
+    certificate_authorities,
+    engine_certificates,
 );
 
 // TLS to the engines (migration 2026-12-02-000001_tls), kept apart from the tables above.
@@ -223,18 +254,16 @@ diesel::table! {
 }
 
 diesel::table! {
-    engine_certificates (database_id) {
-        database_id -> Int8,
+    engine_certificates (engine_id) {
         authority_id -> Int8,
         address -> Text,
         cert_pem -> Text,
         key_enc -> Bytea,
         not_after -> Timestamptz,
         created_at -> Timestamptz,
+        engine_id -> Int8,
     }
 }
 
-diesel::joinable!(engine_certificates -> databases (database_id));
+diesel::joinable!(engine_certificates -> engines (engine_id));
 diesel::joinable!(engine_certificates -> certificate_authorities (authority_id));
-
-diesel::allow_tables_to_appear_in_same_query!(certificate_authorities, engine_certificates, databases);

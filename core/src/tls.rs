@@ -245,7 +245,7 @@ mod tests {
 
     fn certificate(authority_id: i64, not_after: DateTime<Utc>) -> EngineCertificate {
         EngineCertificate {
-            database_id: 1,
+            engine_id: 1,
             authority_id,
             address: "127.0.0.1".into(),
             cert_pem: String::new(),

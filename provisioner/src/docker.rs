@@ -24,6 +24,9 @@ pub mod label {
     pub const DATABASE_NAME: &str = "dbaas.database.name";
     pub const TEAM: &str = "dbaas.team";
     pub const ENGINE: &str = "dbaas.engine";
+    /// The catalog's engine uid: what claims a container. Containers made before engines
+    /// were catalog rows have none; their database uid is their engine's uid.
+    pub const ENGINE_UID: &str = "dbaas.engine.uid";
 }
 
 pub type Labels = HashMap<String, String>;
@@ -52,7 +55,9 @@ pub struct ContainerSpec {
 pub struct ManagedContainer {
     pub id: String,
     pub name: String,
-    /// The `dbaas.database.uid` label.
+    /// The `dbaas.engine.uid` label, else (on containers made before it) `dbaas.database.uid`.
+    pub engine_uid: Option<String>,
+    /// The `dbaas.database.uid` label: set on an engine started for one database.
     pub database_uid: Option<String>,
     pub running: bool,
     /// Docker's own words: "Exited (0) 3 seconds ago", ...
@@ -318,6 +323,10 @@ impl DockerHost {
                 Some(ManagedContainer {
                     id: c.id.clone()?,
                     name,
+                    engine_uid: c
+                        .labels
+                        .as_ref()
+                        .and_then(|l| l.get(label::ENGINE_UID).or_else(|| l.get(label::DATABASE_UID)).cloned()),
                     database_uid: c.labels.as_ref().and_then(|l| l.get(label::DATABASE_UID).cloned()),
                     running: c.state == Some(bollard::models::ContainerSummaryStateEnum::RUNNING),
                     status: c.status.clone().unwrap_or_default(),

@@ -176,6 +176,10 @@ pub trait Engine: Send + Sync {
     /// Sets the password of a role of `database`. A role that does not exist is an error.
     async fn set_password(&self, admin: Superuser<'_>, database: &str, role: &RoleSpec<'_>) -> ProvisionResult<()>;
 
+    /// Sets the superuser's own password ([`Self::admin_user`]), logged in with the current
+    /// one. Open sessions stay.
+    async fn set_admin_password(&self, admin: Superuser<'_>, password: &str) -> ProvisionResult<()>;
+
     /// Ends every open session of a role of `database`.
     async fn terminate_sessions(&self, admin: Superuser<'_>, database: &str, username: &str) -> ProvisionResult<()>;
 

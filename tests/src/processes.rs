@@ -114,6 +114,8 @@ impl TestStack {
             ("DBAAS_REQUEUE_AFTER_S", secs(c.requeue_after)),
             ("DBAAS_LIFECYCLE_INTERVAL_S", secs(c.lifecycle_interval)),
             ("DBAAS_TASK_LEASE_S", secs(c.task_lease)),
+            ("DBAAS_POOL_INTERVAL_S", secs(c.pool_interval)),
+            ("DBAAS_DEFAULT_POOL_SIZE", c.defaults.pool_size.to_string()),
             ("DBAAS_REQUEST_WAIT_MS", c.request_wait.as_millis().to_string()),
             (
                 "DBAAS_TRUSTED_PROXIES",

@@ -186,6 +186,8 @@ impl TestStack {
                 port_max: port_min + 19,
                 postgres_image: env_or("DBAAS_POSTGRES_IMAGE", "dbaas/postgres:15"),
                 mongodb_image: env_or("DBAAS_MONGODB_IMAGE", "dbaas/mongo:7"),
+                // No pool unless a test asks for one.
+                pool_size: 0,
             },
             worker_concurrency: 4,
             poll_interval: Duration::from_millis(50),
@@ -194,6 +196,7 @@ impl TestStack {
             requeue_after: Duration::from_secs(5),
             lifecycle_interval: Duration::from_secs(1),
             task_lease: Duration::from_secs(6),
+            pool_interval: Duration::from_secs(1),
             request_wait: Duration::from_secs(20),
             inject_fault: None,
             pause_at: None,

@@ -257,7 +257,10 @@ async fn no_password_is_ever_logged(engine: Engine) {
     let sealed: Vec<u8> = stack
         .catalog()
         .await
-        .query_one("SELECT admin_password_enc FROM databases WHERE id = $1", &[&id])
+        .query_one(
+            "SELECT e.admin_password_enc FROM databases d JOIN engines e ON e.id = d.engine_id WHERE d.id = $1",
+            &[&id],
+        )
         .await
         .unwrap()
         .get(0);

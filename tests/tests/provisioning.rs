@@ -152,7 +152,10 @@ async fn a_created_database_accepts_its_generated_password(engine: Engine) {
     // Neither the owner's password nor the engine's superuser password (which only the
     // catalog holds, sealed) is in the container's configuration.
     let sealed_admin: Vec<u8> = catalog
-        .query_one("SELECT admin_password_enc FROM databases WHERE id = $1", &[&id])
+        .query_one(
+            "SELECT e.admin_password_enc FROM databases d JOIN engines e ON e.id = d.engine_id WHERE d.id = $1",
+            &[&id],
+        )
         .await
         .unwrap()
         .get(0);

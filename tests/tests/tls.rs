@@ -362,7 +362,7 @@ async fn docker_inspect_of_every_container_shows_no_secret() {
     for (what, query) in [
         (
             "a superuser password",
-            "SELECT admin_password_enc FROM databases WHERE admin_password_enc IS NOT NULL",
+            "SELECT admin_password_enc FROM engines WHERE admin_password_enc IS NOT NULL",
         ),
         (
             "a credential's password",

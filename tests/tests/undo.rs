@@ -1,6 +1,6 @@
 //! Provisioning is a sequence of steps with an undo each: a fault injected after each step in
 //! turn fails the database for good, and nothing is left behind: no container, no volume, no
-//! port held. For each engine.
+//! port held (the engine is `removed`). For each engine.
 
 use std::time::Duration;
 
@@ -9,6 +9,7 @@ use dbaas_tests::{task_id, Engine, TestStack};
 use serde_json::json;
 
 const STEPS: &[&str] = &[
+    "provision.placed",
     "provision.port",
     "provision.password",
     "provision.container",
@@ -34,11 +35,14 @@ async fn fail_at(engine: Engine, step: &'static str) {
 
     let catalog = stack.catalog().await;
     let row = catalog
-        .query_one("SELECT uid, port FROM databases WHERE id = $1", &[&id])
+        .query_one(
+            "SELECT d.uid, e.state FROM databases d JOIN engines e ON e.id = d.engine_id WHERE d.id = $1",
+            &[&id],
+        )
         .await
         .unwrap();
-    let (uid, port): (String, Option<i32>) = (row.get(0), row.get(1));
-    assert_eq!(port, None, "{step}: the port was given back");
+    let (uid, state): (String, String) = (row.get(0), row.get(1));
+    assert_eq!(state, "removed", "{step}: the engine is gone, and its port free");
     assert!(
         stack.containers_with("dbaas.database.uid", &uid).await.is_empty(),
         "{step}: a container is left"

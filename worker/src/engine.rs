@@ -1,53 +1,59 @@
-//! The engine a database runs on, with what it takes to manage it: the one place a job finds
-//! its engine, endpoint and superuser.
+//! Engines as jobs reach them: [`EngineHandle`] is one engine of the catalog with what it
+//! takes to manage it (its driver, endpoint, superuser and Docker host), [`start`] brings
+//! one up, and [`EngineTarget`] is a database with the engine that serves it: the one place
+//! a job finds its engine, endpoint and superuser.
 
-use dbaas_core::model::{owner_username, Credential, DatabaseDetail, Privileges};
+use std::ops::Deref;
+use std::time::Duration;
+
+use dbaas_core::model::{
+    owner_username, Credential, Database, DatabaseDetail, Engine, EngineKind, Environment, Host, Privileges,
+};
 use dbaas_core::secrets;
-use dbaas_provisioner::{engine_for, Access, ClientTls, Endpoint, Engine, Grant, RoleSpec, Superuser};
+use dbaas_provisioner::{
+    engine_for, Access, ClientTls, ContainerSpec, DockerHost, Endpoint, Engine as Driver, Grant, RoleSpec, ServerTls,
+    Superuser,
+};
 
+use crate::container::container_spec;
 use crate::error::{JobError, JobResult};
 use crate::fault::fault_point;
 use crate::Context;
 
-pub struct EngineTarget {
-    pub detail: DatabaseDetail,
-    pub engine: Box<dyn Engine>,
+/// The driver of an engine kind, if this worker knows it.
+pub fn driver_of(kind: EngineKind) -> JobResult<Box<dyn Driver>> {
+    engine_for(kind.as_str()).ok_or_else(|| JobError::Invalid(format!("this worker cannot run '{kind}' engines")))
+}
+
+/// One engine of the catalog that got as far as a port and a superuser password.
+pub struct EngineHandle {
+    pub row: Engine,
+    pub engine: Box<dyn Driver>,
+    pub host: Host,
     pub endpoint: Endpoint,
     admin_password: String,
     client_tls: Option<ClientTls>,
 }
 
-/// The engine that runs a plan's databases, if this worker knows it.
-pub fn engine_of(detail: &DatabaseDetail) -> JobResult<Box<dyn Engine>> {
-    let kind = detail.plan.engine;
-    engine_for(kind.as_str()).ok_or_else(|| JobError::Invalid(format!("this worker cannot run '{kind}' engines")))
-}
-
-impl EngineTarget {
-    /// The engine of a database that was provisioned; `None` when it never got as far as
-    /// having a port and a superuser password (so there is nothing in any engine to manage).
-    pub async fn of(ctx: &Context, database_id: i64) -> JobResult<Option<EngineTarget>> {
-        let detail = ctx.store.database_detail(database_id).await?;
-        let (Some(port), Some(sealed)) = (detail.database.port, detail.database.admin_password_enc.clone()) else {
+impl EngineHandle {
+    /// `None` when the engine never got a port and a superuser password, or was removed (so
+    /// nothing can be in it).
+    pub async fn open(ctx: &Context, row: Engine, environment: &Environment) -> JobResult<Option<EngineHandle>> {
+        if !row.was_provisioned() {
+            return Ok(None);
+        }
+        let (Some(port), Some(sealed)) = (row.port, row.admin_password_enc.clone()) else {
             return Ok(None);
         };
-        let engine = engine_of(&detail)?;
-        let endpoint = ctx.engine_endpoint(&detail.environment.host(), port)?;
-        let admin_password = ctx.config.secrets.open(&sealed)?;
-        Ok(Some(EngineTarget {
-            detail,
-            engine,
-            endpoint,
-            admin_password,
+        let host = environment.host();
+        Ok(Some(EngineHandle {
+            engine: driver_of(row.kind)?,
+            endpoint: ctx.engine_endpoint(&host, port)?,
+            admin_password: ctx.config.secrets.open(&sealed)?,
             client_tls: ctx.client_tls().await?,
+            host,
+            row,
         }))
-    }
-
-    /// Like [`Self::of`], for work that needs a provisioned engine.
-    pub async fn require(ctx: &Context, database_id: i64) -> JobResult<EngineTarget> {
-        Self::of(ctx, database_id)
-            .await?
-            .ok_or_else(|| JobError::Invalid("the database was never provisioned".into()))
     }
 
     /// How the control plane logs in to the engine.
@@ -61,6 +67,136 @@ impl EngineTarget {
 
     pub fn admin_password(&self) -> &str {
         &self.admin_password
+    }
+
+    /// Its Docker host.
+    pub async fn docker(&self, ctx: &Context) -> JobResult<DockerHost> {
+        ctx.docker_host(&self.host).await
+    }
+
+    /// The container it runs in, serving `tls`, labelled with `database` where it serves one.
+    pub fn container_spec(&self, ctx: &Context, tls: Option<&ServerTls>, database: Option<&Database>) -> ContainerSpec {
+        container_spec(
+            ctx,
+            &self.row,
+            database,
+            self.engine.as_ref(),
+            &self.endpoint,
+            &self.admin_password,
+            tls,
+        )
+    }
+
+    /// Gives the superuser a new generated password: stored as pending, applied, then made
+    /// the engine's. A resumed run finds the pending one and, where the engine already has
+    /// it, only commits it. A pooled engine gets this when a database takes it, so that no
+    /// password it had before serves the tenant's engine.
+    pub async fn rotate_admin_password(&mut self, ctx: &Context, step: &str) -> JobResult<()> {
+        let secrets = &ctx.config.secrets;
+        let sealed = ctx
+            .store
+            .engine_admin_pending(self.row.id, secrets.seal(&secrets::generate_password()))
+            .await?;
+        let pending = secrets.open(&sealed)?;
+        let applied = match self.engine.set_admin_password(self.admin(), &pending).await {
+            Ok(()) => true,
+            // An earlier run applied it and stopped before committing: the engine has it.
+            Err(e) => {
+                let with_pending = Superuser {
+                    password: &pending,
+                    ..self.admin()
+                };
+                if self.engine.wait_ready(with_pending, Duration::ZERO).await.is_err() {
+                    return Err(e.into());
+                }
+                false
+            }
+        };
+        tracing::debug!(
+            engine_id = self.row.id,
+            resumed = !applied,
+            "superuser password applied"
+        );
+        fault_point(ctx, &format!("{step}.admin_applied")).await?;
+        ctx.store.engine_admin_commit(self.row.id).await?;
+        self.admin_password = pending;
+        Ok(())
+    }
+}
+
+/// Brings an engine up, or finds it up: a port, a superuser password, its certificate, its
+/// volume and container, and the engine accepting the superuser. Each step finds what an
+/// earlier run did and keeps it (the port and password are stored before they are used).
+/// `step` names the fault points (`provision`: `provision.port`, ...).
+pub async fn start(
+    ctx: &Context,
+    row: Engine,
+    environment: &Environment,
+    database: Option<&Database>,
+    step: &str,
+) -> JobResult<EngineHandle> {
+    let secrets = &ctx.config.secrets;
+    ctx.store.engine_allocate_port(row.id).await?;
+    fault_point(ctx, &format!("{step}.port")).await?;
+    ctx.store
+        .engine_admin_password(row.id, secrets.seal(&secrets::generate_password()))
+        .await?;
+    fault_point(ctx, &format!("{step}.password")).await?;
+    let row = ctx.store.engine_get(row.id).await?;
+    let handle = EngineHandle::open(ctx, row, environment)
+        .await?
+        .ok_or_else(|| JobError::Invalid("the engine has no port or superuser password".into()))?;
+    let server_tls = crate::tls::server_tls(ctx, handle.row.id, &handle.endpoint.host).await?;
+    let spec = handle.container_spec(ctx, server_tls.as_ref(), database);
+    handle.docker(ctx).await?.ensure_running(&spec).await?;
+    fault_point(ctx, &format!("{step}.container")).await?;
+    handle
+        .engine
+        .wait_ready(handle.admin(), ctx.config.engine_ready_timeout)
+        .await?;
+    fault_point(ctx, &format!("{step}.ready")).await?;
+    Ok(handle)
+}
+
+/// A database with the engine that serves it.
+pub struct EngineTarget {
+    pub detail: DatabaseDetail,
+    handle: EngineHandle,
+}
+
+impl Deref for EngineTarget {
+    type Target = EngineHandle;
+
+    fn deref(&self) -> &EngineHandle {
+        &self.handle
+    }
+}
+
+impl EngineTarget {
+    /// The engine of a database that was provisioned; `None` when it never got as far as an
+    /// engine with a port and a superuser password (so there is nothing in any engine to
+    /// manage).
+    pub async fn of(ctx: &Context, database_id: i64) -> JobResult<Option<EngineTarget>> {
+        let detail = ctx.store.database_detail(database_id).await?;
+        let Some(row) = detail.engine.clone() else {
+            return Ok(None);
+        };
+        let Some(handle) = EngineHandle::open(ctx, row, &detail.environment).await? else {
+            return Ok(None);
+        };
+        Ok(Some(EngineTarget { detail, handle }))
+    }
+
+    /// Like [`Self::of`], for work that needs a provisioned engine.
+    pub async fn require(ctx: &Context, database_id: i64) -> JobResult<EngineTarget> {
+        Self::of(ctx, database_id)
+            .await?
+            .ok_or_else(|| JobError::Invalid("the database was never provisioned".into()))
+    }
+
+    /// Its engine's container, labelled with the database.
+    pub fn spec(&self, ctx: &Context, tls: Option<&ServerTls>) -> ContainerSpec {
+        self.handle.container_spec(ctx, tls, Some(&self.detail.database))
     }
 
     /// Gives a credential a new generated password: stored as pending, applied to the engine,

@@ -65,10 +65,10 @@ pub struct Prepared {
     pub new: Option<EngineCertificate>,
 }
 
-/// What a database's engine serves TLS with at `address`: its stored certificate, or a new
+/// What an engine serves TLS with at `address`: its stored certificate, or a new
 /// one when that is missing, due for renewal, for another address or from a CA that no longer
 /// signs. `None` where engines run without TLS.
-pub async fn prepare(ctx: &Context, database_id: i64, address: &str) -> JobResult<Option<Prepared>> {
+pub async fn prepare(ctx: &Context, engine_id: i64, address: &str) -> JobResult<Option<Prepared>> {
     if !ctx.config.engine_tls.is_on() {
         return Ok(None);
     }
@@ -78,7 +78,7 @@ pub async fn prepare(ctx: &Context, database_id: i64, address: &str) -> JobResul
     let issuing = tls::issuing_authority(&authorities, now)
         .ok_or_else(|| JobError::Invalid("the deployment has no valid certificate authority".into()))?;
     let ca_pem = tls::bundle(&authorities, now);
-    match ctx.store.engine_certificate(database_id).await? {
+    match ctx.store.engine_certificate(engine_id).await? {
         Some(stored) if !tls::needs_new_certificate(&stored, issuing, address, now) => Ok(Some(Prepared {
             tls: ServerTls {
                 key_pem: secrets.open(&stored.key_enc)?,
@@ -91,7 +91,7 @@ pub async fn prepare(ctx: &Context, database_id: i64, address: &str) -> JobResul
             let ca_key = secrets.open(&issuing.key_enc)?;
             let issued = tls::issue_server_certificate(&issuing.subject, &ca_key, address, now)?;
             let new = EngineCertificate {
-                database_id,
+                engine_id,
                 authority_id: issuing.id,
                 address: address.to_owned(),
                 cert_pem: issued.cert_pem.clone(),
@@ -115,15 +115,15 @@ pub async fn prepare(ctx: &Context, database_id: i64, address: &str) -> JobResul
 pub async fn save(ctx: &Context, prepared: &Prepared) -> JobResult<()> {
     if let Some(new) = &prepared.new {
         ctx.store.engine_certificate_save(new).await?;
-        tracing::info!(database_id = new.database_id, not_after = %new.not_after, "engine certificate issued");
+        tracing::info!(engine_id = new.engine_id, not_after = %new.not_after, "engine certificate issued");
     }
     Ok(())
 }
 
 /// [`prepare`] and [`save`] at once, for a container about to be (re)created: a retry finds
 /// the same certificate.
-pub async fn server_tls(ctx: &Context, database_id: i64, address: &str) -> JobResult<Option<ServerTls>> {
-    let Some(prepared) = prepare(ctx, database_id, address).await? else {
+pub async fn server_tls(ctx: &Context, engine_id: i64, address: &str) -> JobResult<Option<ServerTls>> {
+    let Some(prepared) = prepare(ctx, engine_id, address).await? else {
         return Ok(None);
     };
     save(ctx, &prepared).await?;

@@ -42,7 +42,7 @@ impl App {
             _ => None,
         };
         let connection_uri = password.as_deref().and_then(|password| {
-            let port = detail.database.port?;
+            let port = detail.port()?;
             Some(detail.plan.engine.connection_uri(
                 &detail.environment.host().address,
                 port,

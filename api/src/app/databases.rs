@@ -211,7 +211,7 @@ impl App {
                 current.database.status
             )));
         }
-        if !current.database.was_provisioned() {
+        if !current.was_provisioned() {
             return Err(AppError::Conflict(
                 "the database was never provisioned, so there is nothing to restore; delete it again to remove it"
                     .into(),

@@ -25,6 +25,7 @@ pub use audit::{audit_path, AuditCall, AuditListQuery, LOGIN_FAILED};
 pub use credentials::CredentialDetail;
 pub use databases::DatabaseListQuery;
 pub use environments::EnvironmentDetail;
+pub use plans::PlanDetail;
 pub use references::{parse_reference, ResourceKind};
 pub use tasks::{TaskListQuery, Waited};
 

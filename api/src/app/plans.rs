@@ -1,23 +1,41 @@
 //! Plan operations: everyone reads the plans, admins change them.
 
 use dbaas_core::model::{NewPlan, Plan, PlanChanges, Ref};
-use dbaas_core::store::{Caller, Page, PageRequest};
+use dbaas_core::store::{Caller, Page, PageRequest, PoolStatus};
 
 use super::{admin_only, validate, App, AppResult};
 use crate::params::{PlanCreate, PlanUpdate};
 
 const ADMINS_ONLY: &str = "only admins change plans";
 
+/// A plan, with its pool where the caller may see it.
+#[derive(Debug, Clone)]
+pub struct PlanDetail {
+    pub plan: Plan,
+    /// Admins only: each environment's pool.
+    pub pool: Option<Vec<PoolStatus>>,
+}
+
 impl App {
     pub async fn plan_list(&self, page: PageRequest) -> AppResult<Page<Plan>> {
         Ok(self.store.plan_list(page).await?)
     }
 
-    pub async fn plan_get(&self, id: i64) -> AppResult<Plan> {
-        Ok(self.store.plan_find(&Ref::Id(id)).await?)
+    pub async fn plan_get(&self, caller: &Caller, id: i64) -> AppResult<PlanDetail> {
+        let plan = self.store.plan_find(&Ref::Id(id)).await?;
+        self.plan_detail(caller, plan).await
     }
 
-    pub async fn plan_create(&self, caller: &Caller, params: PlanCreate) -> AppResult<Plan> {
+    /// A plan with, for admins, its pool in each environment.
+    async fn plan_detail(&self, caller: &Caller, plan: Plan) -> AppResult<PlanDetail> {
+        let pool = match caller.is_admin {
+            true => Some(self.store.pool_status(&plan).await?),
+            false => None,
+        };
+        Ok(PlanDetail { plan, pool })
+    }
+
+    pub async fn plan_create(&self, caller: &Caller, params: PlanCreate) -> AppResult<PlanDetail> {
         admin_only(caller, ADMINS_ONLY)?;
         let description = params.description.unwrap_or_default();
         validate::name(&params.name)?;
@@ -26,7 +44,10 @@ impl App {
         validate::memory_bytes(&params.memory_bytes)?;
         validate::size_bytes(&params.size_bytes)?;
         validate::description(&description)?;
+        let pool_size = params.pool_size.unwrap_or(0);
+        validate::pool_size(&pool_size)?;
         let new = NewPlan {
+            pool_size,
             cpu_millis: validate::cpus(params.cpus)?,
             name: params.name.into(),
             engine,
@@ -35,11 +56,12 @@ impl App {
             size_bytes: params.size_bytes,
             description: description.into(),
         };
-        Ok(self.store.plan_create(new).await?)
+        let plan = self.store.plan_create(new).await?;
+        self.plan_detail(caller, plan).await
     }
 
     /// Changes a plan. Databases created already keep the resources they were given.
-    pub async fn plan_update(&self, caller: &Caller, id: i64, params: PlanUpdate) -> AppResult<Plan> {
+    pub async fn plan_update(&self, caller: &Caller, id: i64, params: PlanUpdate) -> AppResult<PlanDetail> {
         admin_only(caller, ADMINS_ONLY)?;
         validate::each(params.name.as_deref(), validate::name)?;
         let engine = params.engine.as_deref().map(validate::engine).transpose()?;
@@ -47,7 +69,9 @@ impl App {
         validate::each(params.memory_bytes.as_ref(), validate::memory_bytes)?;
         validate::each(params.size_bytes.as_ref(), validate::size_bytes)?;
         validate::each(params.description.as_deref(), validate::description)?;
+        validate::each(params.pool_size.as_ref(), validate::pool_size)?;
         let changes = PlanChanges {
+            pool_size: params.pool_size,
             cpu_millis: params.cpus.map(validate::cpus).transpose()?,
             name: params.name.map(String::from),
             engine,
@@ -56,7 +80,8 @@ impl App {
             size_bytes: params.size_bytes,
             description: params.description.map(String::from),
         };
-        Ok(self.store.plan_update(id, changes).await?)
+        let plan = self.store.plan_update(id, changes).await?;
+        self.plan_detail(caller, plan).await
     }
 
     /// Deletes a plan no live database uses.

@@ -287,6 +287,19 @@ pub fn size_bytes(value: &i64) -> AppResult<()> {
     Ok(())
 }
 
+/// The most engines a plan's pool may keep per environment.
+pub const MAX_POOL_SIZE: i32 = 100;
+
+pub fn pool_size(value: &i32) -> AppResult<()> {
+    if !(0..=MAX_POOL_SIZE).contains(value) {
+        return Err(invalid(
+            "pool_size",
+            format!("pool_size must be between 0 and {MAX_POOL_SIZE}"),
+        ));
+    }
+    Ok(())
+}
+
 /// The fewest cores a plan may give.
 pub const MIN_CPUS: f64 = 0.001;
 

@@ -48,13 +48,13 @@ impl Api {
     #[oai(path = "/api/plan/:id", method = "get", operation_id = "plan_get")]
     async fn plan_get(
         &self,
-        _auth: BasicAuth,
+        auth: BasicAuth,
         Data(app): Data<&App>,
         req: &Request,
         id: Path<i64>,
     ) -> ApiResult<Json<PlanView>> {
-        let plan = app.plan_get(id.0).await?;
-        Ok(Json(PlanView::new(&Links::for_request(app, req), plan)))
+        let plan = app.plan_get(&auth.0, id.0).await?;
+        Ok(Json(PlanView::detail(&Links::for_request(app, req), plan)))
     }
 
     /// Create a plan (admins)
@@ -67,7 +67,7 @@ impl Api {
         body: Json<PlanCreate>,
     ) -> ApiResult<Created<PlanView>> {
         let plan = app.plan_create(&auth.0, body.0).await?;
-        Ok(created(PlanView::new(&Links::for_request(app, req), plan)))
+        Ok(created(PlanView::detail(&Links::for_request(app, req), plan)))
     }
 
     /// Change a plan (admins)
@@ -81,7 +81,7 @@ impl Api {
         body: Json<PlanUpdate>,
     ) -> ApiResult<Json<PlanView>> {
         let plan = app.plan_update(&auth.0, id.0, body.0).await?;
-        Ok(Json(PlanView::new(&Links::for_request(app, req), plan)))
+        Ok(Json(PlanView::detail(&Links::for_request(app, req), plan)))
     }
 
     /// Delete a plan no live database uses (admins)

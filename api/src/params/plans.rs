@@ -31,11 +31,16 @@ pub struct PlanCreate {
     /// Up to 1000 characters.
     #[oai(nullable, validator(max_length = 1000, pattern = r"^[^\x00]*$"))]
     pub description: Option<Text>,
+    /// Engines kept started and unassigned in each environment, so that a new database of
+    /// this plan is ready in the time a role and a database take: 0 (the default: every
+    /// database starts its own engine) to 100.
+    #[oai(validator(minimum(value = "0"), maximum(value = "100")))]
+    pub pool_size: Option<i32>,
 }
 
 /// Changes to a plan: only the fields given change, each as in `PlanCreate`. The engine
 /// cannot change while live databases use the plan (409); databases created already keep
-/// the resources they were given.
+/// the resources they were given, and pooled engines made otherwise are replaced.
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
 pub struct PlanUpdate {
@@ -56,4 +61,8 @@ pub struct PlanUpdate {
     pub size_bytes: Option<i64>,
     #[oai(nullable, validator(max_length = 1000, pattern = r"^[^\x00]*$"))]
     pub description: Option<Text>,
+    /// A smaller pool has its extra engines removed; pooled engines made with an image or
+    /// limits the plan no longer has are replaced.
+    #[oai(nullable, validator(minimum(value = "0"), maximum(value = "100")))]
+    pub pool_size: Option<i32>,
 }

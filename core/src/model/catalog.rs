@@ -21,6 +21,9 @@ pub struct Plan {
     pub created_at: DateTime<Utc>,
     /// Restart an engine container that stopped or vanished.
     pub auto_recover: bool,
+    /// Engines kept started and unassigned in each environment, for databases to take at
+    /// once (0: none, every database starts its own).
+    pub pool_size: i32,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -33,6 +36,7 @@ pub struct NewPlan {
     pub cpu_millis: i32,
     pub size_bytes: i64,
     pub description: String,
+    pub pool_size: i32,
 }
 
 /// A plan's fields to change; `None` leaves one as it is.
@@ -46,6 +50,7 @@ pub struct PlanChanges {
     pub cpu_millis: Option<i32>,
     pub size_bytes: Option<i64>,
     pub description: Option<String>,
+    pub pool_size: Option<i32>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

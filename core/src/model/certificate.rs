@@ -47,7 +47,7 @@ pub struct NewCertificateAuthority {
 #[derive(Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = schema::engine_certificates)]
 pub struct EngineCertificate {
-    pub database_id: i64,
+    pub engine_id: i64,
     pub authority_id: i64,
     /// The address in its subject alternative name (an IP address, or a DNS name).
     pub address: String,
@@ -62,7 +62,7 @@ pub struct EngineCertificate {
 impl std::fmt::Debug for EngineCertificate {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EngineCertificate")
-            .field("database_id", &self.database_id)
+            .field("engine_id", &self.engine_id)
             .field("authority_id", &self.authority_id)
             .field("address", &self.address)
             .field("not_after", &self.not_after)

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use super::{Credential, EngineNames, Environment, Plan, Task};
+use super::{Credential, Engine, EngineNames, Environment, Plan, Task};
 use crate::schema;
 
 text_enum!(
@@ -62,8 +62,6 @@ pub struct Database {
     pub environment_id: i64,
     pub project_id: Option<i64>,
     pub status: DatabaseStatus,
-    pub port: Option<i32>,
-    pub admin_password_enc: Option<Vec<u8>>,
     pub description: String,
     pub quarantine_dt: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -80,18 +78,14 @@ pub struct Database {
     pub health: Health,
     pub health_detail: Option<String>,
     pub health_checked_at: Option<DateTime<Utc>>,
+    /// The engine that serves it; `None` until provisioning picks or starts one.
+    pub engine_id: Option<i64>,
 }
 
 impl Database {
-    /// The names of the engine container and volume that serve this database.
-    pub fn engine_names(&self) -> EngineNames {
+    /// The names of an engine started for this database alone (a cold start).
+    pub fn dedicated_engine_names(&self) -> EngineNames {
         EngineNames::of_database(&self.name, &self.uid)
-    }
-
-    /// Whether provisioning got as far as a port and a superuser password: only then does an
-    /// engine hold anything of this database.
-    pub fn was_provisioned(&self) -> bool {
-        self.port.is_some() && self.admin_password_enc.is_some()
     }
 }
 
@@ -113,11 +107,27 @@ pub struct DatabaseDetail {
     pub database: Database,
     pub plan: Plan,
     pub environment: Environment,
+    /// The engine that serves it, once provisioning picked or started one.
+    pub engine: Option<Engine>,
     pub credentials: Vec<Credential>,
     pub latest_task: Option<Task>,
 }
 
 impl DatabaseDetail {
+    /// Whether provisioning got as far as an engine with a port and a superuser password:
+    /// only then does an engine hold anything of this database.
+    pub fn was_provisioned(&self) -> bool {
+        self.engine.as_ref().is_some_and(Engine::was_provisioned)
+    }
+
+    /// The port its engine listens on, once it has one (and while the engine is there).
+    pub fn port(&self) -> Option<i32> {
+        self.engine
+            .as_ref()
+            .filter(|e| e.state != super::EngineState::Removed)
+            .and_then(|e| e.port)
+    }
+
     /// When a quarantined database's period runs out: its own period, else its environment's.
     pub fn quarantine_ends_at(&self) -> Option<DateTime<Utc>> {
         let days = self
@@ -130,7 +140,7 @@ impl DatabaseDetail {
     /// Where clients connect, with placeholders for the credential; `None` until a port is
     /// assigned. `tls`: whether the deployment's engines speak TLS.
     pub fn endpoint(&self, tls: bool) -> Option<String> {
-        let port = self.database.port?;
+        let port = self.port()?;
         Some(
             self.plan
                 .engine

@@ -1,6 +1,12 @@
-//! Engines: the database servers the control plane runs, one container each. Today an engine
-//! serves one database and is named after it; the pool and shared plans make engines catalog
-//! rows of their own that databases reference.
+//! Engines: the database servers the control plane runs, one container each, as catalog rows
+//! of their own that databases reference. An engine started for a database is named after
+//! it; a pooled one is started before any database asks, and the catalog (not its name or
+//! labels, which cannot change) says which database it serves once one takes it.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use crate::schema;
 
 text_enum!(
     /// The database engines a plan can run.
@@ -9,6 +15,90 @@ text_enum!(
         MongoDb => "mongodb",
     }
 );
+
+text_enum!(
+    /// Where an engine is in its life.
+    EngineState {
+        /// Being started for the pool (a `start_engine` task).
+        Starting => "starting",
+        /// Started, initialised and unassigned: a database may take it.
+        Pooled => "pooled",
+        /// Serving a database (or, started for one, on its way to).
+        Assigned => "assigned",
+        /// To be removed (a `remove_engine` task): a pooled engine whose plan changed, or
+        /// whose container stopped.
+        Retiring => "retiring",
+        /// Its container and volume are gone; the row stays for the history.
+        Removed => "removed",
+    }
+);
+
+/// An engine as the catalog records it.
+#[derive(Clone, Queryable, Selectable)]
+#[diesel(table_name = schema::engines)]
+pub struct Engine {
+    pub id: i64,
+    pub uid: String,
+    pub environment_id: i64,
+    /// The plan it was made for.
+    pub plan_id: i64,
+    pub kind: EngineKind,
+    /// What it was made with: a plan changed later does not change a running engine.
+    pub image: String,
+    pub memory_bytes: i64,
+    pub cpu_millis: i32,
+    pub container_name: String,
+    pub volume_name: String,
+    pub port: Option<i32>,
+    /// The superuser's password, sealed.
+    pub admin_password_enc: Option<Vec<u8>>,
+    /// A new superuser password on its way to the engine, sealed.
+    pub pending_admin_password_enc: Option<Vec<u8>>,
+    pub state: EngineState,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// When it joined its plan's pool: `None` for an engine started for its database.
+    pub pooled_at: Option<DateTime<Utc>>,
+    /// When a database took it.
+    pub assigned_at: Option<DateTime<Utc>>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("id", &self.id)
+            .field("uid", &self.uid)
+            .field("kind", &self.kind)
+            .field("container_name", &self.container_name)
+            .field("port", &self.port)
+            .field("state", &self.state)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Engine {
+    pub fn names(&self) -> EngineNames {
+        EngineNames {
+            container: self.container_name.clone(),
+            volume: self.volume_name.clone(),
+        }
+    }
+
+    /// Whether it got as far as a port and a superuser password and was not removed since:
+    /// only then can anything be in it.
+    pub fn was_provisioned(&self) -> bool {
+        self.state != EngineState::Removed && self.port.is_some() && self.admin_password_enc.is_some()
+    }
+
+    /// Whether a pooled engine was made as `plan` now says (image and limits): one that was
+    /// not is replaced rather than given to a database.
+    pub fn matches_plan(&self, plan: &super::Plan) -> bool {
+        self.kind == plan.engine
+            && self.image == plan.image
+            && self.memory_bytes == plan.memory_bytes
+            && self.cpu_millis == plan.cpu_millis
+    }
+}
 
 impl EngineKind {
     fn scheme(self) -> &'static str {
@@ -67,6 +157,11 @@ impl EngineNames {
     /// The engine of one database: unique across catalogs sharing a Docker host.
     pub fn of_database(database_name: &str, database_uid: &str) -> Self {
         Self::of_container(&format!("dbaas-{database_name}-{database_uid}"))
+    }
+
+    /// A pooled engine, before any database takes it.
+    pub fn pooled(engine_uid: &str) -> Self {
+        Self::of_container(&format!("dbaas-pool-{engine_uid}"))
     }
 
     /// The names that go with a container's name.

@@ -26,7 +26,7 @@ pub use certificate::{CertificateAuthority, EngineCertificate, NewCertificateAut
 pub use credential::{owner_username, Credential, Privileges};
 pub use database::{Database, DatabaseDetail, DatabaseStatus, Health, NewDatabase};
 pub use dump::{Dump, DumpFormat};
-pub use engine::{EngineKind, EngineNames};
+pub use engine::{Engine, EngineKind, EngineNames, EngineState};
 pub use host::Host;
 pub use orphan::Orphan;
 pub use task::{Claim, Task, TaskKind, TaskStatus};

@@ -33,6 +33,10 @@ text_enum!(
         DestroyDatabase => "destroy_database",
         RestoreDatabase => "restore_database",
         RecoverDatabase => "recover_database",
+        /// Starts an engine for a plan's pool.
+        StartEngine => "start_engine",
+        /// Removes an engine that serves no database (a pooled one being replaced).
+        RemoveEngine => "remove_engine",
     }
 );
 
@@ -52,6 +56,8 @@ impl TaskKind {
             TaskKind::RestoreDatabase => (&[Quarantined, Restoring], Some(Restoring)),
             TaskKind::DestroyDatabase => (&[Quarantined, Deleting], Some(Deleting)),
             TaskKind::RecoverDatabase => (DatabaseStatus::RUNNING, None),
+            // Work on an engine that serves no database.
+            TaskKind::StartEngine | TaskKind::RemoveEngine => (&[], None),
         }
     }
 
@@ -86,6 +92,8 @@ pub struct Task {
     pub status: TaskStatus,
     pub database_id: Option<i64>,
     pub credential_id: Option<i64>,
+    /// The engine an engine task works on.
+    pub engine_id: Option<i64>,
     pub attempts: i32,
     pub last_error: Option<String>,
     pub created_at: DateTime<Utc>,

@@ -138,6 +138,7 @@ impl Store {
                     plans::cpu_millis.eq(1000),
                     plans::size_bytes.eq(1024_i64 * 1024 * 1024),
                     plans::description.eq(description),
+                    plans::pool_size.eq(defaults.pool_size.clamp(0, 100)),
                 ))
                 .on_conflict_do_nothing()
                 .execute(&mut conn)

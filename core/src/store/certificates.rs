@@ -5,8 +5,8 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 
 use super::{Store, StoreResult};
-use crate::model::{CertificateAuthority, DatabaseStatus, EngineCertificate, NewCertificateAuthority};
-use crate::schema::{certificate_authorities, databases, engine_certificates};
+use crate::model::{CertificateAuthority, EngineCertificate, EngineState, NewCertificateAuthority};
+use crate::schema::{certificate_authorities, engine_certificates, engines};
 
 /// Serialises the replicas that may add a CA at the same moment.
 const AUTHORITY_LOCK: i64 = 727_275;
@@ -51,11 +51,11 @@ impl Store {
             .await?)
     }
 
-    /// The server certificate of a database's engine, if it was ever given one.
-    pub async fn engine_certificate(&self, database_id: i64) -> StoreResult<Option<EngineCertificate>> {
+    /// The server certificate of an engine, if it was ever given one.
+    pub async fn engine_certificate(&self, engine_id: i64) -> StoreResult<Option<EngineCertificate>> {
         let mut conn = self.conn().await?;
         Ok(engine_certificates::table
-            .find(database_id)
+            .find(engine_id)
             .select(EngineCertificate::as_select())
             .first(&mut conn)
             .await
@@ -67,7 +67,7 @@ impl Store {
         let mut conn = self.conn().await?;
         diesel::insert_into(engine_certificates::table)
             .values(certificate)
-            .on_conflict(engine_certificates::database_id)
+            .on_conflict(engine_certificates::engine_id)
             .do_update()
             .set((
                 engine_certificates::authority_id.eq(certificate.authority_id),
@@ -82,8 +82,9 @@ impl Store {
         Ok(())
     }
 
-    /// Databases with a running engine whose certificate ends before `renew_at` or was
-    /// signed by a CA other than `issuing_authority`: those to give a new one.
+    /// Engines that run (pooled or serving databases) whose certificate ends before
+    /// `renew_at` or was signed by a CA other than `issuing_authority`: those to give a new
+    /// one.
     pub async fn engine_certificates_due(
         &self,
         renew_at: DateTime<Utc>,
@@ -91,15 +92,15 @@ impl Store {
     ) -> StoreResult<Vec<i64>> {
         let mut conn = self.conn().await?;
         Ok(engine_certificates::table
-            .inner_join(databases::table)
-            .filter(databases::status.eq_any(DatabaseStatus::RUNNING))
+            .inner_join(engines::table)
+            .filter(engines::state.eq_any([EngineState::Pooled, EngineState::Assigned]))
             .filter(
                 engine_certificates::not_after
                     .le(renew_at)
                     .or(engine_certificates::authority_id.ne(issuing_authority)),
             )
-            .order(engine_certificates::database_id)
-            .select(engine_certificates::database_id)
+            .order(engine_certificates::engine_id)
+            .select(engine_certificates::engine_id)
             .load(&mut conn)
             .await?)
     }

@@ -10,10 +10,10 @@ use super::page::{load_page, Page, PageRequest};
 use super::tx::{insert_task, TxError};
 use super::{Store, StoreError, StoreResult};
 use crate::model::{
-    owner_username, Credential, Database, DatabaseDetail, DatabaseStatus, Environment, NewDatabase, Plan, Task,
+    owner_username, Credential, Database, DatabaseDetail, DatabaseStatus, Engine, Environment, NewDatabase, Plan, Task,
     TaskKind,
 };
-use crate::schema::{credentials, databases, environments, plans, tasks, teams};
+use crate::schema::{credentials, databases, engines, environments, plans, tasks, teams};
 
 /// What recording a new database produced: the row, its owner credential, and the task that
 /// will provision it.
@@ -133,7 +133,7 @@ impl Store {
             .ok_or(StoreError::NotFound("database"))
     }
 
-    /// Details of several databases in four queries, whatever their number.
+    /// Details of several databases in five queries, whatever their number.
     pub async fn database_details(&self, databases: Vec<Database>) -> StoreResult<Vec<DatabaseDetail>> {
         let mut conn = self.conn().await?;
         let ids: Vec<i64> = databases.iter().map(|d| d.id).collect();
@@ -155,6 +155,19 @@ impl Store {
             .into_iter()
             .map(|e: Environment| (e.id, e))
             .collect();
+        let engine_ids: Vec<i64> = databases.iter().filter_map(|d| d.engine_id).collect();
+        let engines: HashMap<i64, Engine> = if engine_ids.is_empty() {
+            HashMap::new()
+        } else {
+            engines::table
+                .filter(engines::id.eq_any(&engine_ids))
+                .select(Engine::as_select())
+                .load(&mut conn)
+                .await?
+                .into_iter()
+                .map(|e: Engine| (e.id, e))
+                .collect()
+        };
         let mut credentials: HashMap<i64, Vec<Credential>> = HashMap::new();
         for credential in credentials::table
             .filter(credentials::database_id.eq_any(&ids))
@@ -188,6 +201,7 @@ impl Store {
                     .cloned()
                     .ok_or(StoreError::NotFound("environment"))?;
                 Ok(DatabaseDetail {
+                    engine: database.engine_id.and_then(|id| engines.get(&id).cloned()),
                     credentials: credentials.remove(&database.id).unwrap_or_default(),
                     latest_task: latest.remove(&database.id),
                     plan,

@@ -24,6 +24,17 @@ impl Store {
         ))
     }
 
+    /// An environment by id, retired ones included: work on what is already in it goes on.
+    pub async fn environment_get(&self, id: i64) -> StoreResult<Environment> {
+        let mut conn = self.conn().await?;
+        environments::table
+            .find(id)
+            .select(Environment::as_select())
+            .first(&mut conn)
+            .await
+            .map_err(StoreError::lookup("environment"))
+    }
+
     pub async fn environment_find(&self, by: &Ref) -> StoreResult<Environment> {
         let mut conn = self.conn().await?;
         let query = environments::table

@@ -7,8 +7,8 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
 use super::tx::{insert_task, lock_idle_database, TxError};
 use super::{Store, StoreError, StoreResult};
-use crate::model::{Database, DatabaseStatus, Task, TaskKind};
-use crate::schema::{credentials, databases, environments};
+use crate::model::{Database, DatabaseStatus, EngineState, Task, TaskKind};
+use crate::schema::{credentials, databases, engines, environments};
 
 impl Store {
     /// Starts a task of `kind` on an idle database in one of the statuses the kind starts
@@ -52,27 +52,6 @@ impl Store {
             })
             .await;
         result.map_err(|e| e.into_store(String::new))
-    }
-
-    /// Stores the engine's sealed superuser password unless one is stored already, and returns
-    /// the one that is: a resumed job must keep using the password the engine was set up with.
-    pub async fn database_admin_password(&self, id: i64, candidate: Vec<u8>) -> StoreResult<Vec<u8>> {
-        let mut conn = self.conn().await?;
-        diesel::update(
-            databases::table
-                .find(id)
-                .filter(databases::admin_password_enc.is_null()),
-        )
-        .set(databases::admin_password_enc.eq(&candidate))
-        .execute(&mut conn)
-        .await?;
-        let stored: Option<Vec<u8>> = databases::table
-            .find(id)
-            .select(databases::admin_password_enc)
-            .first(&mut conn)
-            .await
-            .map_err(StoreError::lookup("database"))?;
-        stored.ok_or(StoreError::NotFound("database"))
     }
 
     /// Quarantined databases whose period (their own, else their environment's) has run out.
@@ -125,6 +104,17 @@ pub(crate) async fn settle_database(
                 ))
                 .execute(conn)
                 .await?;
+            if deleted {
+                // The destroy removed its engine: the engine's port is free again.
+                let engine = databases::table.find(id).select(databases::engine_id);
+                diesel::update(engines::table.filter(engines::id.nullable().eq_any(engine)))
+                    .set((
+                        engines::state.eq(EngineState::Removed),
+                        engines::updated_at.eq(diesel::dsl::now),
+                    ))
+                    .execute(conn)
+                    .await?;
+            }
             let live = credentials::table
                 .filter(credentials::database_id.eq(id))
                 .filter(credentials::deleted_at.is_null());

@@ -1,4 +1,4 @@
-//! Orphans: containers labelled as this deployment's that no live database claims.
+//! Orphans: containers labelled as this deployment's that no live engine claims.
 
 use chrono::Utc;
 use diesel::prelude::*;
@@ -6,8 +6,8 @@ use diesel_async::RunQueryDsl;
 
 use super::page::{load_page, Page, PageRequest};
 use super::{Store, StoreError, StoreResult};
-use crate::model::{DatabaseStatus, Orphan};
-use crate::schema::{databases, orphans};
+use crate::model::Orphan;
+use crate::schema::orphans;
 
 /// A container seen on an engine.
 #[derive(Debug, Clone)]
@@ -18,18 +18,6 @@ pub struct SeenContainer {
 }
 
 impl Store {
-    /// The uids of an environment's databases that are not deleted: their containers are
-    /// claimed.
-    pub async fn database_uids_claimed(&self, environment_id: i64) -> StoreResult<Vec<String>> {
-        let mut conn = self.conn().await?;
-        Ok(databases::table
-            .filter(databases::environment_id.eq(environment_id))
-            .filter(databases::status.ne(DatabaseStatus::Deleted))
-            .select(databases::uid)
-            .load(&mut conn)
-            .await?)
-    }
-
     /// Records this pass's orphans of an environment and forgets those no longer there.
     pub async fn orphans_seen(&self, environment_id: i64, seen: &[SeenContainer]) -> StoreResult<()> {
         let mut conn = self.conn().await?;

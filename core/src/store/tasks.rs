@@ -3,6 +3,7 @@
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 
+use super::engines::settle_engine;
 use super::lifecycle::settle_database;
 use super::page::{load_page, Page, PageRequest};
 use super::tx::TxError;
@@ -223,6 +224,9 @@ impl Store {
                 };
                 if let (Some(database_id), Some(end)) = (task.database_id, task.kind.ends_in(succeeded)) {
                     settle_database(conn, database_id, end).await?;
+                }
+                if let Some(engine_id) = task.engine_id {
+                    settle_engine(conn, engine_id, task.kind, succeeded).await?;
                 }
                 Ok(task)
             })

@@ -324,6 +324,14 @@ impl Engine for MongoDb {
             .map_err(engine_error)
     }
 
+    async fn set_admin_password(&self, admin: Superuser<'_>, password: &str) -> ProvisionResult<()> {
+        let role = RoleSpec {
+            username: ADMIN_USER,
+            password,
+        };
+        self.set_password(admin, ADMIN_DB, &role).await
+    }
+
     /// Ends the user's sessions and their operations; MongoDB keeps the connections open.
     async fn terminate_sessions(&self, admin: Superuser<'_>, database: &str, username: &str) -> ProvisionResult<()> {
         client(admin)?

@@ -288,6 +288,14 @@ impl Engine for Postgres {
             .map_err(engine_error)
     }
 
+    async fn set_admin_password(&self, admin: Superuser<'_>, password: &str) -> ProvisionResult<()> {
+        let role = RoleSpec {
+            username: ADMIN_USER,
+            password,
+        };
+        self.set_password(admin, "postgres", &role).await
+    }
+
     async fn terminate_sessions(&self, admin: Superuser<'_>, _database: &str, username: &str) -> ProvisionResult<()> {
         let client = admin_session(admin, "postgres").await?;
         client

@@ -20,10 +20,12 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
     final_dump(&ctx, database_id).await?;
     fault_point(&ctx, "destroy.dumped").await?;
     let detail = ctx.store.database_detail(database_id).await?;
-    let names = detail.database.engine_names();
-    let host = ctx.docker_host(&detail.environment.host()).await?;
-    host.remove(&names.container, &names.volume).await?;
-    // `deleted` (and the credentials with it) comes with the task's end.
+    if let Some(engine) = &detail.engine {
+        let names = engine.names();
+        let host = ctx.docker_host(&detail.environment.host()).await?;
+        host.remove(&names.container, &names.volume).await?;
+    }
+    // `deleted` (and the credentials and engine with it) comes with the task's end.
     Ok(())
 }
 
@@ -36,8 +38,8 @@ async fn final_dump(ctx: &Context, database_id: i64) -> JobResult<()> {
     let Some(target) = EngineTarget::of(ctx, database_id).await? else {
         return Ok(());
     };
-    let host = ctx.docker_host(&target.detail.environment.host()).await?;
-    let container = target.detail.database.engine_names().container;
+    let host = target.docker(ctx).await?;
+    let container = target.row.container_name.clone();
     if !host.is_running(&container).await? {
         tracing::warn!(database_id, "the engine is not running: no final dump");
         return Ok(());

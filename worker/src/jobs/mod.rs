@@ -11,8 +11,10 @@ mod destroy_database;
 mod provision_database;
 mod quarantine_database;
 mod recover_database;
+mod remove_engine;
 mod reset_password;
 mod restore_database;
+mod start_engine;
 
 use std::sync::Arc;
 
@@ -48,7 +50,13 @@ pub async fn run(job: Job, ctx: Data<Arc<Context>>) -> Result<(), BoxDynError> {
         tracing::debug!(task_id = job.task_id, "task taken or ended elsewhere; skipping");
         return Ok(());
     };
-    let span = tracing::info_span!("task", task_id = task.id, kind = %task.kind, database_id = task.database_id);
+    let span = tracing::info_span!(
+        "task",
+        task_id = task.id,
+        kind = %task.kind,
+        database_id = task.database_id,
+        engine_id = task.engine_id
+    );
     let heartbeat = Heartbeat::start(&ctx, claim.clone(), claimed_at);
     // The span follows the future, not the thread: jobs share threads.
     dispatch(&ctx, &claim, task, &heartbeat).instrument(span).await
@@ -70,6 +78,8 @@ async fn dispatch(ctx: &Arc<Context>, claim: &Claim, task: Task, heartbeat: &Hea
         TaskKind::DestroyDatabase => run!(destroy_database::attempt, nothing),
         TaskKind::RestoreDatabase => run!(restore_database::attempt, nothing),
         TaskKind::RecoverDatabase => run!(recover_database::attempt, nothing),
+        TaskKind::StartEngine => run!(start_engine::attempt, start_engine::on_failure),
+        TaskKind::RemoveEngine => run!(remove_engine::attempt, nothing),
     }
 }
 
@@ -77,6 +87,12 @@ async fn dispatch(ctx: &Arc<Context>, claim: &Claim, task: Task, heartbeat: &Hea
 fn database_of(task: &Task) -> JobResult<i64> {
     task.database_id
         .ok_or_else(|| JobError::Invalid(format!("task {} names no database", task.id)))
+}
+
+/// The engine an engine task works on.
+fn engine_of(task: &Task) -> JobResult<i64> {
+    task.engine_id
+        .ok_or_else(|| JobError::Invalid(format!("task {} names no engine", task.id)))
 }
 
 /// The credential a task works on.

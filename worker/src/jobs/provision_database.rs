@@ -1,29 +1,35 @@
-//! Provisioning a database: a port, a volume and a running engine container, then the database
-//! and its owner role with a generated password; `ready` comes with the task's end.
+//! Provisioning a database: an engine for it, then the database and its owner role with a
+//! generated password; `ready` comes with the task's end.
 //!
-//! Each step finds what an earlier run did and keeps it: the port and passwords are stored
-//! before they are used, containers and volumes are named after the database, and roles are
-//! created or updated. Running the job twice leaves one container, not two.
+//! The engine is a pooled one of its plan where the pool has one (already started and
+//! initialised: the database is ready in the time a role and a database take), else one
+//! started for it (a cold start). The choice is made once, in the transaction that records
+//! it ([`dbaas_core::Store::engine_place`]); a taken pool is refilled in the background.
+//!
+//! Each step finds what an earlier run did and keeps it: the engine, port and passwords are
+//! stored before they are used, containers and volumes are named in the catalog, and roles
+//! are created or updated. Running the job twice leaves one engine, not two.
 //!
 //! The steps and their undo, run by [`on_failure`] when the task fails for good:
 //!
-//! | step                | fault point            | undo                           |
-//! |---------------------|------------------------|--------------------------------|
-//! | allocate a port     | `provision.port`       | give the port back             |
-//! | superuser password  | `provision.password`   | (kept: sealed, harmless)       |
-//! | volume + container  | `provision.container`  | remove the container and volume|
-//! | engine accepts      | `provision.ready`      | (covered by the container's)   |
-//! | database + owner    | `provision.roles`      | (covered by the container's)   |
+//! | step                          | fault point                 | undo                            |
+//! |-------------------------------|-----------------------------|---------------------------------|
+//! | choose the engine             | `provision.placed`          | (the engine's)                  |
+//! | cold: allocate a port         | `provision.port`            | the engine's port is freed      |
+//! | cold: superuser password      | `provision.password`        | (kept: sealed, harmless)        |
+//! | cold: volume + container      | `provision.container`       | remove the container and volume |
+//! | cold: engine accepts          | `provision.ready`           | (covered by the container's)    |
+//! | pooled: new superuser password| `provision.admin_applied`   | (covered by the container's)    |
+//! | database + owner              | `provision.roles`           | (covered by the container's)    |
 
 use std::sync::Arc;
 
-use dbaas_core::model::{owner_username, DatabaseDetail, DatabaseStatus, Task};
+use dbaas_core::model::{owner_username, DatabaseStatus, Task};
 use dbaas_core::secrets;
-use dbaas_provisioner::{RoleSpec, Superuser};
+use dbaas_provisioner::RoleSpec;
 
 use super::database_of;
-use crate::container::container_spec;
-use crate::engine::engine_of;
+use crate::engine::{self, EngineHandle};
 use crate::error::{JobError, JobResult};
 use crate::fault::fault_point;
 use crate::Context;
@@ -35,62 +41,38 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
         // Moved on while queued (quarantined, say): not ours to bring up.
         return Ok(());
     }
-    let engine = engine_of(&detail)?;
-    let DatabaseDetail {
-        database,
-        plan,
-        environment,
-        credentials,
-        ..
-    } = detail;
-    let host = environment.host();
-    let secrets = &ctx.config.secrets;
-
-    let port = ctx.store.database_allocate_port(database.id).await?;
-    fault_point(&ctx, "provision.port").await?;
-    let sealed = ctx
-        .store
-        .database_admin_password(database.id, secrets.seal(&secrets::generate_password()))
-        .await?;
-    fault_point(&ctx, "provision.password").await?;
-    let admin_password = secrets.open(&sealed)?;
-    let endpoint = ctx.engine_endpoint(&host, port)?;
-    let server_tls = crate::tls::server_tls(&ctx, database.id, &endpoint.host).await?;
-    let client_tls = ctx.client_tls().await?;
-    let admin = Superuser {
-        endpoint: &endpoint,
-        password: &admin_password,
-        tls: client_tls.as_ref(),
+    engine::driver_of(detail.plan.engine)?;
+    let placed = ctx.store.engine_place(&detail.database, &detail.plan).await?;
+    fault_point(&ctx, "provision.placed").await?;
+    let handle = if placed.pooled_at.is_some() {
+        // Taken from the pool: refill it now rather than on the next round.
+        crate::periodic::pool::refill_soon(&ctx, placed.plan_id, placed.environment_id);
+        let mut handle = EngineHandle::open(&ctx, placed, &detail.environment)
+            .await?
+            .ok_or_else(|| JobError::Invalid("the pooled engine has no port or superuser password".into()))?;
+        handle.rotate_admin_password(&ctx, "provision").await?;
+        handle
+    } else {
+        engine::start(&ctx, placed, &detail.environment, Some(&detail.database), "provision").await?
     };
 
-    let spec = container_spec(
-        &ctx,
-        &database,
-        &plan,
-        engine.as_ref(),
-        &endpoint,
-        &admin_password,
-        server_tls.as_ref(),
-    );
-    ctx.docker_host(&host).await?.ensure_running(&spec).await?;
-    fault_point(&ctx, "provision.container").await?;
-    engine.wait_ready(admin, ctx.config.engine_ready_timeout).await?;
-    fault_point(&ctx, "provision.ready").await?;
-
-    let owner = owner_username(&database.name);
-    let credential = credentials
+    let owner = owner_username(&detail.database.name);
+    let credential = detail
+        .credentials
         .iter()
         .find(|c| c.username == owner)
         .ok_or_else(|| JobError::Invalid(format!("the owner credential {owner} is missing")))?;
+    let secrets = &ctx.config.secrets;
     let sealed = ctx
         .store
         .credential_initial_password(credential.id, secrets.seal(&secrets::generate_password()))
         .await?;
     let password = secrets.open(&sealed)?;
-    engine
+    handle
+        .engine
         .ensure_database(
-            admin,
-            &database.name,
+            handle.admin(),
+            &detail.database.name,
             &RoleSpec {
                 username: &owner,
                 password: &password,
@@ -102,20 +84,24 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
     Ok(())
 }
 
-/// A database that will not come up has every step's undo run, in reverse: nothing is left
-/// behind on the engine host, and its port is free again; it is then marked `failed` with the
-/// task's end (the task says why), even when an undo fails (the Docker host is gone, say).
-/// The port is then kept, since a container may still hold it, and the reconciler reports
-/// what is left.
+/// A database that will not come up has its engine removed (a pooled one too: it may have
+/// been half given to the database): nothing is left behind on the engine host, and the
+/// engine's port is free again. It is then marked `failed` with the task's end (the task
+/// says why), even when the removal fails (the Docker host is gone, say): the engine then
+/// keeps its port, since a container may still hold it, and the reconciler reports what is
+/// left.
 pub async fn on_failure(ctx: Arc<Context>, task: Task) -> JobResult<()> {
     let database_id = database_of(&task)?;
     let detail = ctx.store.database_detail(database_id).await?;
     if detail.database.status != DatabaseStatus::Creating {
         return Ok(());
     }
-    let names = detail.database.engine_names();
+    let Some(engine) = detail.engine else {
+        return Ok(());
+    };
+    let names = engine.names();
     let host = ctx.docker_host(&detail.environment.host()).await?;
     host.remove(&names.container, &names.volume).await?;
-    ctx.store.database_release_port(database_id).await?;
+    ctx.store.engine_removed(engine.id).await?;
     Ok(())
 }

@@ -41,9 +41,8 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
         engine.terminate_sessions(admin, database, username).await?;
     }
     if !engine.can_end_connections() {
-        let host = ctx.docker_host(&target.detail.environment.host()).await?;
-        host.restart(&target.detail.database.engine_names().container, STOP_GRACE)
-            .await?;
+        let host = target.docker(&ctx).await?;
+        host.restart(&target.row.container_name, STOP_GRACE).await?;
         engine.wait_ready(admin, ctx.config.engine_ready_timeout).await?;
     }
     Ok(())

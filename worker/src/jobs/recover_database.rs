@@ -9,7 +9,6 @@ use dbaas_core::model::{owner_username, DatabaseStatus, Task};
 use dbaas_provisioner::RoleSpec;
 
 use super::database_of;
-use crate::container::container_spec;
 use crate::engine::{grant_of, EngineTarget};
 use crate::error::JobResult;
 use crate::Context;
@@ -18,28 +17,14 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
     let Some(target) = EngineTarget::of(&ctx, database_of(&task)?).await? else {
         return Ok(());
     };
-    let EngineTarget {
-        detail,
-        engine,
-        endpoint,
-        ..
-    } = &target;
+    let (detail, engine) = (&target.detail, &target.engine);
     let status = detail.database.status;
     if !DatabaseStatus::RUNNING.contains(&status) {
         return Ok(());
     }
-    let server_tls = crate::tls::server_tls(&ctx, detail.database.id, &endpoint.host).await?;
-    let spec = container_spec(
-        &ctx,
-        &detail.database,
-        &detail.plan,
-        engine.as_ref(),
-        endpoint,
-        target.admin_password(),
-        server_tls.as_ref(),
-    );
-    let host = ctx.docker_host(&detail.environment.host()).await?;
-    host.ensure_running(&spec).await?;
+    let server_tls = crate::tls::server_tls(&ctx, target.row.id, &target.endpoint.host).await?;
+    let spec = target.spec(&ctx, server_tls.as_ref());
+    target.docker(&ctx).await?.ensure_running(&spec).await?;
     engine
         .wait_ready(target.admin(), ctx.config.engine_ready_timeout)
         .await?;

@@ -14,8 +14,7 @@ use std::time::Duration;
 use chrono::Utc;
 use dbaas_core::tls::{issuing_authority, RENEW_BEFORE_DAYS};
 
-use crate::container::container_spec;
-use crate::engine::EngineTarget;
+use crate::engine::EngineHandle;
 use crate::error::JobResult;
 use crate::tls::{prepare, save};
 use crate::Context;
@@ -33,35 +32,31 @@ pub async fn pass(ctx: Arc<Context>) -> JobResult<()> {
         .store
         .engine_certificates_due(now + chrono::Duration::days(RENEW_BEFORE_DAYS), issuing.id)
         .await?;
-    for database_id in due {
-        if let Err(e) = renew(&ctx, database_id).await {
-            tracing::warn!(database_id, error = %e, "certificate renewal failed; the next pass tries again");
+    for engine_id in due {
+        if let Err(e) = renew(&ctx, engine_id).await {
+            tracing::warn!(engine_id, error = %e, "certificate renewal failed; the next pass tries again");
         }
     }
     Ok(())
 }
 
 /// Gives one running engine its new certificate.
-pub async fn renew(ctx: &Context, database_id: i64) -> JobResult<()> {
-    let target = EngineTarget::require(ctx, database_id).await?;
-    let Some(prepared) = prepare(ctx, database_id, &target.endpoint.host).await? else {
+pub async fn renew(ctx: &Context, engine_id: i64) -> JobResult<()> {
+    let row = ctx.store.engine_get(engine_id).await?;
+    let environment = ctx.store.environment_get(row.environment_id).await?;
+    let Some(target) = EngineHandle::open(ctx, row, &environment).await? else {
+        return Ok(());
+    };
+    let Some(prepared) = prepare(ctx, engine_id, &target.endpoint.host).await? else {
         return Ok(());
     };
     if prepared.new.is_none() {
         // Another replica renewed it meanwhile.
         return Ok(());
     }
-    let detail = &target.detail;
-    let spec = container_spec(
-        ctx,
-        &detail.database,
-        &detail.plan,
-        target.engine.as_ref(),
-        &target.endpoint,
-        target.admin_password(),
-        Some(&prepared.tls),
-    );
-    let host = ctx.docker_host(&detail.environment.host()).await?;
+    // Only the files change: the container's labels are kept as they are.
+    let spec = target.container_spec(ctx, Some(&prepared.tls), None);
+    let host = target.docker(ctx).await?;
     if !host.is_running(&spec.name).await? {
         // Recovery starts it with the new files.
         return Ok(());
@@ -71,6 +66,6 @@ pub async fn renew(ctx: &Context, database_id: i64) -> JobResult<()> {
         host.restart(&spec.name, Duration::from_secs(10)).await?;
     }
     save(ctx, &prepared).await?;
-    tracing::info!(database_id, "engine certificate renewed");
+    tracing::info!(engine_id, "engine certificate renewed");
     Ok(())
 }

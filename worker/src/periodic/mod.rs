@@ -1,11 +1,12 @@
 //! Periodic work beside the queue, one file per duty (sizes, quarantine and dump expiry,
-//! requeue, certificate renewal). Each pass is idempotent, so several
+//! requeue, certificate renewal, the pool). Each pass is idempotent, so several
 //! worker replicas may run them at once: they repeat each other's writes, never contradict
 //! them. A pass that fails is logged, and the next one tries again.
 
 mod audit;
 mod certificates;
 mod dumps;
+pub(crate) mod pool;
 mod quarantines;
 mod requeue;
 mod sizes;
@@ -29,6 +30,7 @@ pub fn spawn_all(ctx: &Arc<Context>) -> Vec<JoinHandle<()>> {
     vec![
         spawn(ctx, "size collection", config.size_interval, sizes::pass),
         spawn(ctx, "requeue", requeue_every, requeue::pass),
+        spawn(ctx, "pool", config.pool_interval, pool::pass),
         spawn(ctx, "quarantine expiry", config.lifecycle_interval, quarantines::pass),
         spawn(ctx, "dump expiry", config.lifecycle_interval, dumps::pass),
         spawn(ctx, "audit retention", config.lifecycle_interval, audit::pass),

@@ -1,8 +1,9 @@
-//! Health: whether each database that should have a running engine has one.
+//! Health: whether each database that should have a running engine has one, and whether
+//! each pooled engine still runs.
 
 use std::collections::HashMap;
 
-use dbaas_core::model::{DatabaseDetail, Health};
+use dbaas_core::model::{DatabaseDetail, Engine, Health};
 use dbaas_provisioner::ManagedContainer;
 
 use crate::error::JobResult;
@@ -14,14 +15,14 @@ pub async fn check<'a>(
     running: &'a [DatabaseDetail],
     containers: &[ManagedContainer],
 ) -> JobResult<Vec<&'a DatabaseDetail>> {
-    let by_uid: HashMap<&str, &ManagedContainer> = containers
-        .iter()
-        .filter_map(|c| c.database_uid.as_deref().map(|uid| (uid, c)))
-        .collect();
+    let by_uid = by_engine_uid(containers);
     let mut unhealthy = Vec::new();
     for detail in running {
         let database = &detail.database;
-        let problem = match by_uid.get(database.uid.as_str()) {
+        let Some(engine) = &detail.engine else {
+            continue;
+        };
+        let problem = match by_uid.get(engine.uid.as_str()) {
             None => Some("the engine container vanished".to_string()),
             Some(c) if !c.running => Some(format!("the engine container stopped ({})", c.status)),
             Some(_) => None,
@@ -41,4 +42,21 @@ pub async fn check<'a>(
         }
     }
     Ok(unhealthy)
+}
+
+/// The pooled engines whose container stopped or vanished: no database should take them.
+pub fn pooled_not_running(pooled: &[Engine], containers: &[ManagedContainer]) -> Vec<i64> {
+    let by_uid = by_engine_uid(containers);
+    pooled
+        .iter()
+        .filter(|e| by_uid.get(e.uid.as_str()).is_none_or(|c| !c.running))
+        .map(|e| e.id)
+        .collect()
+}
+
+fn by_engine_uid(containers: &[ManagedContainer]) -> HashMap<&str, &ManagedContainer> {
+    containers
+        .iter()
+        .filter_map(|c| c.engine_uid.as_deref().map(|uid| (uid, c)))
+        .collect()
 }

@@ -5,8 +5,9 @@
 //!   marked `unhealthy` with the reason (and `healthy` again once it runs);
 //! - [`recovery`]: an unhealthy database is recovered through a `recover_database` task when
 //!   its plan says so (a task, so it never runs beside another task on the same database);
-//! - [`orphans`]: a container labelled as this deployment's that no live database claims is
-//!   recorded; an admin can ask for its removal through the API, and the next pass removes it.
+//! - pooled engines whose container stopped or vanished are replaced (see the pool);
+//! - [`orphans`]: a container labelled as this deployment's that no live engine claims (a
+//!   pooled one counts) is recorded; an admin can ask for its removal through the API, and the next pass removes it.
 //!
 //! Each pass is idempotent.
 
@@ -16,7 +17,7 @@ mod recovery;
 
 use std::sync::Arc;
 
-use dbaas_core::model::Environment;
+use dbaas_core::model::{EngineState, Environment};
 use dbaas_core::store::{Cursor, PageRequest};
 
 use crate::error::JobResult;
@@ -46,6 +47,15 @@ async fn reconcile(ctx: &Context, environment: &Environment) -> JobResult<()> {
     let running = ctx.store.database_list_running(environment.id).await?;
     for unhealthy in health::check(ctx, &running, &containers).await? {
         recovery::start(ctx, unhealthy).await;
+    }
+    let pooled = ctx
+        .store
+        .engine_list_in_state(environment.id, EngineState::Pooled)
+        .await?;
+    let stopped = health::pooled_not_running(&pooled, &containers);
+    if !stopped.is_empty() {
+        tracing::warn!(engines = ?stopped, "pooled engines stopped; replacing them");
+        crate::periodic::pool::retire(ctx, &stopped).await?;
     }
     orphans::reconcile(ctx, environment.id, &host, &containers).await
 }

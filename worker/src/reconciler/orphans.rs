@@ -1,4 +1,4 @@
-//! Orphans: containers of this deployment that no live database claims are recorded, and
+//! Orphans: containers of this deployment that no live engine claims are recorded, and
 //! removed (with their volume) once an admin asks.
 
 use dbaas_core::store::SeenContainer;
@@ -13,10 +13,10 @@ pub async fn reconcile(
     host: &DockerHost,
     containers: &[ManagedContainer],
 ) -> JobResult<()> {
-    let claimed = ctx.store.database_uids_claimed(environment_id).await?;
+    let claimed = ctx.store.engine_uids_claimed(environment_id).await?;
     let orphans: Vec<SeenContainer> = containers
         .iter()
-        .filter(|c| c.database_uid.as_ref().is_none_or(|uid| !claimed.contains(uid)))
+        .filter(|c| c.engine_uid.as_ref().is_none_or(|uid| !claimed.contains(uid)))
         .map(|c| SeenContainer {
             name: c.name.clone(),
             id: c.id.clone(),

@@ -90,6 +90,7 @@ impl DatabaseView {
             environment,
             credentials,
             latest_task,
+            ..
         } = detail;
         Self {
             links: TaskLinks {

@@ -1,7 +1,10 @@
 //! Plans as the API shows them.
 
 use dbaas_core::model::Plan;
+use dbaas_core::store::PoolStatus;
 use poem_openapi::Object;
+
+use crate::app::PlanDetail;
 
 use super::super::links::Links;
 use super::super::responses::Located;
@@ -21,9 +24,45 @@ pub struct PlanView {
     pub cpus: f64,
     pub size_bytes: i64,
     pub description: String,
+    /// Engines the plan keeps started and unassigned in each environment (0: none).
+    pub pool_size: i32,
+    /// Admins, on one plan: its pool in each environment.
+    #[oai(skip_serializing_if_is_none)]
+    pub pool: Option<Vec<PoolView>>,
+}
+
+/// A plan's pool in one environment.
+#[derive(Debug, Clone, Object)]
+pub struct PoolView {
+    pub environment_id: i64,
+    pub environment: String,
+    /// Engines the plan keeps ready here.
+    pub size: i32,
+    /// Started and unassigned: a new database takes one at once.
+    pub ready: i64,
+    /// Being started.
+    pub filling: i64,
+}
+
+impl From<PoolStatus> for PoolView {
+    fn from(p: PoolStatus) -> Self {
+        Self {
+            environment_id: p.environment_id,
+            environment: p.environment,
+            size: p.size,
+            ready: p.ready,
+            filling: p.filling,
+        }
+    }
 }
 
 impl PlanView {
+    pub fn detail(links: &Links, detail: PlanDetail) -> Self {
+        let mut view = Self::new(links, detail.plan);
+        view.pool = detail.pool.map(|pool| pool.into_iter().map(PoolView::from).collect());
+        view
+    }
+
     pub fn new(links: &Links, plan: Plan) -> Self {
         Self {
             links: SelfLink {
@@ -37,6 +76,8 @@ impl PlanView {
             cpus: f64::from(plan.cpu_millis) / 1000.0,
             size_bytes: plan.size_bytes,
             description: plan.description,
+            pool_size: plan.pool_size,
+            pool: None,
         }
     }
 }

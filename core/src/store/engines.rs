@@ -1,0 +1,272 @@
+//! Engines: placing a database on one (a pooled engine taken at once, else one started for
+//! it), the superuser's password, and the end of an engine.
+
+use chrono::Utc;
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use rand::distr::{Alphanumeric, SampleString};
+
+use super::tx::TxError;
+use super::{Store, StoreError, StoreResult};
+use crate::model::{Database, Engine, EngineKind, EngineNames, EngineState, Plan, TaskKind};
+use crate::schema::{databases, engines};
+
+/// A new engine's uid: short, lowercase, unique in practice (and by the unique index).
+pub(crate) fn new_uid() -> String {
+    Alphanumeric.sample_string(&mut rand::rng(), 12).to_lowercase()
+}
+
+/// A new engine row, made for `plan` in an environment, with what the plan now says.
+#[derive(Insertable)]
+#[diesel(table_name = engines)]
+pub(crate) struct NewEngine {
+    uid: String,
+    environment_id: i64,
+    plan_id: i64,
+    kind: EngineKind,
+    image: String,
+    memory_bytes: i64,
+    cpu_millis: i32,
+    container_name: String,
+    volume_name: String,
+    state: EngineState,
+}
+
+impl NewEngine {
+    pub(crate) fn new(plan: &Plan, environment_id: i64, uid: &str, names: EngineNames, state: EngineState) -> Self {
+        Self {
+            uid: uid.to_owned(),
+            environment_id,
+            plan_id: plan.id,
+            kind: plan.engine,
+            image: plan.image.clone(),
+            memory_bytes: plan.memory_bytes,
+            cpu_millis: plan.cpu_millis,
+            container_name: names.container,
+            volume_name: names.volume,
+            state,
+        }
+    }
+}
+
+impl Store {
+    pub async fn engine_get(&self, id: i64) -> StoreResult<Engine> {
+        let mut conn = self.conn().await?;
+        engines::table
+            .find(id)
+            .select(Engine::as_select())
+            .first(&mut conn)
+            .await
+            .map_err(StoreError::lookup("engine"))
+    }
+
+    /// The engine a database being provisioned runs on, found or chosen once: the one it has,
+    /// else a pooled engine of its plan and environment made as the plan now says (taken
+    /// atomically: two databases never get the same engine), else a new engine row for a
+    /// cold start, named after the database. All in one transaction with the database's
+    /// reference to it, so a worker killed at any point leaves either no choice or one.
+    pub async fn engine_place(&self, database: &Database, plan: &Plan) -> StoreResult<Engine> {
+        let mut conn = self.conn().await?;
+        let result = conn
+            .transaction::<_, TxError, _>(async |conn| {
+                let engine_id: Option<i64> = databases::table
+                    .find(database.id)
+                    .select(databases::engine_id)
+                    .for_update()
+                    .first(conn)
+                    .await?;
+                if let Some(id) = engine_id {
+                    return Ok(engines::table.find(id).select(Engine::as_select()).first(conn).await?);
+                }
+                let engine = match take_pooled(conn, database.environment_id, plan).await? {
+                    Some(engine) => engine,
+                    None => {
+                        let names = database.dedicated_engine_names();
+                        diesel::insert_into(engines::table)
+                            .values(NewEngine::new(
+                                plan,
+                                database.environment_id,
+                                &database.uid,
+                                names,
+                                EngineState::Assigned,
+                            ))
+                            .returning(Engine::as_returning())
+                            .get_result(conn)
+                            .await?
+                    }
+                };
+                diesel::update(databases::table.find(database.id))
+                    .set((
+                        databases::engine_id.eq(engine.id),
+                        databases::updated_at.eq(diesel::dsl::now),
+                    ))
+                    .execute(conn)
+                    .await?;
+                Ok(engine)
+            })
+            .await;
+        result.map_err(|e| e.into_store(|| "the engine's uid is taken".into()))
+    }
+
+    /// Stores the engine's sealed superuser password unless one is stored already, and returns
+    /// the one that is: a resumed job must keep using the password the engine was set up with.
+    pub async fn engine_admin_password(&self, id: i64, candidate: Vec<u8>) -> StoreResult<Vec<u8>> {
+        let mut conn = self.conn().await?;
+        diesel::update(engines::table.find(id).filter(engines::admin_password_enc.is_null()))
+            .set(engines::admin_password_enc.eq(&candidate))
+            .execute(&mut conn)
+            .await?;
+        let stored: Option<Vec<u8>> = engines::table
+            .find(id)
+            .select(engines::admin_password_enc)
+            .first(&mut conn)
+            .await
+            .map_err(StoreError::lookup("engine"))?;
+        stored.ok_or(StoreError::NotFound("engine"))
+    }
+
+    /// Stores a new superuser password as pending unless one is pending already, and returns
+    /// the pending one: applied to the engine, then committed ([`Self::engine_admin_commit`]).
+    pub async fn engine_admin_pending(&self, id: i64, candidate: Vec<u8>) -> StoreResult<Vec<u8>> {
+        let mut conn = self.conn().await?;
+        diesel::update(
+            engines::table
+                .find(id)
+                .filter(engines::pending_admin_password_enc.is_null()),
+        )
+        .set(engines::pending_admin_password_enc.eq(&candidate))
+        .execute(&mut conn)
+        .await?;
+        let pending: Option<Vec<u8>> = engines::table
+            .find(id)
+            .select(engines::pending_admin_password_enc)
+            .first(&mut conn)
+            .await
+            .map_err(StoreError::lookup("engine"))?;
+        pending.ok_or(StoreError::NotFound("engine"))
+    }
+
+    /// Makes the pending superuser password the engine's, once the engine has it.
+    pub async fn engine_admin_commit(&self, id: i64) -> StoreResult<()> {
+        let mut conn = self.conn().await?;
+        diesel::update(
+            engines::table
+                .find(id)
+                .filter(engines::pending_admin_password_enc.is_not_null()),
+        )
+        .set((
+            engines::admin_password_enc.eq(engines::pending_admin_password_enc),
+            engines::pending_admin_password_enc.eq(None::<Vec<u8>>),
+            engines::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(&mut conn)
+        .await?;
+        Ok(())
+    }
+
+    /// Records that an engine's container and volume are gone: its port is free again.
+    pub async fn engine_removed(&self, id: i64) -> StoreResult<()> {
+        let mut conn = self.conn().await?;
+        set_state(&mut conn, id, EngineState::Removed).await?;
+        Ok(())
+    }
+
+    /// The uids of an environment's engines that are not removed: their containers are
+    /// claimed (pooled ones included).
+    pub async fn engine_uids_claimed(&self, environment_id: i64) -> StoreResult<Vec<String>> {
+        let mut conn = self.conn().await?;
+        Ok(engines::table
+            .filter(engines::environment_id.eq(environment_id))
+            .filter(engines::state.ne(EngineState::Removed))
+            .select(engines::uid)
+            .load(&mut conn)
+            .await?)
+    }
+
+    /// An environment's engines in `state`, oldest first.
+    pub async fn engine_list_in_state(&self, environment_id: i64, state: EngineState) -> StoreResult<Vec<Engine>> {
+        let mut conn = self.conn().await?;
+        Ok(engines::table
+            .filter(engines::environment_id.eq(environment_id))
+            .filter(engines::state.eq(state))
+            .order(engines::id)
+            .select(Engine::as_select())
+            .load(&mut conn)
+            .await?)
+    }
+}
+
+/// The oldest pooled engine of `plan` in an environment that was made as the plan now says,
+/// locked and marked assigned; `None` when the pool is empty. `SKIP LOCKED`: a concurrent
+/// claim takes the next one instead of waiting for this one.
+async fn take_pooled(
+    conn: &mut AsyncPgConnection,
+    environment_id: i64,
+    plan: &Plan,
+) -> Result<Option<Engine>, diesel::result::Error> {
+    let candidate: Option<i64> = engines::table
+        .filter(engines::plan_id.eq(plan.id))
+        .filter(engines::environment_id.eq(environment_id))
+        .filter(engines::state.eq(EngineState::Pooled))
+        .filter(engines::kind.eq(plan.engine))
+        .filter(engines::image.eq(&plan.image))
+        .filter(engines::memory_bytes.eq(plan.memory_bytes))
+        .filter(engines::cpu_millis.eq(plan.cpu_millis))
+        .order(engines::id)
+        .select(engines::id)
+        .for_update()
+        .skip_locked()
+        .first(conn)
+        .await
+        .optional()?;
+    let Some(id) = candidate else {
+        return Ok(None);
+    };
+    diesel::update(engines::table.find(id))
+        .set((
+            engines::state.eq(EngineState::Assigned),
+            engines::assigned_at.eq(Some(Utc::now())),
+            engines::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(Engine::as_returning())
+        .get_result(conn)
+        .await
+        .map(Some)
+}
+
+async fn set_state(conn: &mut AsyncPgConnection, id: i64, state: EngineState) -> Result<(), diesel::result::Error> {
+    diesel::update(engines::table.find(id))
+        .set((engines::state.eq(state), engines::updated_at.eq(diesel::dsl::now)))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Moves an engine to the end state of an engine task, inside the transaction that ends the
+/// task (`Store::task_end`): a started engine joins the pool (unless it was retired
+/// meanwhile), one that would not start is gone, and so is a removed one.
+pub(crate) async fn settle_engine(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+    kind: TaskKind,
+    succeeded: bool,
+) -> Result<(), diesel::result::Error> {
+    match (kind, succeeded) {
+        (TaskKind::StartEngine, true) => {
+            diesel::update(engines::table.find(id).filter(engines::state.eq(EngineState::Starting)))
+                .set((
+                    engines::state.eq(EngineState::Pooled),
+                    engines::pooled_at.eq(Some(Utc::now())),
+                    engines::updated_at.eq(diesel::dsl::now),
+                ))
+                .execute(conn)
+                .await?;
+        }
+        // Its undo removed what it left (or the reconciler reports it).
+        (TaskKind::StartEngine, false) | (TaskKind::RemoveEngine, true) => {
+            set_state(conn, id, EngineState::Removed).await?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
