@@ -3,6 +3,11 @@
 //! A job carries only the id of its task: the catalog's `tasks` row says what to do (its
 //! kind) and records how it went, so a job delivered twice reads the same task and ends in the
 //! same state, and a task can be enqueued again from the catalog alone.
+//!
+//! Every push is announced on the deployment's [`wake_channel`], so that idle workers fetch at
+//! once instead of on their next poll (`worker/src/wake.rs` listens). The announcement is a
+//! hint, never the job: the job is in the queue before it is sent, and a worker that misses it
+//! still finds the job on its next poll.
 
 use apalis::prelude::TaskSink;
 use apalis_redis::{ConnectionManager, RedisStorage};
@@ -22,6 +27,11 @@ pub fn queue_name(prefix: &str) -> String {
     format!("{prefix}:jobs")
 }
 
+/// The Redis channel on which each push is announced to the deployment's workers.
+pub fn wake_channel(prefix: &str) -> String {
+    format!("{prefix}:jobs:wake")
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error("the job queue is unavailable: {0}")]
 pub struct QueueError(String);
@@ -30,6 +40,9 @@ pub struct QueueError(String);
 #[derive(Clone)]
 pub struct JobQueue {
     storage: RedisStorage<Job>,
+    /// For announcing pushes; the storage's own connection is not reachable through `&self`.
+    conn: ConnectionManager,
+    wake_channel: String,
 }
 
 impl std::fmt::Debug for JobQueue {
@@ -44,16 +57,29 @@ impl JobQueue {
             .await
             .map_err(|e| QueueError(e.to_string()))?;
         Ok(Self {
-            storage: storage(conn, prefix),
+            storage: storage(conn.clone(), prefix),
+            conn,
+            wake_channel: wake_channel(prefix),
         })
     }
 
+    /// Queues the job, then wakes the idle workers. A failed wake-up only costs latency (the
+    /// job waits for a worker's next poll), so it is logged, not returned.
     pub async fn push(&self, task_id: i64) -> Result<(), QueueError> {
         self.storage
             .clone()
             .push(Job { task_id })
             .await
-            .map_err(|e| QueueError(e.to_string()))
+            .map_err(|e| QueueError(e.to_string()))?;
+        let woken: Result<u32, _> = redis::cmd("PUBLISH")
+            .arg(&self.wake_channel)
+            .arg(task_id)
+            .query_async(&mut self.conn.clone())
+            .await;
+        if let Err(e) = woken {
+            tracing::warn!(task_id, error = %e, "queued, but could not wake the workers; they find it on their next poll");
+        }
+        Ok(())
     }
 
     /// Hands a recorded task to the workers. A failed push is not the caller's failure: the

@@ -11,6 +11,7 @@
 //! - [`waiting`]: [`retry`], the one poll loop, and the waits built on it.
 //! - [`spec`]: the OpenAPI document, served and committed.
 //! - [`services`]: connections to the backing services, and private ones to stop and start.
+//! - [`pickup`]: push → start of a job, for the wake-up test and benchmark.
 //! - [`engines`]: the engines tests run once each against, with a real client for each.
 //! - [`tls`]: the CAs those clients verify engines with.
 //!
@@ -19,6 +20,7 @@
 
 pub mod client;
 pub mod engines;
+pub mod pickup;
 pub mod processes;
 pub mod services;
 pub mod spec;

@@ -7,6 +7,8 @@
 //!   superuser), [`container`] (its container), [`dump`], [`retry`] (the one retry policy),
 //!   [`heartbeat`], [`fault`] (named steps for tests), [`tls`] (engine certificates and the
 //!   verifying client), [`error`].
+//! - [`wake`]: idle consumers fetch as soon as a job is pushed, the poll interval being only
+//!   the backstop.
 
 pub mod container;
 pub mod context;
@@ -20,6 +22,7 @@ mod periodic;
 mod reconciler;
 pub mod retry;
 pub mod tls;
+pub mod wake;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -64,6 +67,20 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
     });
 
     let periodic = periodic::spawn_all(&context);
+    // One subscription for the process, outliving the consumers below.
+    let waker = wake::Waker::default();
+    let listener = tokio::spawn({
+        let (redis_url, channel, waker) = (
+            config.redis_url.clone(),
+            queue::wake_channel(&config.queue_prefix),
+            waker.clone(),
+        );
+        async move {
+            if let Err(e) = wake::listen(&redis_url, channel, waker).await {
+                tracing::error!(error = %e, "no job wake-ups: workers only poll");
+            }
+        }
+    });
     // One flag for every incarnation of the queue worker below.
     let (stop, stopped) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
@@ -71,7 +88,8 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
         let _ = stop.send(true);
     });
     loop {
-        let storage = queue::storage(conn.clone(), &config.queue_prefix).poll_with_interval(config.poll_interval);
+        let fetch_when = Strategy::new().apply(waker.strategy()).interval(config.poll_interval);
+        let storage = queue::storage(conn.clone(), &config.queue_prefix).poll_with_strategy(fetch_when);
         let worker = WorkerBuilder::new(consumer_name())
             .backend(storage)
             .concurrency(config.worker_concurrency)
@@ -94,6 +112,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
         tracing::warn!(outcome = ?outcome.err(), "queue worker stopped; starting a new one");
         tokio::time::sleep(std::time::Duration::from_secs(1)).await;
     }
+    listener.abort();
     for task in periodic {
         task.abort();
     }
