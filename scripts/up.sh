@@ -61,6 +61,7 @@ done < "$ENV_FILE"
 [[ -n "${DBAAS_SECRET_KEY:-}" ]] || die "DBAAS_SECRET_KEY is empty (see $ENV_FILE)"
 export DBAAS_POSTGRES_IMAGE="${DBAAS_POSTGRES_IMAGE:-dbaas/postgres:15}"
 export DBAAS_MONGODB_IMAGE="${DBAAS_MONGODB_IMAGE:-dbaas/mongo:7}"
+export DBAAS_DEFAULT_POOL_SIZE="${DBAAS_DEFAULT_POOL_SIZE:-2}"
 
 API_BIN="$ROOT/target/release/dbaas-api"
 WORKER_BIN="$ROOT/target/release/dbaas-worker"

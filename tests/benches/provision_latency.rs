@@ -1,50 +1,176 @@
-//! Time from `POST /api/database/` to the first successful client connection with the
-//! returned credential, against the real stack, for one engine (Postgres unless told).
-//! Prints each run and the median.
+//! Provisioning, side by side in one run for one engine (Postgres unless told):
+//!
+//! - **floor**: `docker run` of the engine image (a new volume and container, as the
+//!   workers make them, without TLS) to the superuser's first login: what no control plane
+//!   can beat on a cold start;
+//! - **cold**: `POST /api/database/` on a plan without a pool, to the first successful
+//!   connection with the returned credential (the client polls the credential every 10 ms);
+//! - **pooled**: the same on a plan that keeps one engine started; each run waits for the
+//!   pool to refill first, so that every run takes a pooled engine.
+//!
+//! Each figure is the median of RUNS with its min and max, and its ratio to the floor.
 //!
 //!     cargo bench -p dbaas-tests --bench provision_latency -- [RUNS] [postgres|mongodb]
 
 use std::time::{Duration, Instant};
 
+use dbaas_provisioner::{engine_for, ContainerSpec, DockerHost, Endpoint, Superuser};
 use dbaas_tests::{id_of, retry, Engine, TestStack};
-use serde_json::json;
+use rand::distr::{Alphanumeric, SampleString};
+use serde_json::{json, Value};
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 4)]
 async fn main() {
-    let (runs, engine) = Engine::bench_args(5);
-    let stack = TestStack::start().await;
-    let mut timings = Vec::new();
+    let (runs, engine) = Engine::bench_args(7);
+    // Room for every run's engines (they stay until the end) and, at the top, the floor's.
+    let stack = TestStack::start_with(|c| c.defaults.port_max = c.defaults.port_min + 199).await;
+    let pooled_plan = pooled_plan(&stack, engine).await;
+
+    let mut floor = Vec::new();
     for run in 0..runs {
-        let started = Instant::now();
-        let (status, created) = stack
-            .post(
-                "/api/database/",
-                &json!({"name": engine.db_name(&format!("bench{run}")), "plan": engine.plan(), "environment": 1}),
-            )
-            .await;
-        assert_eq!(status, 202, "{created}");
-        let credential_id = id_of(created["credentials"][0]["_links"]["self"].as_str().unwrap());
-        retry(Duration::from_secs(120), Duration::from_millis(10), || async {
-            let (_, credential) = stack.get(&format!("/api/credential/{credential_id}/")).await;
-            let uri = credential["connection_uri"].as_str().ok_or("no connection URI yet")?;
-            // Logs in and proves it with an authenticated command.
-            engine.connect(uri).await.map_err(|_| "no connection")?;
-            Ok(())
-        })
-        .await
-        .unwrap_or_else(|last: &str| panic!("run {run} never connected: {last}"));
-        let elapsed = started.elapsed();
-        println!("{} run {run}: {} ms", engine.name(), elapsed.as_millis());
-        timings.push(elapsed);
+        let took = floor_run(&stack, engine, run).await;
+        println!("{} floor run {run}: {} ms", engine.name(), took.as_millis());
+        floor.push(took);
     }
-    timings.sort();
-    let median = timings[timings.len() / 2];
-    println!(
-        "{}: POST to first connection over {runs} runs: median {} ms, min {} ms, max {} ms",
-        engine.name(),
-        median.as_millis(),
-        timings[0].as_millis(),
-        timings[timings.len() - 1].as_millis()
-    );
+    let mut cold = Vec::new();
+    for run in 0..runs {
+        let took = post_to_connection(&stack, engine, engine.plan(), &format!("cold{run}")).await;
+        println!("{} cold run {run}: {} ms", engine.name(), took.as_millis());
+        cold.push(took);
+    }
+    let mut pooled = Vec::new();
+    for run in 0..runs {
+        pool_ready(&stack, pooled_plan).await;
+        let took = post_to_connection(&stack, engine, "bench-pooled", &format!("pooled{run}")).await;
+        println!("{} pooled run {run}: {} ms", engine.name(), took.as_millis());
+        pooled.push(took);
+    }
+
+    let floor_median = median(&mut floor);
+    for (what, timings) in [("floor", &mut floor), ("cold", &mut cold), ("pooled", &mut pooled)] {
+        let m = median(timings);
+        println!(
+            "{} {what}: first connection over {runs} runs: median {} ms, min {} ms, max {} ms, {:.2}x the floor",
+            engine.name(),
+            m.as_millis(),
+            timings[0].as_millis(),
+            timings[timings.len() - 1].as_millis(),
+            m.as_secs_f64() / floor_median.as_secs_f64()
+        );
+    }
     stack.cleanup().await;
+}
+
+/// Sorts and returns the median.
+fn median(timings: &mut [Duration]) -> Duration {
+    timings.sort();
+    timings[timings.len() / 2]
+}
+
+/// A new volume and container of the engine image on the stack's Docker host, as the workers
+/// make them, to the superuser's first login; removed afterwards.
+async fn floor_run(stack: &TestStack, engine: Engine, run: usize) -> Duration {
+    let driver = engine_for(engine.name()).expect("driver");
+    let docker = DockerHost::connect(&stack.config.defaults.docker_endpoint)
+        .await
+        .expect("docker");
+    let port = u16::try_from(stack.config.defaults.port_max).expect("port") - u16::try_from(run).expect("run");
+    let endpoint = Endpoint {
+        host: "127.0.0.1".into(),
+        port,
+    };
+    let password = Alphanumeric.sample_string(&mut rand::rng(), 24);
+    let launch = driver.launch(&endpoint, &password, None);
+    let name = format!("dbaas-bench-floor-{}-{run}", stack.config.deployment);
+    let image = match engine {
+        Engine::Postgres => &stack.config.defaults.postgres_image,
+        Engine::MongoDb => &stack.config.defaults.mongodb_image,
+    };
+    let spec = ContainerSpec {
+        name: name.clone(),
+        image: image.clone(),
+        env: launch.env,
+        cmd: launch.cmd,
+        labels: [
+            ("dbaas.managed".to_string(), "true".to_string()),
+            ("dbaas.deployment".to_string(), stack.config.deployment.clone()),
+        ]
+        .into(),
+        memory_bytes: 512 * 1024 * 1024,
+        nano_cpus: 1_000_000_000,
+        volume: format!("{name}-data"),
+        data_path: launch.data_path.to_string(),
+        files: launch.files,
+        user: launch.user.to_string(),
+    };
+    let admin = Superuser {
+        endpoint: &endpoint,
+        password: &password,
+        tls: None,
+    };
+    let started = Instant::now();
+    docker.ensure_running(&spec).await.expect("docker run");
+    driver
+        .wait_ready(admin, Duration::from_secs(60))
+        .await
+        .expect("first login");
+    let took = started.elapsed();
+    docker.remove(&spec.name, &spec.volume).await.expect("remove");
+    took
+}
+
+/// A plan of the engine that keeps one engine started.
+async fn pooled_plan(stack: &TestStack, engine: Engine) -> i64 {
+    let image = match engine {
+        Engine::Postgres => &stack.config.defaults.postgres_image,
+        Engine::MongoDb => &stack.config.defaults.mongodb_image,
+    };
+    let plan = stack
+        .as_admin()
+        .create(
+            "/api/plan",
+            json!({
+                "name": "bench-pooled", "engine": engine.name(), "image": image,
+                "memory_bytes": 512 * 1024 * 1024, "cpus": 1, "size_bytes": 1024 * 1024 * 1024,
+                "pool_size": 1,
+            }),
+        )
+        .await;
+    plan["id"].as_i64().expect("plan id")
+}
+
+/// Waits until the plan's pool has an engine ready and none starting.
+async fn pool_ready(stack: &TestStack, plan_id: i64) {
+    retry(Duration::from_secs(120), Duration::from_millis(100), || async {
+        let (_, plan) = stack.get(&format!("/api/plan/{plan_id}/")).await;
+        let pool: &Value = &plan["pool"][0];
+        (pool["ready"].as_i64() >= Some(1) && pool["filling"] == 0)
+            .then_some(())
+            .ok_or(plan)
+    })
+    .await
+    .unwrap_or_else(|plan| panic!("the pool never refilled: {plan}"));
+}
+
+/// `POST /api/database/` to the first successful connection with its owner credential.
+async fn post_to_connection(stack: &TestStack, engine: Engine, plan: &str, name: &str) -> Duration {
+    let started = Instant::now();
+    let (status, created) = stack
+        .post(
+            "/api/database/",
+            &json!({"name": engine.db_name(name), "plan": plan, "environment": 1}),
+        )
+        .await;
+    assert!(status == 202 || status == 201, "{created}");
+    let credential_id = id_of(created["credentials"][0]["_links"]["self"].as_str().unwrap());
+    retry(Duration::from_secs(120), Duration::from_millis(10), || async {
+        let (_, credential) = stack.get(&format!("/api/credential/{credential_id}/")).await;
+        let uri = credential["connection_uri"].as_str().ok_or("no connection URI yet")?;
+        // Logs in and proves it with an authenticated command.
+        engine.connect(uri).await.map_err(|_| "no connection")?;
+        Ok(())
+    })
+    .await
+    .unwrap_or_else(|last: &str| panic!("{name} never connected: {last}"));
+    started.elapsed()
 }
