@@ -71,7 +71,19 @@ async fn admins_manage_plans_and_environments_that_everyone_reads() {
         None,
     );
 
-    assert_eq!(carol.get(&plan_path).await.0, 200);
+    // Everyone sees a plan's pool size; only admins see its pool.
+    let (status, seen) = carol.get(&plan_path).await;
+    assert_eq!(status, 200);
+    assert_eq!(seen["pool_size"], 0, "{seen}");
+    assert!(seen.get("pool").is_none(), "{seen}");
+    let (_, as_admin) = admin.get(&plan_path).await;
+    assert_eq!(as_admin["pool"][0]["size"], 0, "{as_admin}");
+    assert_eq!(as_admin["pool"][0]["ready"], 0, "{as_admin}");
+    refused(
+        admin.patch(&plan_path, &json!({"pool_size": 101})).await,
+        400,
+        Some("pool_size"),
+    );
     assert_eq!(carol.get("/api/plan").await.0, 200);
     refused(carol.post("/api/plan", &with("name", json!("c"))).await, 403, None);
     refused(carol.patch(&plan_path, &json!({"cpus": 8})).await, 403, None);

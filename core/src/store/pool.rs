@@ -22,6 +22,10 @@ use crate::schema::{engines, environments, plans, tasks};
 const MAX_RECENT_FAILURES: i64 = 3;
 const FAILURE_WINDOW: Duration = Duration::from_secs(300);
 
+/// Engines one pool starts at once: a large pool fills a few at a time, so that its starts
+/// never crowd out the tenants' own work on the queue and the Docker host.
+const MAX_STARTING: i64 = 2;
+
 /// A plan's pool in one environment, as admins see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PoolStatus {
@@ -37,8 +41,9 @@ pub struct PoolStatus {
 
 impl Store {
     /// Records `start_engine` tasks (and their engine rows) for what a plan's pool in an
-    /// environment lacks: its size less the engines ready or starting. Under a lock on the
-    /// plan, so that replicas filling at once do not overfill. Returns the tasks to enqueue.
+    /// environment lacks: its size less the engines ready or starting, [`MAX_STARTING`] at a
+    /// time. Under a lock on the plan, so that replicas filling at once do not overfill.
+    /// Returns the tasks to enqueue.
     pub async fn pool_fill(&self, plan_id: i64, environment_id: i64) -> StoreResult<Vec<Task>> {
         let mut conn = self.conn().await?;
         Ok(conn
@@ -60,12 +65,17 @@ impl Store {
                 if !live_environment {
                     return Ok(Vec::new());
                 }
-                let have: i64 = pool_engines(plan_id, environment_id)
+                let counts: Vec<(EngineState, i64)> = engines::table
+                    .filter(engines::plan_id.eq(plan_id))
+                    .filter(engines::environment_id.eq(environment_id))
                     .filter(engines::state.eq_any([EngineState::Starting, EngineState::Pooled]))
-                    .select(count_star())
-                    .get_result(conn)
+                    .group_by(engines::state)
+                    .select((engines::state, count_star()))
+                    .load(conn)
                     .await?;
-                let missing = i64::from(plan.pool_size) - have;
+                let count = |state| counts.iter().filter(|(s, _)| *s == state).map(|(_, n)| n).sum::<i64>();
+                let (starting, pooled) = (count(EngineState::Starting), count(EngineState::Pooled));
+                let missing = (i64::from(plan.pool_size) - starting - pooled).min(MAX_STARTING - starting);
                 if missing <= 0 || recent_failures(conn, plan_id, environment_id).await? >= MAX_RECENT_FAILURES {
                     return Ok(Vec::new());
                 }
@@ -182,13 +192,6 @@ impl Store {
 struct RetiredId {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     id: i64,
-}
-
-fn pool_engines(plan_id: i64, environment_id: i64) -> engines::BoxedQuery<'static, diesel::pg::Pg> {
-    engines::table
-        .filter(engines::plan_id.eq(plan_id))
-        .filter(engines::environment_id.eq(environment_id))
-        .into_boxed()
 }
 
 /// `start_engine` tasks of the plan's engines in the environment that failed recently.

@@ -1,4 +1,4 @@
-//! Starting an engine for a plan's pool: a port, a superuser password, its certificate, its
+//! Starting an engine for a plan's pool (a few at a time per pool): a port, a superuser password, its certificate, its
 //! container, and the engine accepting the superuser. It joins the pool (`pooled`) with the
 //! task's end; a database can then take it at once.
 //!
