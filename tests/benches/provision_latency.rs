@@ -5,8 +5,8 @@
 //!   can beat on a cold start;
 //! - **cold**: `POST /api/database/` on a plan without a pool, to the first successful
 //!   connection with the returned credential (the client polls the credential every 10 ms);
-//! - **pooled**: the same on a plan that keeps one engine started; each run waits for the
-//!   pool to refill first, so that every run takes a pooled engine.
+//! - **pooled**: the same on a plan that keeps one engine started (with the default plans' limits);
+//!   each run waits for the pool to refill first, so that every run takes a pooled engine.
 //!
 //! Each figure is the median of RUNS with its min and max, and its ratio to the floor.
 //!
@@ -17,14 +17,14 @@ use std::time::{Duration, Instant};
 use dbaas_provisioner::{engine_for, ContainerSpec, DockerHost, Endpoint, Superuser};
 use dbaas_tests::{id_of, retry, Engine, TestStack};
 use rand::distr::{Alphanumeric, SampleString};
-use serde_json::{json, Value};
+use serde_json::json;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 4)]
 async fn main() {
     let (runs, engine) = Engine::bench_args(7);
     // Room for every run's engines (they stay until the end) and, at the top, the floor's.
     let stack = TestStack::start_with(|c| c.defaults.port_max = c.defaults.port_min + 199).await;
-    let pooled_plan = pooled_plan(&stack, engine).await;
+    let pooled_plan = stack.pooled_plan(engine, "bench-pooled", 1).await;
 
     let mut floor = Vec::new();
     for run in 0..runs {
@@ -40,7 +40,7 @@ async fn main() {
     }
     let mut pooled = Vec::new();
     for run in 0..runs {
-        pool_ready(&stack, pooled_plan).await;
+        stack.pool_settled(pooled_plan, 1, Duration::from_secs(120)).await;
         let took = post_to_connection(&stack, engine, "bench-pooled", &format!("pooled{run}")).await;
         println!("{} pooled run {run}: {} ms", engine.name(), took.as_millis());
         pooled.push(took);
@@ -82,13 +82,9 @@ async fn floor_run(stack: &TestStack, engine: Engine, run: usize) -> Duration {
     let password = Alphanumeric.sample_string(&mut rand::rng(), 24);
     let launch = driver.launch(&endpoint, &password, None);
     let name = format!("dbaas-bench-floor-{}-{run}", stack.config.deployment);
-    let image = match engine {
-        Engine::Postgres => &stack.config.defaults.postgres_image,
-        Engine::MongoDb => &stack.config.defaults.mongodb_image,
-    };
     let spec = ContainerSpec {
         name: name.clone(),
-        image: image.clone(),
+        image: stack.image_of(engine).to_owned(),
         env: launch.env,
         cmd: launch.cmd,
         labels: [
@@ -117,39 +113,6 @@ async fn floor_run(stack: &TestStack, engine: Engine, run: usize) -> Duration {
     let took = started.elapsed();
     docker.remove(&spec.name, &spec.volume).await.expect("remove");
     took
-}
-
-/// A plan of the engine that keeps one engine started.
-async fn pooled_plan(stack: &TestStack, engine: Engine) -> i64 {
-    let image = match engine {
-        Engine::Postgres => &stack.config.defaults.postgres_image,
-        Engine::MongoDb => &stack.config.defaults.mongodb_image,
-    };
-    let plan = stack
-        .as_admin()
-        .create(
-            "/api/plan",
-            json!({
-                "name": "bench-pooled", "engine": engine.name(), "image": image,
-                "memory_bytes": 512 * 1024 * 1024, "cpus": 1, "size_bytes": 1024 * 1024 * 1024,
-                "pool_size": 1,
-            }),
-        )
-        .await;
-    plan["id"].as_i64().expect("plan id")
-}
-
-/// Waits until the plan's pool has an engine ready and none starting.
-async fn pool_ready(stack: &TestStack, plan_id: i64) {
-    retry(Duration::from_secs(120), Duration::from_millis(100), || async {
-        let (_, plan) = stack.get(&format!("/api/plan/{plan_id}/")).await;
-        let pool: &Value = &plan["pool"][0];
-        (pool["ready"].as_i64() >= Some(1) && pool["filling"] == 0)
-            .then_some(())
-            .ok_or(plan)
-    })
-    .await
-    .unwrap_or_else(|plan| panic!("the pool never refilled: {plan}"));
 }
 
 /// `POST /api/database/` to the first successful connection with its owner credential.

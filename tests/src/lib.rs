@@ -21,6 +21,7 @@
 pub mod client;
 pub mod engines;
 pub mod pickup;
+pub mod pool;
 pub mod processes;
 pub mod services;
 pub mod spec;

@@ -10,47 +10,10 @@ use std::time::Duration;
 use dbaas_core::model::EngineKind;
 use dbaas_tests::processes::PAUSE_AT;
 use dbaas_tests::{id_of, retry, Engine, Services, TestStack};
-use serde_json::{json, Value};
+use serde_json::json;
 
 const TIMEOUT: Duration = Duration::from_secs(120);
 const MIB: i64 = 1024 * 1024;
-
-/// Creates a plan of `engine` keeping `pool_size` engines; returns its id.
-async fn pooled_plan(stack: &TestStack, engine: Engine, name: &str, pool_size: i32) -> i64 {
-    let image = match engine {
-        Engine::Postgres => &stack.config.defaults.postgres_image,
-        Engine::MongoDb => &stack.config.defaults.mongodb_image,
-    };
-    let plan = stack
-        .as_admin()
-        .create(
-            "/api/plan",
-            json!({
-                "name": name, "engine": engine.name(), "image": image,
-                "memory_bytes": 256 * MIB, "cpus": 0.5, "size_bytes": 1024 * MIB,
-                "pool_size": pool_size,
-            }),
-        )
-        .await;
-    assert_eq!(plan["pool_size"], pool_size, "{plan}");
-    plan["id"].as_i64().unwrap()
-}
-
-/// Waits until the plan's pool in the default environment has `ready` engines and none
-/// starting; returns the plan as an admin sees it.
-async fn pool_settled(stack: &TestStack, plan_id: i64, ready: i64) -> Value {
-    retry(TIMEOUT, Duration::from_millis(200), || async {
-        let (_, plan) = stack.get(&format!("/api/plan/{plan_id}/")).await;
-        let pool = &plan["pool"][0];
-        if pool["ready"] == ready && pool["filling"] == 0 {
-            Ok(plan)
-        } else {
-            Err(plan)
-        }
-    })
-    .await
-    .unwrap_or_else(|plan| panic!("the pool never settled at {ready} ready: {plan}"))
-}
 
 /// The plan's engines in `state`, by id: (id, container name, sealed superuser password).
 async fn engines_in(stack: &TestStack, plan_id: i64, state: &str) -> Vec<(i64, String, Vec<u8>)> {
@@ -96,8 +59,8 @@ fn superuser_uri(engine: Engine, port: i32, password: &str) -> String {
 
 async fn concurrent_creates_take_distinct_pooled_engines_and_the_pool_refills(engine: Engine) {
     let stack = TestStack::start().await;
-    let plan_id = pooled_plan(&stack, engine, "pooled", 2).await;
-    let plan = pool_settled(&stack, plan_id, 2).await;
+    let plan_id = stack.pooled_plan(engine, "pooled", 2).await;
+    let plan = stack.pool_settled(plan_id, 2, TIMEOUT).await;
     assert_eq!(plan["pool"][0]["size"], 2, "{plan}");
     let pooled = engines_in(&stack, plan_id, "pooled").await;
     assert_eq!(pooled.len(), 2);
@@ -170,7 +133,7 @@ async fn concurrent_creates_take_distinct_pooled_engines_and_the_pool_refills(en
     }
 
     // The pool refills with new engines.
-    pool_settled(&stack, plan_id, 2).await;
+    stack.pool_settled(plan_id, 2, TIMEOUT).await;
     let refilled: HashSet<i64> = engines_in(&stack, plan_id, "pooled")
         .await
         .into_iter()
@@ -212,8 +175,8 @@ async fn replaced(stack: &TestStack, plan_id: i64, not: &[i64]) -> (i64, String,
 async fn stopped_and_outdated_pooled_engines_are_replaced() {
     let stack = TestStack::start().await;
     let docker = stack.docker().await;
-    let plan_id = pooled_plan(&stack, Engine::Postgres, "pooled", 1).await;
-    pool_settled(&stack, plan_id, 1).await;
+    let plan_id = stack.pooled_plan(Engine::Postgres, "pooled", 1).await;
+    stack.pool_settled(plan_id, 1, TIMEOUT).await;
     let (first, container, _) = engines_in(&stack, plan_id, "pooled").await.remove(0);
 
     // A pooled engine whose container stopped is replaced, and its container removed.
@@ -284,9 +247,9 @@ async fn stopped_and_outdated_pooled_engines_are_replaced() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_worker_killed_mid_claim_leaves_one_working_database() {
     let mut stack = TestStack::start_processes(Services::default()).await;
-    let plan_id = pooled_plan(&stack, Engine::Postgres, "pooled", 1).await;
+    let plan_id = stack.pooled_plan(Engine::Postgres, "pooled", 1).await;
     for (n, step) in ["provision.placed", "provision.admin_applied"].iter().enumerate() {
-        pool_settled(&stack, plan_id, 1).await;
+        stack.pool_settled(plan_id, 1, TIMEOUT).await;
         let (pooled, _, _) = engines_in(&stack, plan_id, "pooled").await.remove(0);
         stack.kill_worker();
         stack.start_worker_with(&[(PAUSE_AT, step)]);
