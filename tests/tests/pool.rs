@@ -15,8 +15,9 @@ use serde_json::json;
 const TIMEOUT: Duration = Duration::from_secs(120);
 const MIB: i64 = 1024 * 1024;
 
-/// The plan's engines in `state`, by id: (id, container name, sealed superuser password).
-async fn engines_in(stack: &TestStack, plan_id: i64, state: &str) -> Vec<(i64, String, Vec<u8>)> {
+/// The plan's engines in `state`, by id: (id, container name, sealed superuser password if
+/// it has one yet).
+async fn engines_in(stack: &TestStack, plan_id: i64, state: &str) -> Vec<(i64, String, Option<Vec<u8>>)> {
     stack
         .catalog()
         .await
@@ -119,6 +120,7 @@ async fn concurrent_creates_take_distinct_pooled_engines_and_the_pool_refills(en
                 .unwrap();
             (row.get(0), row.get(1))
         };
+        let old_sealed = old_sealed.as_ref().expect("a pooled engine has a superuser password");
         assert_ne!(&new_sealed, old_sealed, "engine {engine_id} kept its pooled password");
         let old = stack.config.secrets.open(old_sealed).unwrap();
         let new = stack.config.secrets.open(&new_sealed).unwrap();
@@ -153,9 +155,9 @@ async fn concurrent_creates_take_distinct_pooled_engines_and_the_pool_refills_mo
     concurrent_creates_take_distinct_pooled_engines_and_the_pool_refills(Engine::MongoDb).await;
 }
 
-/// Waits until the plan has exactly one pooled engine other than those in `not`, with no
-/// engine starting, and `gone` are removed; returns it.
-async fn replaced(stack: &TestStack, plan_id: i64, not: &[i64]) -> (i64, String, Vec<u8>) {
+/// Waits until the plan has exactly one pooled engine, none of `not`, and none starting or
+/// retiring; returns it.
+async fn replaced(stack: &TestStack, plan_id: i64, not: &[i64]) -> (i64, String, Option<Vec<u8>>) {
     retry(TIMEOUT, Duration::from_millis(200), || async {
         let pooled = engines_in(stack, plan_id, "pooled").await;
         let starting = engines_in(stack, plan_id, "starting").await;

@@ -196,7 +196,7 @@ async fn a_certificate_near_its_end_is_renewed_in_the_running_engine(engine: Eng
     let stored = || async {
         let row = catalog
             .query_one(
-                "SELECT cert_pem, not_after > now() + interval '60 days' FROM engine_certificates WHERE database_id = $1",
+                "SELECT cert_pem, not_after > now() + interval '60 days' FROM engine_certificates WHERE engine_id = (SELECT engine_id FROM databases WHERE id = $1)",
                 &[&id],
             )
             .await
@@ -213,7 +213,7 @@ async fn a_certificate_near_its_end_is_renewed_in_the_running_engine(engine: Eng
     // Twenty days left: the certificate duty renews it within a pass (every second here).
     catalog
         .execute(
-            "UPDATE engine_certificates SET not_after = now() + interval '20 days' WHERE database_id = $1",
+            "UPDATE engine_certificates SET not_after = now() + interval '20 days' WHERE engine_id = (SELECT engine_id FROM databases WHERE id = $1)",
             &[&id],
         )
         .await

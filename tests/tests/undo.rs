@@ -9,7 +9,6 @@ use dbaas_tests::{task_id, Engine, TestStack};
 use serde_json::json;
 
 const STEPS: &[&str] = &[
-    "provision.placed",
     "provision.port",
     "provision.password",
     "provision.container",
