@@ -155,22 +155,36 @@ async fn concurrent_creates_take_distinct_pooled_engines_and_the_pool_refills_mo
     concurrent_creates_take_distinct_pooled_engines_and_the_pool_refills(Engine::MongoDb).await;
 }
 
+/// The plan's engines that are neither assigned nor removed, read at once (an engine moves
+/// from `starting` to `pooled` to `retiring` between separate reads): (id, container, state).
+async fn unassigned(stack: &TestStack, plan_id: i64) -> Vec<(i64, String, String)> {
+    stack
+        .catalog()
+        .await
+        .query(
+            "SELECT id, container_name, state FROM engines
+             WHERE plan_id = $1 AND state IN ('starting', 'pooled', 'retiring') ORDER BY id",
+            &[&plan_id],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect()
+}
+
 /// Waits until the plan has exactly one pooled engine, none of `not`, and none starting or
-/// retiring; returns it.
-async fn replaced(stack: &TestStack, plan_id: i64, not: &[i64]) -> (i64, String, Option<Vec<u8>>) {
+/// retiring; returns its id and container.
+async fn replaced(stack: &TestStack, plan_id: i64, not: &[i64]) -> (i64, String) {
     retry(TIMEOUT, Duration::from_millis(200), || async {
-        let pooled = engines_in(stack, plan_id, "pooled").await;
-        let starting = engines_in(stack, plan_id, "starting").await;
-        let retiring = engines_in(stack, plan_id, "retiring").await;
-        match pooled.as_slice() {
-            [one] if !not.contains(&one.0) && starting.is_empty() && retiring.is_empty() => Ok(one.clone()),
-            _ => Err(format!(
-                "pooled {pooled:?}, starting {starting:?}, retiring {retiring:?}"
-            )),
+        let engines = unassigned(stack, plan_id).await;
+        match engines.as_slice() {
+            [(id, container, state)] if state == "pooled" && !not.contains(id) => Ok((*id, container.clone())),
+            _ => Err(engines),
         }
     })
     .await
-    .unwrap_or_else(|e| panic!("the pooled engine was never replaced: {e}"))
+    .unwrap_or_else(|e| panic!("the pooled engine was never replaced: {e:?}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -183,7 +197,7 @@ async fn stopped_and_outdated_pooled_engines_are_replaced() {
 
     // A pooled engine whose container stopped is replaced, and its container removed.
     docker.stop_container(&container, None).await.unwrap();
-    let (second, container2, _) = replaced(&stack, plan_id, &[first]).await;
+    let (second, container2) = replaced(&stack, plan_id, &[first]).await;
     retry(TIMEOUT, Duration::from_millis(200), || async {
         match docker.inspect_container(&container, None).await {
             Err(_) => Ok(()),
@@ -198,7 +212,7 @@ async fn stopped_and_outdated_pooled_engines_are_replaced() {
         .patch(&format!("/api/plan/{plan_id}/"), &json!({"memory_bytes": 320 * MIB}))
         .await;
     assert_eq!(status, 200, "{changed}");
-    let (_, container3, _) = replaced(&stack, plan_id, &[first, second]).await;
+    let (_, container3) = replaced(&stack, plan_id, &[first, second]).await;
     let inspected = docker.inspect_container(&container3, None).await.unwrap();
     assert_eq!(inspected.host_config.unwrap().memory, Some(320 * MIB));
     assert!(docker.inspect_container(&container2, None).await.is_err());
@@ -224,12 +238,7 @@ async fn stopped_and_outdated_pooled_engines_are_replaced() {
         .await;
     assert_eq!(status, 200);
     retry(TIMEOUT, Duration::from_millis(200), || async {
-        let left = [
-            engines_in(&stack, plan_id, "pooled").await,
-            engines_in(&stack, plan_id, "starting").await,
-            engines_in(&stack, plan_id, "retiring").await,
-        ]
-        .concat();
+        let left = unassigned(&stack, plan_id).await;
         if left.is_empty() {
             Ok(())
         } else {
