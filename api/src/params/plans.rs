@@ -33,8 +33,8 @@ pub struct PlanCreate {
     pub description: Option<Text>,
     /// Engines kept started and unassigned in each environment, so that a new database of
     /// this plan is ready in the time a role and a database take: 0 (the default: every
-    /// database starts its own engine) to 100.
-    #[oai(validator(minimum(value = "0"), maximum(value = "100")))]
+    /// database starts its own engine) to 100; null or absent: 0.
+    #[oai(nullable, validator(minimum(value = "0"), maximum(value = "100")))]
     pub pool_size: Option<i32>,
 }
 
