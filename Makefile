@@ -52,12 +52,14 @@ fuzz-deep: ## The tuned run beside it: dictionaries of valid values and guards (
 openapi: ## Rewrite openapi/dbaas.json from the code
 	UPDATE_OPENAPI=1 cargo test -p dbaas-api --test openapi
 
-bench: ## Provisioning per engine (the floor, cold and pooled, with ratios to the floor) and push to start of a job on an idle worker, side by side (RUNS=7, ENGINES="postgres mongodb")
+bench: ## Provisioning per engine (the floor, cold and pooled, with ratios to the floor), push to start of a job on an idle worker, and authenticated reads under load with 10 and 10,000 databases (RUNS=7, ENGINES="postgres mongodb", LOAD_SECONDS=4 per load run)
+	@scripts/deps.sh bench
 	@set -o pipefail; out="$$(mktemp)"; trap 'rm -f "$$out"' EXIT; \
 	for engine in $${ENGINES:-postgres mongodb}; do \
 		cargo bench -p dbaas-tests --bench provision_latency -- $${RUNS:-7} "$$engine" | tee -a "$$out" || exit 1; \
 	done; \
 	cargo bench -p dbaas-tests --bench push_start -- $${RUNS:-7} | tee -a "$$out" || exit 1; \
+	cargo bench -p dbaas-tests --bench api_reads -- $${LOAD_SECONDS:-4} | tee -a "$$out" || exit 1; \
 	echo; echo "medians (min, max):"; grep -E ': first connection over|^push to start' "$$out"
 
 bench-recovery: ## SIGKILL the worker while it provisions COUNT=5 databases, restart it at once, print the time until all are ready (ENGINE=postgres)

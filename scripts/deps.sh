@@ -8,6 +8,10 @@ SCRIPT_NAME=deps
 
 # cmake: engines/mongodb/build.sh compiles the server (its WiredTiger) with it.
 packages=(docker.io postgresql postgresql-client redis-server debootstrap cmake curl ca-certificates unzip python3-venv)
+# `scripts/deps.sh bench`: also the load generator of `make bench`.
+if [[ "${1:-}" == bench ]]; then
+	packages+=(wrk)
+fi
 
 missing=()
 for pkg in "${packages[@]}"; do

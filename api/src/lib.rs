@@ -62,6 +62,8 @@ pub async fn serve(
 ) -> Result<(), ServeError> {
     let store = prepare(&config).await?;
     let queue = JobQueue::connect(&config.redis_url, &config.queue_prefix).await?;
+    // Logins are answered from memory while the catalog can be heard announcing changes.
+    let watcher = store.watch_logins();
     let app = app::App { store, queue, config };
     let local = listener.local_addr()?;
     tracing::info!(%local, "api listening");
@@ -69,5 +71,6 @@ pub async fn serve(
     poem::Server::new_with_acceptor(acceptor)
         .run_with_graceful_shutdown(http::endpoint(app), shutdown, Some(std::time::Duration::from_secs(10)))
         .await?;
+    watcher.abort();
     Ok(())
 }

@@ -94,6 +94,7 @@ diesel::table! {
         health_detail -> Nullable<Text>,
         health_checked_at -> Nullable<Timestamptz>,
         engine_id -> Nullable<Int8>,
+        latest_task_id -> Nullable<Int8>,
     }
 }
 

@@ -162,9 +162,7 @@ impl App {
             status,
             show_deleted: query.show_deleted || status == Some(DatabaseStatus::Deleted),
         };
-        let page = self.store.database_list(filter, page).await?;
-        let details = self.store.database_details(page.items.clone()).await?;
-        Ok(page.map_with(details))
+        Ok(self.store.database_page(filter, page).await?)
     }
 
     /// Changes a database's tenant-owned fields.

@@ -17,11 +17,13 @@
 //! itself), so repeated logins skip argon2. The cache sits behind the throttle, so it cannot be
 //! used to test guesses quickly either.
 //!
-//! Every request still reads the user from the catalog (one indexed query, no argon2): the
-//! remembered check holds only while the stored hash is the one it matched, so a password
-//! change or a deletion takes effect on the very next request, and a change of `is_admin` or
-//! of teams too. That holds for any number of api replicas, since they share the catalog and
-//! nothing else; no invalidation message is needed.
+//! Who the user is (the stored hash, admin right, teams) comes from the store, which answers
+//! from memory while it hears the catalog announce changes of users and memberships
+//! ([`dbaas_core::store`]'s login memory): a password change, a deletion or a change of
+//! `is_admin` or of teams takes effect on this process at once and on every other replica
+//! within a second; while the catalog cannot be heard, every request reads the user (one
+//! indexed query). The remembered check above holds only while the stored hash is the one it
+//! matched.
 //!
 //! The check is also where the [audit trail](super::audit_trail) learns who calls: a
 //! state-changing call is recorded here, before its handler runs, and a failed login too.

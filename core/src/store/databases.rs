@@ -6,9 +6,9 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use rand::distr::{Alphanumeric, SampleString};
 
-use super::page::{load_page, Page, PageRequest};
+use super::page::{load_rows, Page, PageRequest};
 use super::tx::{insert_task, TxError};
-use super::{Store, StoreError, StoreResult};
+use super::{Conn, Store, StoreError, StoreResult};
 use crate::model::{
     owner_username, Credential, Database, DatabaseDetail, DatabaseStatus, Engine, Environment, NewDatabase, Plan, Task,
     TaskKind,
@@ -47,6 +47,148 @@ pub struct DatabaseChanges {
     pub description: Option<String>,
     pub tags: Option<Vec<String>>,
     pub is_protected: Option<bool>,
+}
+
+/// A database and what its detail shows beside it, as [`joined!`] reads them.
+type Joined = (Database, Plan, Environment, Option<Engine>, Option<Task>);
+
+/// Databases joined to their plan, environment, engine (once one serves them) and latest
+/// task (once they have one).
+macro_rules! joined {
+    () => {
+        databases::table
+            .inner_join(plans::table)
+            .inner_join(environments::table)
+            .left_join(engines::table)
+            .left_join(tasks::table.on(tasks::id.nullable().eq(databases::latest_task_id)))
+    };
+}
+
+/// What [`joined!`] selects: a [`Joined`].
+macro_rules! joined_columns {
+    () => {
+        (
+            Database::as_select(),
+            Plan::as_select(),
+            Environment::as_select(),
+            Option::<Engine>::as_select(),
+            Option::<Task>::as_select(),
+        )
+    };
+}
+
+diesel::alias!(databases as counted: CountedDatabases);
+
+/// Applies a list's filters to a query of databases; `|c| …` maps a column of `databases`
+/// to the one the query filters on (itself, or its alias in a subquery).
+macro_rules! filtered {
+    ($query:expr, $filter:expr, |$c:ident| $column:expr) => {{
+        let filter: &DatabaseFilter = $filter;
+        let mut query = $query;
+        if let Some(teams) = &filter.teams_in {
+            query = query.filter(
+                {
+                    let $c = databases::team_id;
+                    $column
+                }
+                .eq_any(teams.clone()),
+            );
+        }
+        if let Some(name) = &filter.name {
+            query = query.filter(
+                {
+                    let $c = databases::name;
+                    $column
+                }
+                .eq(name.clone()),
+            );
+        }
+        if let Some(id) = filter.project_id {
+            query = query.filter(
+                {
+                    let $c = databases::project_id;
+                    $column
+                }
+                .eq(id),
+            );
+        }
+        if let Some(id) = filter.environment_id {
+            query = query.filter(
+                {
+                    let $c = databases::environment_id;
+                    $column
+                }
+                .eq(id),
+            );
+        }
+        if let Some(id) = filter.team_id {
+            query = query.filter(
+                {
+                    let $c = databases::team_id;
+                    $column
+                }
+                .eq(id),
+            );
+        }
+        if let Some(status) = filter.status {
+            query = query.filter(
+                {
+                    let $c = databases::status;
+                    $column
+                }
+                .eq(status),
+            );
+        }
+        if !filter.show_deleted {
+            query = query.filter(
+                {
+                    let $c = databases::status;
+                    $column
+                }
+                .ne(DatabaseStatus::Deleted),
+            );
+        }
+        query
+    }};
+}
+
+/// How many databases match the filters, as a subquery of a page's query.
+macro_rules! total_of {
+    ($filter:expr) => {
+        filtered!(counted.select(diesel::dsl::count_star()).into_boxed(), $filter, |c| {
+            counted.field(c)
+        })
+        .single_value()
+    };
+}
+
+/// Details from joined rows and their live credentials (one query), in the rows' order.
+async fn with_credentials(conn: &mut Conn, rows: Vec<Joined>) -> StoreResult<Vec<DatabaseDetail>> {
+    let ids: Vec<i64> = rows.iter().map(|row| row.0.id).collect();
+    let mut credentials: HashMap<i64, Vec<Credential>> = HashMap::new();
+    if !ids.is_empty() {
+        for credential in credentials::table
+            .filter(credentials::database_id.eq_any(&ids))
+            .filter(credentials::deleted_at.is_null())
+            .order(credentials::id)
+            .select(Credential::as_select())
+            .load::<Credential>(conn)
+            .await?
+        {
+            credentials.entry(credential.database_id).or_default().push(credential);
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(database, plan, environment, engine, latest_task)| DatabaseDetail {
+            credentials: credentials.remove(&database.id).unwrap_or_default(),
+            database,
+            plan,
+            environment,
+            engine,
+            latest_task,
+        })
+        .collect())
 }
 
 impl Store {
@@ -124,129 +266,76 @@ impl Store {
             .map_err(StoreError::lookup("database"))
     }
 
-    /// A database with its plan, environment, live credentials and latest task.
+    /// A database with its plan, environment, engine, live credentials and latest task: two
+    /// queries.
     pub async fn database_detail(&self, id: i64) -> StoreResult<DatabaseDetail> {
-        let database = self.database_get(id).await?;
-        self.database_details(vec![database])
-            .await?
-            .pop()
-            .ok_or(StoreError::NotFound("database"))
+        let mut conn = self.conn().await?;
+        let row: Joined = joined!()
+            .filter(databases::id.eq(id))
+            .select(joined_columns!())
+            .first(&mut conn)
+            .await
+            .map_err(StoreError::lookup("database"))?;
+        let mut details = with_credentials(&mut conn, vec![row]).await?;
+        details.pop().ok_or(StoreError::NotFound("database"))
     }
 
-    /// Details of several databases in five queries, whatever their number.
+    /// Details of these databases, in the same order: two queries, whatever their number.
     pub async fn database_details(&self, databases: Vec<Database>) -> StoreResult<Vec<DatabaseDetail>> {
-        let mut conn = self.conn().await?;
         let ids: Vec<i64> = databases.iter().map(|d| d.id).collect();
-        let plan_ids: Vec<i64> = databases.iter().map(|d| d.plan_id).collect();
-        let environment_ids: Vec<i64> = databases.iter().map(|d| d.environment_id).collect();
-        let plans: HashMap<i64, Plan> = plans::table
-            .filter(plans::id.eq_any(&plan_ids))
-            .select(Plan::as_select())
-            .load(&mut conn)
+        let mut conn = self.conn().await?;
+        let mut rows: HashMap<i64, Joined> = joined!()
+            .filter(databases::id.eq_any(&ids))
+            .select(joined_columns!())
+            .load::<Joined>(&mut conn)
             .await?
             .into_iter()
-            .map(|p: Plan| (p.id, p))
+            .map(|row| (row.0.id, row))
             .collect();
-        let environments: HashMap<i64, Environment> = environments::table
-            .filter(environments::id.eq_any(&environment_ids))
-            .select(Environment::as_select())
-            .load(&mut conn)
-            .await?
-            .into_iter()
-            .map(|e: Environment| (e.id, e))
-            .collect();
-        let engine_ids: Vec<i64> = databases.iter().filter_map(|d| d.engine_id).collect();
-        let engines: HashMap<i64, Engine> = if engine_ids.is_empty() {
-            HashMap::new()
-        } else {
-            engines::table
-                .filter(engines::id.eq_any(&engine_ids))
-                .select(Engine::as_select())
-                .load(&mut conn)
-                .await?
-                .into_iter()
-                .map(|e: Engine| (e.id, e))
-                .collect()
-        };
-        let mut credentials: HashMap<i64, Vec<Credential>> = HashMap::new();
-        for credential in credentials::table
-            .filter(credentials::database_id.eq_any(&ids))
-            .filter(credentials::deleted_at.is_null())
-            .order(credentials::id)
-            .select(Credential::as_select())
-            .load::<Credential>(&mut conn)
-            .await?
-        {
-            credentials.entry(credential.database_id).or_default().push(credential);
-        }
-        let mut latest: HashMap<i64, Task> = tasks::table
-            .filter(tasks::database_id.eq_any(&ids))
-            .distinct_on(tasks::database_id)
-            .order((tasks::database_id, tasks::id.desc()))
-            .select(Task::as_select())
-            .load::<Task>(&mut conn)
-            .await?
-            .into_iter()
-            .filter_map(|t| t.database_id.map(|id| (id, t)))
-            .collect();
-        databases
-            .into_iter()
-            .map(|database| {
-                let plan = plans
-                    .get(&database.plan_id)
-                    .cloned()
-                    .ok_or(StoreError::NotFound("plan"))?;
-                let environment = environments
-                    .get(&database.environment_id)
-                    .cloned()
-                    .ok_or(StoreError::NotFound("environment"))?;
-                Ok(DatabaseDetail {
-                    engine: database.engine_id.and_then(|id| engines.get(&id).cloned()),
-                    credentials: credentials.remove(&database.id).unwrap_or_default(),
-                    latest_task: latest.remove(&database.id),
-                    plan,
-                    environment,
-                    database,
-                })
-            })
-            .collect()
+        let rows = ids.iter().filter_map(|id| rows.remove(id)).collect();
+        with_credentials(&mut conn, rows).await
     }
 
-    pub async fn database_list(&self, filter: DatabaseFilter, request: PageRequest) -> StoreResult<Page<Database>> {
+    /// One page of databases with their details, and how many match in all: two queries (the
+    /// count rides along with the page's rows), or three for a page past the end.
+    pub async fn database_page(
+        &self,
+        filter: DatabaseFilter,
+        request: PageRequest,
+    ) -> StoreResult<Page<DatabaseDetail>> {
         let mut conn = self.conn().await?;
-        let query = || {
-            let mut query = databases::table.into_boxed();
-            if let Some(teams) = &filter.teams_in {
-                query = query.filter(databases::team_id.eq_any(teams.clone()));
-            }
-            if let Some(name) = &filter.name {
-                query = query.filter(databases::name.eq(name.clone()));
-            }
-            if let Some(id) = filter.project_id {
-                query = query.filter(databases::project_id.eq(id));
-            }
-            if let Some(id) = filter.environment_id {
-                query = query.filter(databases::environment_id.eq(id));
-            }
-            if let Some(id) = filter.team_id {
-                query = query.filter(databases::team_id.eq(id));
-            }
-            if let Some(status) = filter.status {
-                query = query.filter(databases::status.eq(status));
-            }
-            if !filter.show_deleted {
-                query = query.filter(databases::status.ne(DatabaseStatus::Deleted));
-            }
-            query
-        };
-        Ok(load_page!(
+        let query = || filtered!(joined!().into_boxed(), &filter, |c| c);
+        type Counted = (Database, Plan, Environment, Option<Engine>, Option<Task>, Option<i64>);
+        let rows: Vec<Counted> = load_rows!(
             &mut conn,
             query,
             databases::id,
-            Database::as_select(),
-            request,
-            |d: &Database| d.id
-        ))
+            (
+                Database::as_select(),
+                Plan::as_select(),
+                Environment::as_select(),
+                Option::<Engine>::as_select(),
+                Option::<Task>::as_select(),
+                total_of!(&filter),
+            ),
+            request
+        );
+        let total = match <[Counted]>::first(&rows) {
+            Some(row) => row.5.unwrap_or_default(),
+            None => {
+                filtered!(databases::table.into_boxed(), &filter, |c| c)
+                    .count()
+                    .get_result(&mut conn)
+                    .await?
+            }
+        };
+        let rows: Vec<Joined> = rows
+            .into_iter()
+            .map(|(d, p, e, engine, task, _)| (d, p, e, engine, task))
+            .collect();
+        let mut page = Page::from_rows(rows, total, &request, |row| row.0.id);
+        let details = with_credentials(&mut conn, std::mem::take(&mut page.items)).await?;
+        Ok(page.map_with(details))
     }
 
     pub async fn database_update(&self, id: i64, changes: DatabaseChanges) -> StoreResult<Database> {

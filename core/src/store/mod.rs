@@ -13,6 +13,8 @@ mod engines;
 mod environments;
 mod health;
 mod lifecycle;
+mod listen;
+pub mod login_memory;
 mod orphans;
 pub mod page;
 mod plans;
@@ -24,9 +26,11 @@ mod teams;
 mod tx;
 mod users;
 
+use std::sync::Arc;
+
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
-use diesel_async::pooled_connection::AsyncDieselConnectionManager;
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod};
 use diesel_async::{AsyncMigrationHarness, AsyncPgConnection, RunQueryDsl};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
@@ -35,6 +39,7 @@ pub use bootstrap::{Bootstrap, DEFAULT_ENVIRONMENT, DEFAULT_PLAN};
 pub use credentials::{CredentialFilter, NewCredential};
 pub use databases::{CreatedDatabase, DatabaseChanges, DatabaseFilter};
 pub use dumps::DUMP_CHUNK_BYTES;
+pub use listen::Heard;
 pub use orphans::SeenContainer;
 pub use page::{Cursor, Page, PageRequest};
 pub use pool::PoolStatus;
@@ -62,7 +67,22 @@ pub enum StoreError {
     #[error("the metadata store is unavailable: {0}")]
     Unavailable(String),
     #[error("metadata query failed: {0}")]
-    Query(#[from] DieselError),
+    Query(DieselError),
+}
+
+impl From<DieselError> for StoreError {
+    /// A query that could not reach the catalog (its connection broke: a restart, say) means
+    /// the catalog is unavailable, not that the query was wrong. The broken connection is
+    /// dropped when it goes back to the pool.
+    fn from(e: DieselError) -> Self {
+        match e {
+            DieselError::DatabaseError(
+                DatabaseErrorKind::UnableToSendCommand | DatabaseErrorKind::ClosedConnection,
+                info,
+            ) => StoreError::Unavailable(format!("lost the connection to the catalog: {}", info.message())),
+            e => StoreError::Query(e),
+        }
+    }
 }
 
 impl StoreError {
@@ -70,7 +90,7 @@ impl StoreError {
     pub(crate) fn lookup(resource: &'static str) -> impl FnOnce(DieselError) -> StoreError {
         move |e| match e {
             DieselError::NotFound => StoreError::NotFound(resource),
-            e => StoreError::Query(e),
+            e => StoreError::from(e),
         }
     }
 
@@ -125,6 +145,8 @@ pub(crate) type Conn = Object<AsyncPgConnection>;
 #[derive(Clone)]
 pub struct Store {
     pool: Pool<AsyncPgConnection>,
+    database_url: Arc<str>,
+    logins: Arc<login_memory::LoginMemory>,
 }
 
 impl std::fmt::Debug for Store {
@@ -136,12 +158,32 @@ impl std::fmt::Debug for Store {
 impl Store {
     /// Opens a pool; connections are made lazily.
     pub fn connect(database_url: &str, max_size: usize) -> StoreResult<Self> {
-        let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(database_url);
+        // No test query when a connection is taken from the pool: one whose socket closed
+        // (a catalog restart) is dropped when it goes back, and a query on a connection that
+        // broke unnoticed says the catalog is unavailable (503), never a failed query.
+        let mut config = ManagerConfig::default();
+        config.recycling_method = RecyclingMethod::Fast;
+        let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(database_url, config);
         let pool = Pool::builder(manager)
             .max_size(max_size)
             .build()
             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            database_url: database_url.into(),
+            logins: Arc::default(),
+        })
+    }
+
+    /// Listens for changes of logins for as long as the returned task runs, so that logins
+    /// may be answered from memory (see [`login_memory`]). A process that never calls this
+    /// reads every login from the catalog.
+    pub fn watch_logins(&self) -> tokio::task::JoinHandle<()> {
+        let url = self.database_url.to_string();
+        let memory = self.logins.clone();
+        tokio::spawn(listen::listen(url, login_memory::CHANNEL, move |heard| {
+            memory.heard(heard)
+        }))
     }
 
     pub(crate) async fn conn(&self) -> StoreResult<Conn> {

@@ -83,17 +83,17 @@ impl<T> Page<T> {
     }
 }
 
-/// Loads one page: `$query` is a closure giving the filtered, boxed, unselected query; `$id`
-/// the id column; `$select` what to select.
-macro_rules! load_page {
-    ($conn:expr, $query:expr, $id:expr, $select:expr, $request:expr, $row_id:expr) => {{
+/// Loads the rows of one page, up to `size + 1` in ascending id order (what
+/// [`Page::from_rows`] takes): `$query` is a closure giving the filtered, boxed, unselected
+/// query; `$id` the id column; `$select` what to select.
+macro_rules! load_rows {
+    ($conn:expr, $query:expr, $id:expr, $select:expr, $request:expr) => {{
         use diesel::prelude::*;
         use diesel_async::RunQueryDsl;
-        use $crate::store::page::{Cursor, Page};
+        use $crate::store::page::Cursor;
         let request = $request;
-        let total: i64 = $query().count().get_result($conn).await?;
         let limit = request.size + 1;
-        let rows = match request.cursor {
+        match request.cursor {
             Cursor::Start => {
                 $query()
                     .select($select)
@@ -122,8 +122,21 @@ macro_rules! load_page {
                 rows.reverse();
                 rows
             }
-        };
-        Page::from_rows(rows, total, &request, $row_id)
+        }
+    }};
+}
+pub(crate) use load_rows;
+
+/// Loads one page and counts every row matching the filters: the arguments of
+/// [`load_rows`], and how to tell a row's id.
+macro_rules! load_page {
+    ($conn:expr, $query:expr, $id:expr, $select:expr, $request:expr, $row_id:expr) => {{
+        use diesel::prelude::*;
+        use diesel_async::RunQueryDsl;
+        let request = $request;
+        let total: i64 = $query().count().get_result($conn).await?;
+        let rows = $crate::store::page::load_rows!($conn, $query, $id, $select, request);
+        $crate::store::page::Page::from_rows(rows, total, &request, $row_id)
     }};
 }
 pub(crate) use load_page;

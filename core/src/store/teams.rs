@@ -110,49 +110,53 @@ impl Store {
     /// hand over.
     pub async fn team_delete(&self, id: i64) -> StoreResult<()> {
         let mut conn = self.conn().await?;
-        conn.transaction::<_, StoreError, _>(async |conn| {
-            // The row lock waits for databases and projects being recorded for this team.
-            let name: String = teams::table
-                .find(id)
-                .filter(teams::deleted_at.is_null())
-                .select(teams::name)
-                .for_update()
-                .first(conn)
-                .await
-                .map_err(StoreError::lookup("team"))?;
-            let live: i64 = live_databases()
-                .filter(databases::team_id.eq(id))
-                .count()
-                .get_result(conn)
-                .await?;
-            if live > 0 {
-                let s = if live == 1 { "" } else { "s" };
-                return Err(StoreError::Conflict(format!(
-                    "team '{name}' still owns {live} live database{s}: delete them first"
-                )));
-            }
-            let owned: i64 = projects::table
-                .filter(projects::team_id.eq(id))
-                .filter(projects::deleted_at.is_null())
-                .count()
-                .get_result(conn)
-                .await?;
-            if owned > 0 {
-                let s = if owned == 1 { "" } else { "s" };
-                return Err(StoreError::Conflict(format!(
-                    "team '{name}' still owns {owned} project{s}: delete them or give them to \
+        let result = conn
+            .transaction::<_, StoreError, _>(async |conn| {
+                // The row lock waits for databases and projects being recorded for this team.
+                let name: String = teams::table
+                    .find(id)
+                    .filter(teams::deleted_at.is_null())
+                    .select(teams::name)
+                    .for_update()
+                    .first(conn)
+                    .await
+                    .map_err(StoreError::lookup("team"))?;
+                let live: i64 = live_databases()
+                    .filter(databases::team_id.eq(id))
+                    .count()
+                    .get_result(conn)
+                    .await?;
+                if live > 0 {
+                    let s = if live == 1 { "" } else { "s" };
+                    return Err(StoreError::Conflict(format!(
+                        "team '{name}' still owns {live} live database{s}: delete them first"
+                    )));
+                }
+                let owned: i64 = projects::table
+                    .filter(projects::team_id.eq(id))
+                    .filter(projects::deleted_at.is_null())
+                    .count()
+                    .get_result(conn)
+                    .await?;
+                if owned > 0 {
+                    let s = if owned == 1 { "" } else { "s" };
+                    return Err(StoreError::Conflict(format!(
+                        "team '{name}' still owns {owned} project{s}: delete them or give them to \
                      another team first"
-                )));
-            }
-            diesel::delete(team_members::table.filter(team_members::team_id.eq(id)))
-                .execute(conn)
-                .await?;
-            diesel::update(teams::table.find(id))
-                .set(teams::deleted_at.eq(diesel::dsl::now))
-                .execute(conn)
-                .await?;
-            Ok(())
-        })
-        .await
+                    )));
+                }
+                diesel::delete(team_members::table.filter(team_members::team_id.eq(id)))
+                    .execute(conn)
+                    .await?;
+                diesel::update(teams::table.find(id))
+                    .set(teams::deleted_at.eq(diesel::dsl::now))
+                    .execute(conn)
+                    .await?;
+                Ok(())
+            })
+            .await;
+        // Its members' logins no longer carry it.
+        self.logins.forget();
+        result
     }
 }

@@ -28,7 +28,7 @@ impl TxError {
             TxError::Refused(e) => e,
             TxError::Diesel(e) if StoreError::is_unique_violation(&e) => StoreError::Conflict(unique()),
             TxError::Diesel(DieselError::NotFound) => StoreError::NotFound("database"),
-            TxError::Diesel(e) => StoreError::Query(e),
+            TxError::Diesel(e) => StoreError::from(e),
         }
     }
 }
@@ -62,7 +62,7 @@ pub(crate) async fn insert_task(
     database_id: i64,
     credential_id: Option<i64>,
 ) -> Result<Task, TxError> {
-    Ok(diesel::insert_into(tasks::table)
+    let task: Task = diesel::insert_into(tasks::table)
         .values((
             tasks::kind.eq(kind),
             tasks::status.eq(TaskStatus::Queued),
@@ -71,5 +71,11 @@ pub(crate) async fn insert_task(
         ))
         .returning(Task::as_returning())
         .get_result(conn)
-        .await?)
+        .await?;
+    // The database names its latest task, so that reads join it instead of searching tasks.
+    diesel::update(databases::table.find(database_id))
+        .set(databases::latest_task_id.eq(task.id))
+        .execute(conn)
+        .await?;
+    Ok(task)
 }

@@ -99,8 +99,21 @@ async fn keep_an_admin(conn: &mut Conn, leaving: i64) -> StoreResult<()> {
 
 impl Store {
     /// Who `username` is and the hash to check their password against; `None` if nobody.
-    /// One query, made on every request, so that changes to users take effect at once.
+    /// Answered from memory while this process hears the catalog's changes of logins (see
+    /// [`super::login_memory`]), else one query.
     pub async fn user_login(&self, username: &str) -> StoreResult<Option<Login>> {
+        if let Some(login) = self.logins.recall(username) {
+            return Ok(Some(login));
+        }
+        let generation = self.logins.generation();
+        let login = self.user_login_read(username).await?;
+        if let Some(login) = &login {
+            self.logins.remember(generation, username, login);
+        }
+        Ok(login)
+    }
+
+    async fn user_login_read(&self, username: &str) -> StoreResult<Option<Login>> {
         let mut conn = self.conn().await?;
         let rows: Vec<(ApiUser, Option<i64>)> = api_users::table
             .left_join(team_members::table)
@@ -180,46 +193,54 @@ impl Store {
     /// Changes a user; the last admin stays one.
     pub async fn user_update(&self, id: i64, changes: UserChanges) -> StoreResult<UserDetail> {
         let mut conn = self.conn().await?;
-        conn.transaction::<_, StoreError, _>(async |conn| {
-            if changes.is_admin == Some(false) {
-                keep_an_admin(conn, id).await?;
-            }
-            let mut user: ApiUser = api_users::table
-                .find(id)
-                .select(ApiUser::as_select())
-                .for_update()
-                .first(conn)
-                .await
-                .map_err(StoreError::lookup("user"))?;
-            if changes.password_hash.is_some() || changes.is_admin.is_some() {
-                user = diesel::update(api_users::table.find(id))
-                    .set((
-                        changes.password_hash.as_ref().map(|h| api_users::password_hash.eq(h)),
-                        changes.is_admin.map(|a| api_users::is_admin.eq(a)),
-                    ))
-                    .returning(ApiUser::as_returning())
-                    .get_result(conn)
-                    .await?;
-            }
-            if let Some(team_ids) = &changes.team_ids {
-                set_teams(conn, id, team_ids).await?;
-            }
-            detail(conn, user).await
-        })
-        .await
+        // This process forgets the logins it remembers at once; the others when the catalog
+        // tells them.
+        let result = conn
+            .transaction::<_, StoreError, _>(async |conn| {
+                if changes.is_admin == Some(false) {
+                    keep_an_admin(conn, id).await?;
+                }
+                let mut user: ApiUser = api_users::table
+                    .find(id)
+                    .select(ApiUser::as_select())
+                    .for_update()
+                    .first(conn)
+                    .await
+                    .map_err(StoreError::lookup("user"))?;
+                if changes.password_hash.is_some() || changes.is_admin.is_some() {
+                    user = diesel::update(api_users::table.find(id))
+                        .set((
+                            changes.password_hash.as_ref().map(|h| api_users::password_hash.eq(h)),
+                            changes.is_admin.map(|a| api_users::is_admin.eq(a)),
+                        ))
+                        .returning(ApiUser::as_returning())
+                        .get_result(conn)
+                        .await?;
+                }
+                if let Some(team_ids) = &changes.team_ids {
+                    set_teams(conn, id, team_ids).await?;
+                }
+                detail(conn, user).await
+            })
+            .await;
+        self.logins.forget();
+        result
     }
 
     /// Deletes a user and their memberships; the last admin stays.
     pub async fn user_delete(&self, id: i64) -> StoreResult<()> {
         let mut conn = self.conn().await?;
-        conn.transaction::<_, StoreError, _>(async |conn| {
-            keep_an_admin(conn, id).await?;
-            let deleted = diesel::delete(api_users::table.find(id)).execute(conn).await?;
-            if deleted == 0 {
-                return Err(StoreError::NotFound("user"));
-            }
-            Ok(())
-        })
-        .await
+        let result = conn
+            .transaction::<_, StoreError, _>(async |conn| {
+                keep_an_admin(conn, id).await?;
+                let deleted = diesel::delete(api_users::table.find(id)).execute(conn).await?;
+                if deleted == 0 {
+                    return Err(StoreError::NotFound("user"));
+                }
+                Ok(())
+            })
+            .await;
+        self.logins.forget();
+        result
     }
 }
