@@ -7,6 +7,7 @@
 //! on it; whoever remembers what the notifications are about forgets it on anything but a
 //! heartbeat, and trusts its memory only while heartbeats keep coming.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -30,13 +31,26 @@ pub enum Heard {
 }
 
 /// Listens on `channel` for as long as the task runs, reconnecting after a second when the
-/// connection is lost, and calls `heard` with each event.
-pub async fn listen(database_url: String, channel: &'static str, heard: impl Fn(Heard) + Send) {
+/// connection is lost, and calls `heard` with each event. A loss is logged once, not on every
+/// failed reconnection.
+pub async fn listen(database_url: String, channel: &'static str, heard: impl Fn(Heard) + Send + Sync) {
+    let mut listened = true;
     loop {
-        match listen_once(&database_url, channel, &heard).await {
-            Ok(()) => tracing::warn!(channel, "the catalog closed the listening connection"),
-            Err(e) => tracing::warn!(channel, error = %e, "listening to the catalog failed"),
+        let now_listening = AtomicBool::new(false);
+        let outcome = listen_once(&database_url, channel, &|event| {
+            if event == Heard::Listening {
+                now_listening.store(true, Ordering::Relaxed);
+            }
+            heard(event);
+        })
+        .await;
+        listened |= now_listening.into_inner();
+        match outcome {
+            Ok(()) if listened => tracing::warn!(channel, "lost the catalog's listening connection"),
+            Err(e) if listened => tracing::warn!(channel, error = %e, "listening to the catalog failed"),
+            _ => tracing::debug!(channel, "still cannot listen to the catalog"),
         }
+        listened = false;
         heard(Heard::Lost);
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
