@@ -91,6 +91,12 @@ pub struct Config {
     /// `DBAAS_AUDIT_RETENTION_DAYS`: audit records older than this are dropped by the workers
     /// (1 to 36500; 365 by default).
     pub audit_retention_days: u32,
+    /// `DBAAS_FLEET_INTERVAL_MS`: how often the worker that follows a Docker host looks at
+    /// every engine container on it (one inspect each), records what it saw and marks drift.
+    pub fleet_interval: Duration,
+    /// `DBAAS_FLEET_STATS_INTERVAL_S`: how often it samples the engines' memory and CPU use
+    /// and their data volumes' sizes (slow: Docker takes a second or two per container).
+    pub fleet_stats_interval: Duration,
 }
 
 /// Whether engines speak TLS. Always, except in a deployment marked for local development
@@ -258,6 +264,8 @@ impl Config {
             development,
             engine_tls: EngineTls::from_settings(development, parsed("DBAAS_ENGINE_TLS", true)?)?,
             audit_retention_days: retention_days(parsed("DBAAS_AUDIT_RETENTION_DAYS", 365)?)?,
+            fleet_interval: Duration::from_millis(parsed("DBAAS_FLEET_INTERVAL_MS", 2_000)?.max(200)),
+            fleet_stats_interval: Duration::from_secs(parsed("DBAAS_FLEET_STATS_INTERVAL_S", 30)?.max(1)),
         })
     }
 }

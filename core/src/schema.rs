@@ -17,6 +17,7 @@ diesel::table! {
         password_hash -> Text,
         is_admin -> Bool,
         created_at -> Timestamptz,
+        is_operator -> Bool,
     }
 }
 
@@ -239,6 +240,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     engines,
     certificate_authorities,
     engine_certificates,
+    engine_observations,
 );
 
 // TLS to the engines (migration 2026-12-02-000001_tls), kept apart from the tables above.
@@ -268,3 +270,33 @@ diesel::table! {
 
 diesel::joinable!(engine_certificates -> engines (engine_id));
 diesel::joinable!(engine_certificates -> certificate_authorities (authority_id));
+
+// The engine fleet (migration 2026-12-04-000002_fleet), kept apart from the tables above.
+diesel::table! {
+    engine_observations (engine_id) {
+        engine_id -> Int8,
+        host -> Text,
+        container_id -> Nullable<Text>,
+        container_state -> Text,
+        docker_health -> Nullable<Text>,
+        image -> Nullable<Text>,
+        image_id -> Nullable<Text>,
+        restart_count -> Nullable<Int4>,
+        started_at -> Nullable<Timestamptz>,
+        finished_at -> Nullable<Timestamptz>,
+        exit_code -> Nullable<Int8>,
+        oom_killed -> Bool,
+        memory_limit_bytes -> Nullable<Int8>,
+        nano_cpus -> Nullable<Int8>,
+        observed_at -> Timestamptz,
+        health -> Text,
+        health_detail -> Nullable<Text>,
+        drift -> Array<Text>,
+        memory_used_bytes -> Nullable<Int8>,
+        cpu_percent -> Nullable<Float8>,
+        stats_at -> Nullable<Timestamptz>,
+        volume_size_bytes -> Nullable<Int8>,
+        volume_at -> Nullable<Timestamptz>,
+    }
+}
+diesel::joinable!(engine_observations -> engines (engine_id));

@@ -60,6 +60,8 @@ pub struct ManagedContainer {
     /// The `dbaas.database.uid` label: set on an engine started for one database.
     pub database_uid: Option<String>,
     pub running: bool,
+    /// Docker's state: `running`, `exited`, `created`, ...
+    pub state: String,
     /// Docker's own words: "Exited (0) 3 seconds ago", ...
     pub status: String,
 }
@@ -329,6 +331,7 @@ impl DockerHost {
                         .and_then(|l| l.get(label::ENGINE_UID).or_else(|| l.get(label::DATABASE_UID)).cloned()),
                     database_uid: c.labels.as_ref().and_then(|l| l.get(label::DATABASE_UID).cloned()),
                     running: c.state == Some(bollard::models::ContainerSummaryStateEnum::RUNNING),
+                    state: c.state.map_or_else(String::new, |s| s.to_string()),
                     status: c.status.clone().unwrap_or_default(),
                 })
             })

@@ -8,6 +8,7 @@ pub mod docker;
 pub mod engine;
 pub mod engines;
 mod error;
+pub mod observe;
 pub mod tls;
 
 pub use docker::{ContainerSpec, DockerHost, DockerHosts, Labels, ManagedContainer};
@@ -17,4 +18,5 @@ pub use engine::{
 };
 pub use engines::engine_for;
 pub use error::{ProvisionError, ProvisionResult};
+pub use observe::{ContainerFacts, ContainerUsage};
 pub use tls::{ClientTls, ServerTls};

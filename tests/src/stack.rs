@@ -205,6 +205,8 @@ impl TestStack {
             development: false,
             engine_tls: dbaas_core::config::EngineTls::On,
             audit_retention_days: 365,
+            fleet_interval: Duration::from_millis(500),
+            fleet_stats_interval: Duration::from_secs(2),
         };
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))

@@ -30,8 +30,8 @@ fn expected(method: &str, path: &str) -> u16 {
         // Shared catalog: readable by all, changed by admins.
         ("get", p) if p.starts_with("/api/plan/") || p.starts_with("/api/environment/") => 200,
         (_, p) if p.starts_with("/api/plan/") || p.starts_with("/api/environment/") => 403,
-        // Operations: admins only.
-        (_, p) if p.starts_with("/api/orphan/") => 403,
+        // Operations: operators and admins only.
+        (_, p) if p.starts_with("/api/orphan/") || p.starts_with("/api/engine/") => 403,
         _ => panic!("{method} {path} is not classified in the tenancy test"),
     }
 }

@@ -7,6 +7,8 @@
 //!   superuser), [`container`] (its container), [`dump`], [`retry`] (the one retry policy),
 //!   [`heartbeat`], [`fault`] (named steps for tests), [`tls`] (engine certificates and the
 //!   verifying client), [`error`].
+//! - [`fleet`]: one worker per Docker host follows its engine containers (health, drift and
+//!   figures for the fleet list; unhealthy databases within seconds).
 //! - [`wake`]: idle consumers fetch as soon as a job is pushed, the poll interval being only
 //!   the backstop.
 
@@ -16,6 +18,7 @@ pub mod dump;
 pub mod engine;
 pub mod error;
 pub mod fault;
+mod fleet;
 pub mod heartbeat;
 pub mod jobs;
 mod periodic;
@@ -66,7 +69,8 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
         client_tls: Default::default(),
     });
 
-    let periodic = periodic::spawn_all(&context);
+    let mut periodic = periodic::spawn_all(&context);
+    periodic.push(fleet::spawn(&context, conn.clone()));
     // One subscription for the process, outliving the consumers below.
     let waker = wake::Waker::default();
     let listener = tokio::spawn({

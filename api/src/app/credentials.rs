@@ -29,11 +29,17 @@ impl App {
         Ok((credential, database))
     }
 
+    /// A credential the caller may read: operators read every team's, but its password and
+    /// connection URI only its team's members and admins.
     pub async fn credential_get(&self, caller: &Caller, id: i64) -> AppResult<CredentialDetail> {
-        let (credential, database) = self.credential_visible(caller, id).await?;
+        let (credential, database) = self.store.credential_get(id).await?;
+        if !caller.can_read_team(database.team_id) {
+            return Err(AppError::NotFound("credential"));
+        }
         let detail = self.store.database_detail(database.id).await?;
+        let reads_password = caller.can_access_team(database.team_id);
         let password = match (&credential.password_enc, detail.database.status) {
-            (Some(sealed), DatabaseStatus::Ready) => Some(
+            (Some(sealed), DatabaseStatus::Ready) if reads_password => Some(
                 self.config
                     .secrets
                     .open(sealed)
@@ -71,7 +77,7 @@ impl App {
         // A filter that names no database (by its name, or not at all) matches nothing.
         let database_id = database.as_deref().map(|raw| database_ref(raw).unwrap_or(-1));
         let filter = CredentialFilter {
-            teams_in: (!caller.is_admin).then(|| caller.team_ids.clone()),
+            teams_in: (!caller.reads_every_team()).then(|| caller.team_ids.clone()),
             database_id,
         };
         Ok(self.store.credential_list(filter, page).await?)

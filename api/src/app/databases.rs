@@ -100,8 +100,17 @@ impl App {
         Ok(self.store.database_detail(created.database.id).await?)
     }
 
-    /// A database the caller may see.
+    /// A database the caller may see (operators see every team's).
     pub async fn database_get(&self, caller: &Caller, id: i64) -> AppResult<DatabaseDetail> {
+        let detail = self.store.database_detail(id).await?;
+        if !caller.can_read_team(detail.database.team_id) {
+            return Err(AppError::NotFound("database"));
+        }
+        Ok(detail)
+    }
+
+    /// A database the caller may act on and read the data of: its team's members and admins.
+    pub(super) async fn database_owned(&self, caller: &Caller, id: i64) -> AppResult<DatabaseDetail> {
         let detail = self.store.database_detail(id).await?;
         if !caller.can_access_team(detail.database.team_id) {
             return Err(AppError::NotFound("database"));
@@ -153,7 +162,7 @@ impl App {
             },
         };
         let filter = DatabaseFilter {
-            teams_in: (!caller.is_admin).then(|| caller.team_ids.clone()),
+            teams_in: (!caller.reads_every_team()).then(|| caller.team_ids.clone()),
             // A name the create rule would refuse matches nothing, as it is.
             name: query.name.map(|n| normalize_database_name(&n).unwrap_or(n)),
             project_id: if nothing { Some(-1) } else { project_id },
@@ -167,7 +176,7 @@ impl App {
 
     /// Changes a database's tenant-owned fields.
     pub async fn database_update(&self, caller: &Caller, id: i64, params: DatabaseUpdate) -> AppResult<DatabaseDetail> {
-        let current = self.database_get(caller, id).await?;
+        let current = self.database_owned(caller, id).await?;
         if current.database.status == DatabaseStatus::Deleted {
             return Err(AppError::Conflict(
                 "the database is deleted; it can no longer be changed".into(),
@@ -199,7 +208,7 @@ impl App {
     /// password. The database is `restoring` until they all work, then `ready`; a restore
     /// that failed is asked again the same way.
     pub async fn database_restore(&self, caller: &Caller, id: i64) -> AppResult<Waited<DatabaseDetail>> {
-        let current = self.database_get(caller, id).await?;
+        let current = self.database_owned(caller, id).await?;
         if !matches!(
             current.database.status,
             DatabaseStatus::Quarantined | DatabaseStatus::Restoring
@@ -238,7 +247,7 @@ impl App {
     /// (`deleting`, then `deleted`). A DELETE of a database whose quarantine, restore or
     /// destruction failed asks for that again.
     pub async fn database_delete(&self, caller: &Caller, id: i64) -> AppResult<DatabaseDetail> {
-        let current = self.database_get(caller, id).await?;
+        let current = self.database_owned(caller, id).await?;
         if current.database.is_protected {
             return Err(AppError::Conflict(
                 "the database is protected: set is_protected to false before deleting it".into(),

@@ -9,12 +9,12 @@ use super::{App, AppResult};
 impl App {
     /// The final dumps of a database the caller may see (destroyed ones included).
     pub async fn dump_list(&self, caller: &Caller, database_id: i64) -> AppResult<Vec<Dump>> {
-        self.database_get(caller, database_id).await?;
+        self.database_owned(caller, database_id).await?;
         Ok(self.store.dump_list(database_id).await?)
     }
 
     pub async fn dump_get(&self, caller: &Caller, database_id: i64, dump_id: i64) -> AppResult<Dump> {
-        self.database_get(caller, database_id).await?;
+        self.database_owned(caller, database_id).await?;
         Ok(self.store.dump_get(database_id, dump_id).await?)
     }
 

@@ -40,8 +40,9 @@ impl App {
     pub async fn task_get(&self, caller: &Caller, id: i64) -> AppResult<Task> {
         let task = self.store.task_get(id).await?;
         let visible = match task.database_id {
-            Some(database_id) => caller.can_access_team(self.store.database_get(database_id).await?.team_id),
-            None => caller.is_admin,
+            Some(database_id) => caller.can_read_team(self.store.database_get(database_id).await?.team_id),
+            // Work on an engine: for those who run them.
+            None => caller.runs_fleet(),
         };
         if !visible {
             return Err(AppError::NotFound("task"));
@@ -52,7 +53,7 @@ impl App {
     pub async fn task_list(&self, caller: &Caller, query: TaskListQuery, page: PageRequest) -> AppResult<Page<Task>> {
         let status = query.status.as_deref().map(validate::task_status).transpose()?;
         let filter = TaskFilter {
-            teams_in: (!caller.is_admin).then(|| caller.team_ids.clone()),
+            teams_in: (!caller.reads_every_team()).then(|| caller.team_ids.clone()),
             database_id: query.database,
             status,
         };

@@ -48,6 +48,7 @@ impl App {
             username: params.username.into(),
             password_hash: hash(params.password.0).await?,
             is_admin: params.is_admin.unwrap_or(false),
+            is_operator: params.is_operator.unwrap_or(false),
             team_ids,
         };
         Ok(self.store.user_create(new).await?)
@@ -81,6 +82,7 @@ impl App {
         let changes = UserChanges {
             password_hash,
             is_admin: params.is_admin,
+            is_operator: params.is_operator,
             team_ids,
         };
         Ok(self.store.user_update(id, changes).await?)

@@ -12,7 +12,7 @@
 //! reads beside the spec (and `api/tests/rules.rs` checks the two agree).
 
 use dbaas_core::allowlist::{AllowList, DOCKER_SCHEMES};
-use dbaas_core::model::{DatabaseStatus, EngineKind, Privileges, TaskStatus};
+use dbaas_core::model::{DatabaseStatus, Drift, EngineKind, Health, Privileges, TaskStatus};
 use dbaas_core::names::{normalize_database_name, NameError};
 
 use super::{AppError, AppResult};
@@ -246,6 +246,18 @@ pub fn connection_limit(value: &i32) -> AppResult<()> {
 pub fn task_status(raw: &str) -> AppResult<TaskStatus> {
     raw.parse()
         .map_err(|_| invalid("status", format!("'{raw}' is not one of {}", TaskStatus::choices())))
+}
+
+// The fleet.
+
+pub fn health(raw: &str) -> AppResult<Health> {
+    raw.parse()
+        .map_err(|_| invalid("health", format!("'{raw}' is not one of {}", Health::choices())))
+}
+
+pub fn drift(raw: &str) -> AppResult<Drift> {
+    raw.parse()
+        .map_err(|_| invalid("drift", format!("'{raw}' is not one of {}", Drift::choices())))
 }
 
 // Plans.

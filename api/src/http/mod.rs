@@ -18,6 +18,7 @@ mod client_address;
 mod credentials;
 mod databases;
 mod dumps;
+mod engines;
 mod environments;
 pub mod error;
 mod links;
@@ -54,7 +55,8 @@ pub enum Tag {
     /// Plans and environments: what a database can be and where it runs. Everyone reads them;
     /// admins change them.
     Catalog,
-    /// For the admins who run the engines.
+    /// For the operators and admins who run the engines: the fleet, its actions and logs,
+    /// orphan containers.
     Operations,
     /// Projects: groupings of databases, a team's or global. Everyone sees the global ones and
     /// their teams'; members change their teams', admins any.
@@ -86,7 +88,8 @@ type Apis = (
     projects::Api,
     teams::Api,
     users::Api,
-    orphans::Api,
+    // Operations: tuples have `Default` up to twelve members, so these share one.
+    (orphans::Api, engines::Api),
     certificates::Api,
     audit::Api,
 );

@@ -26,7 +26,7 @@ pub enum Removing {
 
 #[OpenApi(tag = "Tag::Operations")]
 impl Api {
-    /// List orphan containers (admins)
+    /// List orphan containers (operators and admins)
     #[oai(path = "/api/orphan", method = "get", operation_id = "orphan_list")]
     async fn orphan_list(
         &self,
@@ -51,7 +51,7 @@ impl Api {
         }))
     }
 
-    /// Remove an orphan container and its volume (admins)
+    /// Remove an orphan container and its volume (operators and admins)
     #[oai(path = "/api/orphan/:id", method = "delete", operation_id = "orphan_delete")]
     async fn orphan_delete(
         &self,

@@ -18,6 +18,10 @@ pub struct UserCreate {
     /// False by default.
     #[oai(nullable)]
     pub is_admin: Option<bool>,
+    /// An operator sees and acts on every engine (`/api/engine/`) and reads every team's
+    /// databases, but never a tenant's password. False by default.
+    #[oai(nullable)]
+    pub is_operator: Option<bool>,
     /// The teams the user acts for: `/api/team/1/`, `1` or a name (one that does not exist
     /// answers 422). This is where team membership is set.
     #[oai(nullable)]
@@ -39,6 +43,9 @@ pub struct UserUpdate {
     /// The last admin stays one, and no one takes their own admin rights away (409).
     #[oai(nullable)]
     pub is_admin: Option<bool>,
+    /// Whether the user is an operator (see `UserCreate`).
+    #[oai(nullable)]
+    pub is_operator: Option<bool>,
     /// Replaces the user's teams: `[]` takes the user out of every team. One that does not
     /// exist answers 422.
     #[oai(nullable)]

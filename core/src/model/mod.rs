@@ -15,6 +15,7 @@ mod credential;
 mod database;
 mod dump;
 mod engine;
+mod fleet;
 mod host;
 mod orphan;
 mod task;
@@ -27,6 +28,9 @@ pub use credential::{owner_username, Credential, Privileges};
 pub use database::{Database, DatabaseDetail, DatabaseStatus, Health, NewDatabase};
 pub use dump::{Dump, DumpFormat};
 pub use engine::{Engine, EngineKind, EngineNames, EngineState};
+pub use fleet::{
+    assess, image_version, should_run, Assessment, ContainerState, Drift, EngineObservation, FleetEngine, Seen,
+};
 pub use host::Host;
 pub use orphan::Orphan;
 pub use task::{Claim, Task, TaskKind, TaskStatus};

@@ -13,6 +13,8 @@ pub struct ApiUser {
     pub password_hash: String,
     pub is_admin: bool,
     pub created_at: DateTime<Utc>,
+    /// Sees and acts on every engine, reads no tenant's password.
+    pub is_operator: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -68,6 +70,7 @@ pub struct NewUser {
     pub username: String,
     pub password_hash: String,
     pub is_admin: bool,
+    pub is_operator: bool,
     pub team_ids: Vec<i64>,
 }
 
@@ -76,6 +79,7 @@ pub struct NewUser {
 pub struct UserChanges {
     pub password_hash: Option<String>,
     pub is_admin: Option<bool>,
+    pub is_operator: Option<bool>,
     pub team_ids: Option<Vec<i64>>,
 }
 

@@ -119,6 +119,7 @@ mod tests {
                 user_id: 1,
                 username: "ann".into(),
                 is_admin: false,
+                is_operator: false,
                 team_ids: vec![1],
             },
         }

@@ -17,13 +17,32 @@ pub struct Caller {
     pub user_id: i64,
     pub username: String,
     pub is_admin: bool,
+    /// Runs the engines: sees and acts on every engine, reads every team's databases, but
+    /// never a tenant's password (see [`Caller::can_read_team`]).
+    pub is_operator: bool,
     pub team_ids: Vec<i64>,
 }
 
 impl Caller {
-    /// Whether the caller may see and act on what belongs to `team_id`.
+    /// Whether the caller may see and act on what belongs to `team_id` (passwords included).
     pub fn can_access_team(&self, team_id: i64) -> bool {
         self.is_admin || self.team_ids.contains(&team_id)
+    }
+
+    /// Whether the caller may read what belongs to `team_id`: as [`Self::can_access_team`],
+    /// and operators read every team's (without its passwords).
+    pub fn can_read_team(&self, team_id: i64) -> bool {
+        self.is_operator || self.can_access_team(team_id)
+    }
+
+    /// Whether the caller reads every team's resources (admins and operators).
+    pub fn reads_every_team(&self) -> bool {
+        self.is_admin || self.is_operator
+    }
+
+    /// Whether the caller may see and act on the engine fleet (admins and operators).
+    pub fn runs_fleet(&self) -> bool {
+        self.is_admin || self.is_operator
     }
 
     /// The team new databases go to when the request names none.
@@ -129,6 +148,7 @@ impl Store {
                 user_id: user.id,
                 username: user.username,
                 is_admin: user.is_admin,
+                is_operator: user.is_operator,
                 team_ids,
             },
         }))
@@ -179,6 +199,7 @@ impl Store {
                     api_users::username.eq(&new.username),
                     api_users::password_hash.eq(&new.password_hash),
                     api_users::is_admin.eq(new.is_admin),
+                    api_users::is_operator.eq(new.is_operator),
                 ))
                 .returning(ApiUser::as_returning())
                 .get_result(conn)
@@ -207,11 +228,12 @@ impl Store {
                     .first(conn)
                     .await
                     .map_err(StoreError::lookup("user"))?;
-                if changes.password_hash.is_some() || changes.is_admin.is_some() {
+                if changes.password_hash.is_some() || changes.is_admin.is_some() || changes.is_operator.is_some() {
                     user = diesel::update(api_users::table.find(id))
                         .set((
                             changes.password_hash.as_ref().map(|h| api_users::password_hash.eq(h)),
                             changes.is_admin.map(|a| api_users::is_admin.eq(a)),
+                            changes.is_operator.map(|o| api_users::is_operator.eq(o)),
                         ))
                         .returning(ApiUser::as_returning())
                         .get_result(conn)

@@ -15,6 +15,8 @@ mod health;
 mod orphans;
 mod recovery;
 
+pub(crate) use recovery::recover;
+
 use std::sync::Arc;
 
 use dbaas_core::model::{EngineState, Environment};

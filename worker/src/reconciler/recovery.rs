@@ -5,15 +5,21 @@ use dbaas_core::model::{DatabaseDetail, TaskKind};
 use crate::Context;
 
 pub async fn start(ctx: &Context, detail: &DatabaseDetail) {
-    if !detail.plan.auto_recover {
+    recover(ctx, detail.database.id, detail.plan.auto_recover).await;
+}
+
+/// Starts a `recover_database` task on the database when `auto_recover` (its plan's) says
+/// so. A busy database (a destroy under way, say) is left to that task: this goes through
+/// the one-task-per-database rule like all work on a database.
+pub async fn recover(ctx: &Context, database_id: i64, auto_recover: bool) {
+    if !auto_recover {
         return;
     }
-    // Busy databases (a destroy under way, say) are left to that task.
     let started = ctx
         .queue
-        .start_task(&ctx.store, detail.database.id, TaskKind::RecoverDatabase)
+        .start_task(&ctx.store, database_id, TaskKind::RecoverDatabase)
         .await;
     if let Ok((_, task)) = started {
-        tracing::info!(database_id = detail.database.id, task_id = task.id, "recovering");
+        tracing::info!(database_id, task_id = task.id, "recovering");
     }
 }

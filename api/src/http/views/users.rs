@@ -17,6 +17,9 @@ pub struct UserView {
     pub username: String,
     /// Admins manage teams, users, plans and environments, and see every team's resources.
     pub is_admin: bool,
+    /// Operators see and act on every engine and read every team's databases, never a
+    /// tenant's password.
+    pub is_operator: bool,
     /// The teams the user acts for (`/api/team/1/`): their databases and projects are theirs.
     pub teams: Vec<String>,
     pub created_at: DateTime<Utc>,
@@ -32,6 +35,7 @@ impl UserView {
             id: user.id,
             username: user.username,
             is_admin: user.is_admin,
+            is_operator: user.is_operator,
             teams: team_ids.into_iter().map(|id| links.team(id)).collect(),
             created_at: user.created_at,
         }
