@@ -48,6 +48,19 @@ async fn engine_of(stack: &TestStack, database_id: i64) -> (i64, bool, bool) {
     (row.get(0), row.get(1), row.get(2))
 }
 
+/// The spare databases of the Postgres engine the superuser's `uri` reaches.
+async fn databases_on(uri: &str) -> Vec<String> {
+    dbaas_tests::pg_connect(uri)
+        .await
+        .unwrap_or_else(|e| panic!("{uri}: {e}"))
+        .query("SELECT datname FROM pg_database WHERE datname LIKE 'dbaas_spare%'", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect()
+}
+
 /// The superuser's URI for an engine at `port`.
 fn superuser_uri(engine: Engine, port: i32, password: &str) -> String {
     match engine {
@@ -132,6 +145,14 @@ async fn concurrent_creates_take_distinct_pooled_engines_and_the_pool_refills(en
             .connect(&superuser_uri(engine, port, &new))
             .await
             .unwrap_or_else(|e| panic!("engine {engine_id}: the new superuser password fails: {e}"));
+        if engine == Engine::Postgres {
+            // The database is the pooled engine's spare, renamed: no spare is left.
+            assert_eq!(
+                databases_on(&superuser_uri(engine, port, &new)).await,
+                Vec::<String>::new(),
+                "engine {engine_id} still has its spare"
+            );
+        }
     }
 
     // The pool refills with new engines.
@@ -142,6 +163,28 @@ async fn concurrent_creates_take_distinct_pooled_engines_and_the_pool_refills(en
         .map(|e| e.0)
         .collect();
     assert!(refilled.is_disjoint(&engine_ids), "{refilled:?} vs {engine_ids:?}");
+    if engine == Engine::Postgres {
+        // An engine waiting in the pool keeps a spare database for the one that takes it.
+        for (engine_id, _, sealed) in engines_in(&stack, plan_id, "pooled").await {
+            let port: i32 = stack
+                .catalog()
+                .await
+                .query_one("SELECT port FROM engines WHERE id = $1", &[&engine_id])
+                .await
+                .unwrap()
+                .get(0);
+            let password = stack
+                .config
+                .secrets
+                .open(&sealed.expect("a superuser password"))
+                .unwrap();
+            assert_eq!(
+                databases_on(&superuser_uri(engine, port, &password)).await,
+                ["dbaas_spare"],
+                "pooled engine {engine_id}"
+            );
+        }
+    }
     stack.cleanup().await;
 }
 

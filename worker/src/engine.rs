@@ -155,6 +155,9 @@ pub async fn start(
         .wait_ready(handle.admin(), ctx.config.engine_ready_timeout)
         .await?;
     fault_point(ctx, &format!("{step}.ready")).await?;
+    if database.is_none() {
+        handle.engine.prepare_pooled(handle.admin()).await?;
+    }
     Ok(handle)
 }
 
