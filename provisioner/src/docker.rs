@@ -66,6 +66,17 @@ pub struct ManagedContainer {
     pub status: String,
 }
 
+/// One of Docker's events of a container ([`DockerHost::container_downs`]).
+#[derive(Debug, Clone)]
+pub struct ContainerEvent {
+    /// `die`, `stop`, `kill`, `oom` or `destroy`.
+    pub action: String,
+    pub container_name: Option<String>,
+    /// When it happened, as Docker's `since` takes it (`seconds.nanoseconds`); empty when
+    /// Docker did not say.
+    pub at: String,
+}
+
 /// One Docker engine.
 #[derive(Clone, Debug)]
 pub struct DockerHost {
@@ -302,6 +313,53 @@ impl DockerHost {
             Err(e) if status_of(&e) == Some(404) => Ok(false),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Docker's events of a deployment's containers that can leave an engine down (`die`,
+    /// `stop`, `kill`, `oom`, `destroy`), from `since` (Docker's `seconds.nanoseconds`; from now
+    /// when `None`) on, as they happen. The stream ends when Docker ends it (a restart of
+    /// dockerd, say): follow it again from the last event's [`ContainerEvent::at`].
+    pub fn container_downs(
+        &self,
+        deployment: &str,
+        since: Option<&str>,
+    ) -> impl futures_util::Stream<Item = ProvisionResult<ContainerEvent>> + use<> {
+        use futures_util::StreamExt;
+        let filters = HashMap::from([
+            ("type".to_string(), vec!["container".to_string()]),
+            (
+                "event".to_string(),
+                ["die", "stop", "kill", "oom", "destroy"].map(String::from).to_vec(),
+            ),
+            (
+                "label".to_string(),
+                vec![
+                    format!("{}=true", label::MANAGED),
+                    format!("{}={deployment}", label::DEPLOYMENT),
+                ],
+            ),
+        ]);
+        let mut options = bollard::query_parameters::EventsOptionsBuilder::default().filters(&filters);
+        if let Some(since) = since {
+            options = options.since(since);
+        }
+        self.docker.events(Some(options.build())).map(|event| {
+            let event = event?;
+            let at = match (event.time_nano, event.time) {
+                (Some(nanos), _) => format!("{}.{:09}", nanos / 1_000_000_000, nanos % 1_000_000_000),
+                (None, Some(seconds)) => seconds.to_string(),
+                (None, None) => String::new(),
+            };
+            let name = event
+                .actor
+                .and_then(|actor| actor.attributes)
+                .and_then(|attributes| attributes.get("name").cloned());
+            Ok(ContainerEvent {
+                action: event.action.unwrap_or_default(),
+                container_name: name,
+                at,
+            })
+        })
     }
 
     /// The containers of a deployment, stopped ones included.

@@ -11,7 +11,7 @@ mod error;
 pub mod observe;
 pub mod tls;
 
-pub use docker::{ContainerSpec, DockerHost, DockerHosts, Labels, ManagedContainer};
+pub use docker::{ContainerEvent, ContainerSpec, DockerHost, DockerHosts, Labels, ManagedContainer};
 pub use engine::{
     Access, ByteSink, ContainerFile, ContainerLaunch, DumpCommand, DumpMethod, Endpoint, Engine, FileOwner, Grant,
     RoleSpec, Superuser,

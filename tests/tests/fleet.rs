@@ -281,3 +281,53 @@ async fn containers_changed_stopped_or_removed_by_hand_are_drift() {
     assert_eq!(gone["container_id"], Value::Null);
     stack.cleanup().await;
 }
+
+/// Far sooner than the periodic round (every two minutes here) and the reconciler come by.
+const FROM_EVENTS: Duration = Duration::from_secs(20);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn engines_stopped_or_removed_are_seen_from_dockers_events() {
+    let stack = TestStack::start_with(|c| {
+        c.fleet_interval = Duration::from_secs(120);
+        c.lifecycle_interval = Duration::from_secs(120);
+    })
+    .await;
+    stack
+        .catalog()
+        .await
+        .execute("UPDATE plans SET auto_recover = false", &[])
+        .await
+        .unwrap();
+    let (database, _) = stack.ready_database("fleet_events").await;
+    let database_id = database["id"].as_i64().unwrap();
+    let engine = engine_of(&stack.as_admin(), database_id, |_| true).await;
+    let engine_id = engine["id"].as_i64().unwrap();
+    let name = engine["container_name"].as_str().unwrap().to_owned();
+    let docker = stack.docker().await;
+
+    // Stopped: the stop event brings a round, long before the next tick.
+    docker.stop_container(&name, None).await.unwrap();
+    let stopped = retry(FROM_EVENTS, EVERY, || async {
+        let (_, engine) = stack.get(&format!("/api/engine/{engine_id}/")).await;
+        drift(&engine)
+            .contains(&"stopped")
+            .then_some(engine.clone())
+            .ok_or(engine)
+    })
+    .await
+    .unwrap_or_else(|e| panic!("the stop was not seen from Docker's events: {e}"));
+    assert_eq!(stopped["health"], "unhealthy", "{stopped}");
+    let (_, database) = stack.get(&format!("/api/database/{database_id}/")).await;
+    assert_eq!(database["health"], "unhealthy", "{database}");
+
+    // Removed: the destroy event too.
+    let options = RemoveContainerOptionsBuilder::default().force(true).build();
+    docker.remove_container(&name, Some(options)).await.unwrap();
+    retry(FROM_EVENTS, EVERY, || async {
+        let (_, engine) = stack.get(&format!("/api/engine/{engine_id}/")).await;
+        (drift(&engine) == ["missing"]).then_some(()).ok_or(engine)
+    })
+    .await
+    .unwrap_or_else(|e| panic!("the removal was not seen from Docker's events: {e}"));
+    stack.cleanup().await;
+}

@@ -7,18 +7,23 @@
 //! ([`stats`]). One follower per host, not one per worker: the work does not grow with the
 //! number of workers, and Docker is asked once.
 //!
-//! The reconciler's periodic pass stays as the backstop.
+//! The holder also follows the host's Docker events ([`events`]): a container that dies, is
+//! stopped, killed or removed is looked at within moments, not at the next tick. The
+//! periodic round stays as the backstop (events are lost across a dockerd restart), and the
+//! reconciler's pass behind it.
 
+mod events;
 mod lease;
 mod observe;
 mod stats;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;
 
 use dbaas_core::store::{Cursor, PageRequest};
 use redis::aio::ConnectionManager;
+use tokio::sync::Mutex;
 use tokio::task::JoinHandle;
 
 pub use lease::Leases;
@@ -35,6 +40,8 @@ pub fn spawn(ctx: &Arc<Context>, conn: ConnectionManager) -> JoinHandle<()> {
         let ttl = (ctx.config.fleet_interval * LEASE_ROUNDS).max(std::time::Duration::from_secs(2));
         let leases = Leases::new(conn, &ctx.config.queue_prefix, &ctx.worker_id, ttl);
         let mut stats: HashMap<i64, (Instant, JoinHandle<()>)> = HashMap::new();
+        // Per held environment: its event follower, and the lock its rounds take.
+        let mut followers: HashMap<i64, (JoinHandle<()>, Arc<Mutex<()>>)> = HashMap::new();
         let mut ticker = tokio::time::interval(ctx.config.fleet_interval);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -53,11 +60,35 @@ pub fn spawn(ctx: &Arc<Context>, conn: ConnectionManager) -> JoinHandle<()> {
                     continue;
                 }
             };
+            let listed: HashSet<i64> = environments.iter().map(|e| e.id).collect();
+            followers.retain(|id, (handle, _)| {
+                let keep = listed.contains(id) && !handle.is_finished();
+                if !keep {
+                    handle.abort();
+                }
+                keep
+            });
             for environment in environments {
                 if !leases.hold(environment.id).await {
+                    if let Some((handle, _)) = followers.remove(&environment.id) {
+                        handle.abort();
+                    }
                     continue;
                 }
-                if let Err(e) = observe::round(&ctx, &environment).await {
+                let rounds = followers
+                    .entry(environment.id)
+                    .or_insert_with(|| {
+                        let rounds = Arc::new(Mutex::new(()));
+                        let handle = tokio::spawn(events::follow(ctx.clone(), environment.clone(), rounds.clone()));
+                        (handle, rounds)
+                    })
+                    .1
+                    .clone();
+                let round = {
+                    let _round = rounds.lock().await;
+                    observe::round(&ctx, &environment).await
+                };
+                if let Err(e) = round {
                     tracing::warn!(environment = %environment.name, error = %e, "fleet round failed");
                 }
                 let due = stats
