@@ -234,6 +234,13 @@ async fn operators_restart_stop_start_and_upgrade_engines() {
         400,
         None,
     );
+    refused(
+        operator
+            .post(&format!("/api/engine/{engine}/upgrade"), &json!({}))
+            .await,
+        422,
+        Some("image"),
+    );
     // An image the host does not have: the task fails, the engine runs on with its own.
     let absent = format!("dbaas/postgres:15.98-{}", stack.id);
     let failed = act(&operator, engine, "upgrade", Some(json!({"image": absent}))).await;

@@ -69,9 +69,9 @@ pub enum EngineAction {
     Restart,
     Stop,
     Start,
-    /// To another image of the same engine and major version.
+    /// To another image of the same engine and major version (required: `None` is 422).
     Upgrade {
-        image: String,
+        image: Option<String>,
     },
 }
 
@@ -130,6 +130,10 @@ impl App {
             EngineAction::Stop => (TaskKind::StopEngine, None),
             EngineAction::Start => (TaskKind::ResumeEngine, None),
             EngineAction::Upgrade { image } => {
+                let image = image.as_deref().ok_or_else(|| AppError::Unprocessable {
+                    field: Some("image"),
+                    message: "image is required: the image to upgrade the engine to".into(),
+                })?;
                 image_name(image)?;
                 let engine = self.store.engine_get(id).await?;
                 if let Some(refusal) = upgrade_refusal(&engine.image, image) {
@@ -138,13 +142,13 @@ impl App {
                         message: format!("engine {id} cannot be upgraded from '{}': {refusal}", engine.image),
                     });
                 }
-                if engine.image == *image {
+                if engine.image == image {
                     return Err(AppError::Unprocessable {
                         field: Some("image"),
                         message: format!("engine {id} already runs '{image}'"),
                     });
                 }
-                (TaskKind::UpgradeEngine, Some(image.as_str()))
+                (TaskKind::UpgradeEngine, Some(image))
             }
         };
         let task = self.store.engine_action_start(id, kind, image).await?;
