@@ -97,6 +97,9 @@ mkdir -p "$OUT"
 
 # --- the api and the worker, on a catalog database of their own ---
 export DBAAS_POSTGRES_IMAGE="$NO_SUCH_IMAGE" DBAAS_MONGODB_IMAGE="$NO_SUCH_IMAGE"
+# A followed engine log (`follow=true`) is held open until this cap: keep it under the
+# fuzzer's request time-out.
+export DBAAS_LOG_FOLLOW_MAX_S=2
 stack_start
 
 # --- what the deep profile's hooks need (tests/fuzz/deep_hooks.py) ---

@@ -64,7 +64,12 @@ pub async fn serve(
     let queue = JobQueue::connect(&config.redis_url, &config.queue_prefix).await?;
     // Logins are answered from memory while the catalog can be heard announcing changes.
     let watcher = store.watch_logins();
-    let app = app::App { store, queue, config };
+    let app = app::App {
+        store,
+        queue,
+        config,
+        docker: Default::default(),
+    };
     let local = listener.local_addr()?;
     tracing::info!(%local, "api listening");
     let acceptor = poem::listener::TcpAcceptor::from_tokio(listener)?;

@@ -97,6 +97,9 @@ pub struct Config {
     /// `DBAAS_FLEET_STATS_INTERVAL_S`: how often it samples the engines' memory and CPU use
     /// and their data volumes' sizes (slow: Docker takes a second or two per container).
     pub fleet_stats_interval: Duration,
+    /// `DBAAS_LOG_FOLLOW_MAX_S`: how long the api streams an engine's log to one
+    /// `follow=true` request before it ends the stream (the caller asks again to go on).
+    pub log_follow_max: Duration,
 }
 
 /// Whether engines speak TLS. Always, except in a deployment marked for local development
@@ -266,6 +269,7 @@ impl Config {
             audit_retention_days: retention_days(parsed("DBAAS_AUDIT_RETENTION_DAYS", 365)?)?,
             fleet_interval: Duration::from_millis(parsed("DBAAS_FLEET_INTERVAL_MS", 2_000)?.max(200)),
             fleet_stats_interval: Duration::from_secs(parsed("DBAAS_FLEET_STATS_INTERVAL_S", 30)?.max(1)),
+            log_follow_max: Duration::from_secs(parsed("DBAAS_LOG_FOLLOW_MAX_S", 300)?.max(1)),
         })
     }
 }

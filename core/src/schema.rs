@@ -165,6 +165,7 @@ diesel::table! {
         claimed_by -> Nullable<Text>,
         lease_expires_at -> Nullable<Timestamptz>,
         engine_id -> Nullable<Int8>,
+        target_image -> Nullable<Text>,
     }
 }
 
@@ -188,6 +189,7 @@ diesel::table! {
         updated_at -> Timestamptz,
         pooled_at -> Nullable<Timestamptz>,
         assigned_at -> Nullable<Timestamptz>,
+        desired -> Text,
     }
 }
 

@@ -306,6 +306,67 @@ impl DockerHost {
         Ok(())
     }
 
+    /// Stops a container cleanly (SIGTERM, then SIGKILL after `grace`); one already stopped
+    /// or gone is not an error.
+    pub async fn stop(&self, container: &str, grace: std::time::Duration) -> ProvisionResult<()> {
+        let options = bollard::query_parameters::StopContainerOptionsBuilder::default()
+            .t(i32::try_from(grace.as_secs()).unwrap_or(i32::MAX))
+            .build();
+        match self.docker.stop_container(container, Some(options)).await {
+            Err(e) if !matches!(status_of(&e), Some(304 | 404)) => Err(e.into()),
+            _ => Ok(()),
+        }
+    }
+
+    /// Removes a container (forcibly), keeping its volume; one already gone is not an error.
+    pub async fn remove_container(&self, container: &str) -> ProvisionResult<()> {
+        let options = RemoveContainerOptionsBuilder::default().force(true).build();
+        match self.docker.remove_container(container, Some(options)).await {
+            Err(e) if status_of(&e) != Some(404) => Err(e.into()),
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether the host has the image (no registry is asked).
+    pub async fn has_image(&self, image: &str) -> ProvisionResult<bool> {
+        match self.docker.inspect_image(image).await {
+            Ok(_) => Ok(true),
+            Err(e) if status_of(&e) == Some(404) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// A container's log, stdout and stderr interleaved, each line with Docker's RFC 3339
+    /// timestamp in front: the last `tail` lines (all without), from `since` (Unix seconds)
+    /// on, and, with `follow`, what it writes next for as long as the stream is read.
+    pub fn logs(
+        &self,
+        container: &str,
+        tail: Option<u32>,
+        since: Option<i64>,
+        follow: bool,
+    ) -> impl futures_util::Stream<Item = ProvisionResult<String>> + Send + 'static {
+        use futures_util::StreamExt;
+        let mut options = bollard::query_parameters::LogsOptionsBuilder::default()
+            .stdout(true)
+            .stderr(true)
+            .timestamps(true)
+            .follow(follow)
+            .tail(&tail.map_or_else(|| "all".to_string(), |n| n.to_string()));
+        if let Some(since) = since {
+            options = options.since(i32::try_from(since).unwrap_or(i32::MAX));
+        }
+        self.docker
+            .logs(container, Some(options.build()))
+            .map(|item| match item {
+                Ok(output) => Ok(String::from_utf8_lossy(&output.into_bytes()).into_owned()),
+                Err(e) if status_of(&e) == Some(404) => {
+                    Err(ProvisionError::Invalid("the engine has no container".into()))
+                }
+                Err(e) => Err(e.into()),
+            })
+    }
+
     /// Whether the named container exists and is running.
     pub async fn is_running(&self, container: &str) -> ProvisionResult<bool> {
         match self.docker.inspect_container(container, None).await {

@@ -207,6 +207,7 @@ impl TestStack {
             audit_retention_days: 365,
             fleet_interval: Duration::from_millis(500),
             fleet_stats_interval: Duration::from_secs(2),
+            log_follow_max: Duration::from_secs(300),
         };
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))

@@ -1,8 +1,9 @@
 //! The engine fleet: every engine of the deployment as the catalog has it and a worker last
 //! saw it, for operators and admins (members: 403).
 
-use dbaas_core::model::{FleetEngine, Ref};
+use dbaas_core::model::{upgrade_refusal, FleetEngine, Ref, Task, TaskKind};
 use dbaas_core::store::{Caller, FleetFilter, Page, PageRequest};
+use dbaas_provisioner::DockerHost;
 
 use super::{parse_reference, validate, App, AppError, AppResult, ResourceKind};
 
@@ -60,4 +61,208 @@ impl App {
         fleet_only(caller)?;
         Ok(self.store.fleet_get(id).await?)
     }
+}
+
+/// What an operator asks of an engine.
+#[derive(Debug, Clone)]
+pub enum EngineAction {
+    Restart,
+    Stop,
+    Start,
+    /// To another image of the same engine and major version (required: `None` is 422).
+    Upgrade {
+        image: Option<String>,
+    },
+}
+
+/// The most lines a log read returns.
+pub const MAX_TAIL: i64 = 10_000;
+
+/// What part of an engine's log to read, as written.
+#[derive(Debug, Clone, Default)]
+pub struct LogQuery {
+    pub tail: Option<i64>,
+    /// RFC 3339, or Unix seconds.
+    pub since: Option<String>,
+    pub follow: bool,
+}
+
+/// An engine's log lines as they come, each with Docker's timestamp in front.
+pub type LogStream = futures_util::stream::BoxStream<'static, Result<String, String>>;
+
+fn parse_since(raw: &str) -> AppResult<i64> {
+    let unprocessable = || AppError::Unprocessable {
+        field: Some("since"),
+        message: format!("since must be an RFC 3339 time (2026-12-01T00:00:00Z) or Unix seconds, not '{raw}'"),
+    };
+    if let Ok(seconds) = raw.parse::<i64>() {
+        return (0..=i64::from(i32::MAX))
+            .contains(&seconds)
+            .then_some(seconds)
+            .ok_or_else(unprocessable);
+    }
+    let at = chrono::DateTime::parse_from_rfc3339(raw).map_err(|_| unprocessable())?;
+    Ok(at.timestamp().max(0))
+}
+
+fn image_name(raw: &str) -> AppResult<()> {
+    let ok = !raw.is_empty()
+        && raw.len() <= 255
+        && raw
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '/' | ':' | '@'));
+    if !ok {
+        return Err(AppError::Invalid {
+            field: Some("image"),
+            message: "image must be an image reference such as 'dbaas/postgres:15.4' (up to 255 characters)".into(),
+        });
+    }
+    Ok(())
+}
+
+impl App {
+    /// Starts an operator's action on an engine: a task on the engine and its database,
+    /// refused (409 naming the task) while another task works there.
+    pub async fn engine_act(&self, caller: &Caller, id: i64, action: EngineAction) -> AppResult<Task> {
+        fleet_only(caller)?;
+        let (kind, image) = match &action {
+            EngineAction::Restart => (TaskKind::RestartEngine, None),
+            EngineAction::Stop => (TaskKind::StopEngine, None),
+            EngineAction::Start => (TaskKind::ResumeEngine, None),
+            EngineAction::Upgrade { image } => {
+                let image = image.as_deref().ok_or_else(|| AppError::Unprocessable {
+                    field: Some("image"),
+                    message: "image is required: the image to upgrade the engine to".into(),
+                })?;
+                image_name(image)?;
+                let engine = self.store.engine_get(id).await?;
+                if let Some(refusal) = upgrade_refusal(&engine.image, image) {
+                    return Err(AppError::Unprocessable {
+                        field: Some("image"),
+                        message: format!("engine {id} cannot be upgraded from '{}': {refusal}", engine.image),
+                    });
+                }
+                if engine.image == image {
+                    return Err(AppError::Unprocessable {
+                        field: Some("image"),
+                        message: format!("engine {id} already runs '{image}'"),
+                    });
+                }
+                (TaskKind::UpgradeEngine, Some(image))
+            }
+        };
+        let task = self.store.engine_action_start(id, kind, image).await?;
+        self.queue.enqueue(&task).await;
+        Ok(task)
+    }
+
+    /// Asks for a reconciler round now; the task to follow.
+    pub async fn reconcile(&self, caller: &Caller) -> AppResult<Task> {
+        fleet_only(caller)?;
+        let (task, new) = self.store.reconcile_task_start().await?;
+        if new {
+            self.queue.enqueue(&task).await;
+        }
+        Ok(task)
+    }
+
+    /// An engine's log, read from its Docker host (through the allow-list, as the workers
+    /// dial it). A log that is followed ends after `DBAAS_LOG_FOLLOW_MAX_S`.
+    pub async fn engine_logs(&self, caller: &Caller, id: i64, query: LogQuery) -> AppResult<LogStream> {
+        use futures_util::StreamExt;
+        fleet_only(caller)?;
+        let tail = match query.tail {
+            None => None,
+            Some(n @ 0..=MAX_TAIL) => Some(u32::try_from(n).unwrap_or(0)),
+            Some(n) => {
+                return Err(AppError::Unprocessable {
+                    field: Some("tail"),
+                    message: format!("tail must be from 0 to {MAX_TAIL} lines, not {n}"),
+                })
+            }
+        };
+        let since = query.since.as_deref().map(parse_since).transpose()?;
+        let engine = self.store.engine_get(id).await?;
+        let environment = self.store.environment_get(engine.environment_id).await?;
+        let refused = |e: String| AppError::Unavailable(format!("the engine's Docker host is refused: {e}"));
+        self.config
+            .allow
+            .check_docker_endpoint(&environment.docker_endpoint)
+            .map_err(|e| refused(e.to_string()))?;
+        let docker = self
+            .docker
+            .get(&environment.docker_endpoint)
+            .await
+            .map_err(|e| AppError::Unavailable(format!("cannot reach the engine's Docker host: {e}")))?;
+        if !query.follow {
+            let lines = docker
+                .logs(&engine.container_name, tail, since, false)
+                .map(|line| line.map_err(|e| e.to_string()));
+            return Ok(lines.boxed());
+        }
+        let cap = tokio::time::sleep(self.config.log_follow_max);
+        let lines = follow(docker, engine.container_name, tail, since);
+        Ok(lines.take_until(cap).boxed())
+    }
+}
+
+/// How long a followed log waits before it looks again for a container that stopped.
+const REATTACH: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Docker ends a followed log when its container stops (a restart, an upgrade): this attaches
+/// again, from the last line seen on, until the caller's cap ends it.
+fn follow(docker: DockerHost, container: String, tail: Option<u32>, since: Option<i64>) -> LogStream {
+    use futures_util::StreamExt;
+    struct State {
+        docker: DockerHost,
+        container: String,
+        current: Option<futures_util::stream::BoxStream<'static, dbaas_provisioner::ProvisionResult<String>>>,
+        tail: Option<u32>,
+        since: Option<i64>,
+        /// Docker's timestamp of the last chunk handed on (fixed width: they sort as text).
+        last: Option<String>,
+    }
+    let state = State {
+        docker,
+        container,
+        current: None,
+        tail,
+        since,
+        last: None,
+    };
+    futures_util::stream::unfold(state, |mut st| async move {
+        loop {
+            let current = match &mut st.current {
+                Some(current) => current,
+                None => {
+                    let opened = st.docker.logs(&st.container, st.tail.take(), st.since, true).boxed();
+                    st.current.insert(opened)
+                }
+            };
+            match current.next().await {
+                Some(Ok(chunk)) => {
+                    let stamp = chunk.split_whitespace().next().map(str::to_owned);
+                    if let (Some(last), Some(stamp)) = (&st.last, &stamp) {
+                        if stamp <= last {
+                            // Seen before this attach.
+                            continue;
+                        }
+                    }
+                    st.last = stamp.or(st.last);
+                    return Some((Ok(chunk), st));
+                }
+                Some(Err(_)) | None => {
+                    st.current = None;
+                    st.since = Some(
+                        st.last
+                            .as_deref()
+                            .and_then(|l| chrono::DateTime::parse_from_rfc3339(l).ok())
+                            .map_or_else(|| chrono::Utc::now().timestamp(), |at| at.timestamp()),
+                    );
+                    tokio::time::sleep(REATTACH).await;
+                }
+            }
+        }
+    })
+    .boxed()
 }

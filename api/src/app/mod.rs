@@ -26,7 +26,7 @@ pub use audit::{audit_path, AuditCall, AuditListQuery, LOGIN_FAILED};
 pub use credentials::CredentialDetail;
 pub use databases::DatabaseListQuery;
 pub use environments::EnvironmentDetail;
-pub use fleet::EngineListQuery;
+pub use fleet::{EngineAction, EngineListQuery, LogQuery, LogStream};
 pub use plans::PlanDetail;
 pub use references::{parse_reference, ResourceKind};
 pub use tasks::{TaskListQuery, Waited};
@@ -41,6 +41,8 @@ pub struct App {
     pub store: Store,
     pub queue: JobQueue,
     pub config: Config,
+    /// Connections to the environments' Docker hosts, for engine logs.
+    pub docker: dbaas_provisioner::DockerHosts,
 }
 
 /// Errors of the operations. They know nothing of HTTP: `http::error` maps them once.

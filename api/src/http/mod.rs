@@ -128,6 +128,7 @@ fn closed_request_bodies(spec: &str) -> String {
             }
         }
     }
+    log_forms(&mut doc);
     for name in bodies {
         if let Some(schema) = doc
             .pointer_mut(&format!("/components/schemas/{name}"))
@@ -137,6 +138,30 @@ fn closed_request_bodies(spec: &str) -> String {
         }
     }
     serde_json::to_string_pretty(&doc).unwrap_or_else(|_| spec.to_owned())
+}
+
+/// An engine's log answers plain text, or (`follow=true`) an event stream: poem-openapi keeps
+/// one body per status, so the plain one is written in here.
+fn log_forms(doc: &mut serde_json::Value) {
+    let Some(ok) = doc
+        .pointer_mut("/paths/~1api~1engine~1{id}~1logs/get/responses/200")
+        .and_then(|r| r.as_object_mut())
+    else {
+        return;
+    };
+    ok.insert(
+        "description".into(),
+        "The log's lines, each starting with Docker's RFC 3339 timestamp (`text/plain`); with \
+         `follow=true`, `text/event-stream`: a `log` event per line as the engine writes it, and \
+         an `end` event when the server's limit (`DBAAS_LOG_FOLLOW_MAX_S`) is reached."
+            .into(),
+    );
+    if let Some(content) = ok.get_mut("content").and_then(|c| c.as_object_mut()) {
+        content.insert(
+            "text/plain; charset=utf-8".into(),
+            serde_json::json!({"schema": {"type": "string"}}),
+        );
+    }
 }
 
 /// The reference API's URLs end in a slash (`/api/database/1/`); the routes are declared

@@ -8,6 +8,7 @@
 
 mod credentials;
 mod databases;
+mod engines;
 mod environments;
 mod plans;
 mod projects;
@@ -18,6 +19,7 @@ mod users;
 
 pub use credentials::CredentialCreate;
 pub use databases::{DatabaseCreate, DatabaseUpdate};
+pub use engines::EngineUpgrade;
 pub use environments::{EnvironmentCreate, EnvironmentUpdate};
 pub use plans::{PlanCreate, PlanUpdate};
 pub use projects::{ProjectCreate, ProjectUpdate};

@@ -33,6 +33,20 @@ text_enum!(
     }
 );
 
+text_enum!(
+    /// What the people who run an engine want of it.
+    EngineDesired {
+        /// Running whenever the catalog's databases want it (the default).
+        Running => "running",
+        /// Stopped by an operator: it stays stopped, and nothing recovers it, until an
+        /// operator starts it.
+        Stopped => "stopped",
+    }
+);
+
+/// Why the databases of an engine an operator stopped are unhealthy.
+pub const STOPPED_BY_OPERATOR: &str = "the engine was stopped by an operator";
+
 /// An engine as the catalog records it.
 #[derive(Clone, Queryable, Selectable)]
 #[diesel(table_name = schema::engines)]
@@ -61,6 +75,8 @@ pub struct Engine {
     pub pooled_at: Option<DateTime<Utc>>,
     /// When a database took it.
     pub assigned_at: Option<DateTime<Utc>>,
+    /// What an operator wants of it.
+    pub desired: EngineDesired,
 }
 
 impl std::fmt::Debug for Engine {
@@ -88,6 +104,11 @@ impl Engine {
     /// only then can anything be in it.
     pub fn was_provisioned(&self) -> bool {
         self.state != EngineState::Removed && self.port.is_some() && self.admin_password_enc.is_some()
+    }
+
+    /// Whether an operator stopped it: nothing starts or recovers it then.
+    pub fn stopped_by_operator(&self) -> bool {
+        self.desired == EngineDesired::Stopped
     }
 
     /// Whether a pooled engine was made as `plan` now says (image and limits): one that was

@@ -89,6 +89,8 @@ pub struct FleetEngine {
     pub databases: Vec<Database>,
     /// `None` until a worker has looked.
     pub observation: Option<EngineObservation>,
+    /// The latest task on the engine (an operator's action, or the pool's), if any.
+    pub latest_task: Option<super::Task>,
 }
 
 /// What one look at a container found: the figures the assessment compares.
@@ -115,8 +117,10 @@ pub struct Assessment {
 /// Whether the catalog wants the engine's container running: a pooled engine, or one that
 /// serves a database in a status that has a running engine. An engine still being started,
 /// being retired, or serving only a database on its way in or out has no such claim.
+/// An engine an operator stopped has no such claim either.
 pub fn should_run(engine: &Engine, databases: &[Database]) -> bool {
     engine.was_provisioned()
+        && !engine.stopped_by_operator()
         && match engine.state {
             EngineState::Pooled => true,
             EngineState::Assigned => databases.iter().any(|d| DatabaseStatus::RUNNING.contains(&d.status)),
@@ -166,6 +170,12 @@ pub fn assess(engine: &Engine, plan: &Plan, databases: &[Database], seen: &Seen)
         }
         (ContainerState::Running, _) => Health::Healthy,
         (_, true) => Health::Unhealthy,
+        // Down because an operator wants it so: it serves nothing, but nothing is to be
+        // recovered either (no drift).
+        (_, false) if engine.stopped_by_operator() && engine.was_provisioned() => {
+            detail = Some(super::STOPPED_BY_OPERATOR.to_string());
+            Health::Unhealthy
+        }
         // Not running, and nothing wants it to: neither good nor bad.
         (_, false) => Health::Unknown,
     };
@@ -177,6 +187,45 @@ pub fn image_version(image: &str) -> Option<&str> {
     let (name, tag) = image.rsplit_once(':')?;
     // A colon before the last slash is a registry's port, not a tag.
     (!tag.contains('/') && !name.is_empty()).then_some(tag)
+}
+
+/// The major version in an image's tag: its leading digits (`15.4-bookworm` → 15).
+pub fn image_major(image: &str) -> Option<u32> {
+    let version = image_version(image)?;
+    let digits: String = version.chars().take_while(|c| c.is_ascii_digit()).collect();
+    digits.parse().ok()
+}
+
+/// The image's repository without its registry and path (`dbaas/postgres:15` → `postgres`):
+/// what says which engine it is.
+pub fn image_family(image: &str) -> &str {
+    let name = match image_version(image) {
+        Some(tag) => &image[..image.len() - tag.len() - 1],
+        None => image,
+    };
+    let name = name.split('@').next().unwrap_or(name);
+    name.rsplit('/').next().unwrap_or(name)
+}
+
+/// Why an engine running `from` may not be moved to `to`, if it may not: an upgrade is a
+/// restart on the same volume, so it stays within one engine and one major version (the
+/// data files of another major version are not the same format).
+pub fn upgrade_refusal(from: &str, to: &str) -> Option<String> {
+    if image_family(from) != image_family(to) {
+        return Some(format!(
+            "'{to}' is not an image of the engine's kind: its repository is '{}', the engine's '{}'",
+            image_family(to),
+            image_family(from)
+        ));
+    }
+    match (image_major(from), image_major(to)) {
+        (Some(a), Some(b)) if a == b => None,
+        (Some(a), Some(b)) => Some(format!(
+            "'{to}' is major version {b} and the engine runs {a}: an upgrade keeps the major version (its data files are not {b}'s)"
+        )),
+        (None, _) => Some(format!("the engine's image '{from}' names no major version in its tag")),
+        (_, None) => Some(format!("'{to}' names no major version in its tag (as in 'postgres:15.4')")),
+    }
 }
 
 #[cfg(test)]
@@ -204,6 +253,7 @@ mod tests {
             updated_at: Utc::now(),
             pooled_at: None,
             assigned_at: None,
+            desired: crate::model::EngineDesired::Running,
         }
     }
 
@@ -267,6 +317,35 @@ mod tests {
         let a = assess(&engine(EngineState::Pooled), &plan(), &[], &seen);
         assert_eq!(a.health, Health::Healthy);
         assert_eq!(a.drift, vec![Drift::WrongImage, Drift::WrongLimits, Drift::OverSize]);
+    }
+
+    #[test]
+    fn an_engine_an_operator_stopped_is_down_without_drift() {
+        let mut e = engine(EngineState::Pooled);
+        e.desired = crate::model::EngineDesired::Stopped;
+        let stopped = Seen {
+            state: Some(ContainerState::Exited),
+            ..running()
+        };
+        let a = assess(&e, &plan(), &[], &stopped);
+        assert_eq!((a.health, a.drift.clone()), (Health::Unhealthy, vec![]));
+        assert_eq!(a.detail.as_deref(), Some(crate::model::STOPPED_BY_OPERATOR));
+        assert!(!should_run(&e, &[]));
+    }
+
+    #[test]
+    fn upgrades_stay_within_an_engine_and_a_major_version() {
+        assert_eq!(image_major("dbaas/postgres:15.99"), Some(15));
+        assert_eq!(image_major("mongo:7.0-jammy"), Some(7));
+        assert_eq!(image_major("postgres:latest"), None);
+        assert_eq!(image_family("registry:5000/dbaas/postgres:15"), "postgres");
+        assert_eq!(upgrade_refusal("dbaas/postgres:15", "dbaas/postgres:15.99"), None);
+        assert_eq!(upgrade_refusal("dbaas/postgres:15", "postgres:15.4"), None);
+        assert!(upgrade_refusal("dbaas/postgres:15", "dbaas/postgres:16")
+            .unwrap()
+            .contains("major version 16"));
+        assert!(upgrade_refusal("dbaas/postgres:15", "dbaas/mongo:15").is_some());
+        assert!(upgrade_refusal("dbaas/postgres:15", "dbaas/postgres").is_some());
     }
 
     #[test]

@@ -27,9 +27,10 @@ pub use certificate::{CertificateAuthority, EngineCertificate, NewCertificateAut
 pub use credential::{owner_username, Credential, Privileges};
 pub use database::{Database, DatabaseDetail, DatabaseStatus, Health, NewDatabase};
 pub use dump::{Dump, DumpFormat};
-pub use engine::{Engine, EngineKind, EngineNames, EngineState};
+pub use engine::{Engine, EngineDesired, EngineKind, EngineNames, EngineState, STOPPED_BY_OPERATOR};
 pub use fleet::{
-    assess, image_version, should_run, Assessment, ContainerState, Drift, EngineObservation, FleetEngine, Seen,
+    assess, image_family, image_major, image_version, should_run, upgrade_refusal, Assessment, ContainerState, Drift,
+    EngineObservation, FleetEngine, Seen,
 };
 pub use host::Host;
 pub use orphan::Orphan;

@@ -37,6 +37,17 @@ text_enum!(
         StartEngine => "start_engine",
         /// Removes an engine that serves no database (a pooled one being replaced).
         RemoveEngine => "remove_engine",
+        /// An operator's restart of an engine (stopped cleanly, started again).
+        RestartEngine => "restart_engine",
+        /// An operator's stop: the engine stays stopped until an operator starts it.
+        StopEngine => "stop_engine",
+        /// An operator's start of an engine (one an operator stopped, or any that is down).
+        ResumeEngine => "resume_engine",
+        /// An operator's move of an engine to another image of the same major version, on
+        /// the same volume (`Task::target_image`).
+        UpgradeEngine => "upgrade_engine",
+        /// A reconciler round asked for now (`POST /api/reconcile/`).
+        Reconcile => "reconcile",
     }
 );
 
@@ -56,8 +67,13 @@ impl TaskKind {
             TaskKind::RestoreDatabase => (&[Quarantined, Restoring], Some(Restoring)),
             TaskKind::DestroyDatabase => (&[Quarantined, Deleting], Some(Deleting)),
             TaskKind::RecoverDatabase => (DatabaseStatus::RUNNING, None),
-            // Work on an engine that serves no database.
-            TaskKind::StartEngine | TaskKind::RemoveEngine => (&[], None),
+            // An operator's action on the engine of a database (recorded on both, so that it
+            // runs alone on the database like any other task): the database keeps its status.
+            TaskKind::RestartEngine | TaskKind::StopEngine | TaskKind::ResumeEngine | TaskKind::UpgradeEngine => {
+                (DatabaseStatus::RUNNING, None)
+            }
+            // Work on an engine that serves no database, or on none.
+            TaskKind::StartEngine | TaskKind::RemoveEngine | TaskKind::Reconcile => (&[], None),
         }
     }
 
@@ -104,4 +120,6 @@ pub struct Task {
     pub claimed_by: Option<String>,
     /// When the holder's lease runs out, on the catalog's clock.
     pub lease_expires_at: Option<DateTime<Utc>>,
+    /// The image an `upgrade_engine` task moves its engine to.
+    pub target_image: Option<String>,
 }

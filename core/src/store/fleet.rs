@@ -83,6 +83,11 @@ async fn complete(conn: &mut Conn, rows: Vec<(Engine, Option<EngineObservation>)
             served.entry(engine_id).or_default().push(database);
         }
     }
+    let mut latest: HashMap<i64, crate::model::Task> = super::actions::latest_tasks(conn, &ids)
+        .await?
+        .into_iter()
+        .filter_map(|t| Some((t.engine_id?, t)))
+        .collect();
     rows.into_iter()
         .map(|(engine, observation)| {
             Ok(FleetEngine {
@@ -95,6 +100,7 @@ async fn complete(conn: &mut Conn, rows: Vec<(Engine, Option<EngineObservation>)
                     .cloned()
                     .ok_or(StoreError::NotFound("environment"))?,
                 databases: served.remove(&engine.id).unwrap_or_default(),
+                latest_task: latest.remove(&engine.id),
                 engine,
                 observation,
             })

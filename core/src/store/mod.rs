@@ -3,6 +3,7 @@
 //! One submodule per resource; each maps diesel's errors where the query runs, while it still
 //! knows which resource it was looking for.
 
+mod actions;
 mod audit;
 mod bootstrap;
 mod certificates;

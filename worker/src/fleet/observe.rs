@@ -153,7 +153,9 @@ async fn databases_follow(ctx: &Context, entry: &FleetEngine, health: Health, de
             .await?;
         if health == Health::Unhealthy && database.health != Health::Unhealthy {
             tracing::warn!(database_id = database.id, problem = ?detail, "unhealthy database");
-            crate::reconciler::recover(ctx, database.id, entry.plan.auto_recover).await;
+            // An engine an operator stopped stays stopped.
+            let recover = entry.plan.auto_recover && !entry.engine.stopped_by_operator();
+            crate::reconciler::recover(ctx, database.id, recover).await;
         }
     }
     Ok(())

@@ -10,11 +10,16 @@ mod delete_credential;
 mod destroy_database;
 mod provision_database;
 mod quarantine_database;
+mod reconcile;
 mod recover_database;
 mod remove_engine;
 mod reset_password;
+mod restart_engine;
 mod restore_database;
+mod resume_engine;
 mod start_engine;
+mod stop_engine;
+mod upgrade_engine;
 
 use std::sync::Arc;
 
@@ -80,6 +85,11 @@ async fn dispatch(ctx: &Arc<Context>, claim: &Claim, task: Task, heartbeat: &Hea
         TaskKind::RecoverDatabase => run!(recover_database::attempt, nothing),
         TaskKind::StartEngine => run!(start_engine::attempt, start_engine::on_failure),
         TaskKind::RemoveEngine => run!(remove_engine::attempt, nothing),
+        TaskKind::RestartEngine => run!(restart_engine::attempt, nothing),
+        TaskKind::StopEngine => run!(stop_engine::attempt, nothing),
+        TaskKind::ResumeEngine => run!(resume_engine::attempt, nothing),
+        TaskKind::UpgradeEngine => run!(upgrade_engine::attempt, upgrade_engine::on_failure),
+        TaskKind::Reconcile => run!(reconcile::attempt, nothing),
     }
 }
 

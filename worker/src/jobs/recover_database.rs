@@ -19,7 +19,8 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
     };
     let (detail, engine) = (&target.detail, &target.engine);
     let status = detail.database.status;
-    if !DatabaseStatus::RUNNING.contains(&status) {
+    // An operator stopped the engine after this was asked for: it stays stopped.
+    if !DatabaseStatus::RUNNING.contains(&status) || target.row.stopped_by_operator() {
         return Ok(());
     }
     let server_tls = crate::tls::server_tls(&ctx, target.row.id, &target.endpoint.host).await?;

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use dbaas_core::model::{DatabaseDetail, Engine, Health};
+use dbaas_core::model::{DatabaseDetail, Engine, Health, STOPPED_BY_OPERATOR};
 use dbaas_provisioner::ManagedContainer;
 
 use crate::error::JobResult;
@@ -23,6 +23,7 @@ pub async fn check<'a>(
             continue;
         };
         let problem = match by_uid.get(engine.uid.as_str()) {
+            Some(c) if !c.running && engine.stopped_by_operator() => Some(STOPPED_BY_OPERATOR.to_string()),
             None => Some("the engine container vanished".to_string()),
             Some(c) if !c.running => Some(format!("the engine container stopped ({})", c.status)),
             Some(_) => None,

@@ -4,8 +4,11 @@ use dbaas_core::model::{DatabaseDetail, TaskKind};
 
 use crate::Context;
 
+/// An engine an operator stopped is not recovered: it stays stopped until an operator
+/// starts it.
 pub async fn start(ctx: &Context, detail: &DatabaseDetail) {
-    recover(ctx, detail.database.id, detail.plan.auto_recover).await;
+    let stopped = detail.engine.as_ref().is_some_and(|e| e.stopped_by_operator());
+    recover(ctx, detail.database.id, detail.plan.auto_recover && !stopped).await;
 }
 
 /// Starts a `recover_database` task on the database when `auto_recover` (its plan's) says

@@ -6,7 +6,7 @@ use dbaas_core::model::{image_version, Database, EngineObservation, EngineState,
 use poem_openapi::Object;
 
 use super::super::links::Links;
-use super::ListLinks;
+use super::{ListLinks, TaskView};
 
 /// Links of an engine.
 #[derive(Debug, Clone, Object)]
@@ -102,6 +102,13 @@ pub struct EngineView {
     pub state: String,
     /// Whether it waits in its plan's pool for a database.
     pub pooled: bool,
+    /// What operators want of it: `running`, or `stopped` (an operator stopped it; nothing
+    /// recovers it until one starts it).
+    pub desired: String,
+    /// The latest task on the engine (an operator's action, or the pool's): the one running
+    /// while one does.
+    #[oai(nullable)]
+    pub latest_task: Option<TaskView>,
     #[oai(nullable)]
     pub port: Option<i32>,
     /// The databases it serves, with their teams.
@@ -162,6 +169,7 @@ impl EngineView {
             plan: _,
             databases,
             observation,
+            latest_task,
         } = entry;
         let o: Option<&EngineObservation> = observation.as_ref();
         let self_ = format!("{}/api/engine/{}/", links.base(), engine.id);
@@ -181,6 +189,8 @@ impl EngineView {
             host: environment.host_address.clone(),
             state: engine.state.to_string(),
             pooled: engine.state == EngineState::Pooled,
+            desired: engine.desired.to_string(),
+            latest_task: latest_task.map(|t| TaskView::new(links, t)),
             port: engine.port,
             databases: databases.iter().map(|d| ServedDatabase::new(links, d)).collect(),
             container_name: engine.container_name.clone(),

@@ -15,6 +15,9 @@ pub struct TaskLinksView {
     pub self_: String,
     #[oai(skip_serializing_if_is_none)]
     pub database: Option<String>,
+    /// The engine an engine task works on.
+    #[oai(skip_serializing_if_is_none)]
+    pub engine: Option<String>,
 }
 
 /// Work asked of the workers.
@@ -47,6 +50,7 @@ impl TaskView {
             links: TaskLinksView {
                 self_: links.task(task.id),
                 database: database.clone(),
+                engine: task.engine_id.map(|id| format!("{}/api/engine/{id}/", links.base())),
             },
             id: task.id,
             kind: task.kind.to_string(),
