@@ -6,7 +6,7 @@
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 
-use super::tx::{lock_idle_database, TxError};
+use super::tx::{insert_task_on, lock_idle_database, TaskOn, TxError};
 use super::{Store, StoreError, StoreResult};
 use crate::model::{Database, Engine, EngineDesired, EngineState, Task, TaskKind, TaskStatus};
 use crate::schema::{databases, engines, tasks};
@@ -75,21 +75,12 @@ impl Store {
                         "the engine was stopped by an operator: start it before asking it to {action}"
                     ))));
                 }
-                let task: Task = diesel::insert_into(tasks::table)
-                    .values((
-                        tasks::kind.eq(kind),
-                        tasks::status.eq(TaskStatus::Queued),
-                        tasks::database_id.eq(database_id),
-                        tasks::engine_id.eq(engine_id),
-                        tasks::target_image.eq(target_image),
-                    ))
-                    .returning(Task::as_returning())
-                    .get_result(conn)
-                    .await?;
-                diesel::update(databases::table.find(database_id))
-                    .set(databases::latest_task_id.eq(task.id))
-                    .execute(conn)
-                    .await?;
+                let on = TaskOn {
+                    engine_id: Some(engine_id),
+                    target_image,
+                    ..TaskOn::default()
+                };
+                let task = insert_task_on(conn, kind, database_id, on).await?;
                 let desired = match kind {
                     TaskKind::StopEngine => Some(EngineDesired::Stopped),
                     TaskKind::ResumeEngine => Some(EngineDesired::Running),

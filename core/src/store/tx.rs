@@ -55,19 +55,49 @@ pub(crate) async fn lock_idle_database(conn: &mut AsyncPgConnection, database_id
     Ok(database)
 }
 
-/// Records a queued task.
+/// Records a queued task of a database (on one of its credentials, where given).
 pub(crate) async fn insert_task(
     conn: &mut AsyncPgConnection,
     kind: TaskKind,
     database_id: i64,
     credential_id: Option<i64>,
 ) -> Result<Task, TxError> {
+    insert_task_on(
+        conn,
+        kind,
+        database_id,
+        TaskOn {
+            credential_id,
+            ..TaskOn::default()
+        },
+    )
+    .await
+}
+
+/// What a task works on beside its database.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct TaskOn<'a> {
+    pub credential_id: Option<i64>,
+    pub engine_id: Option<i64>,
+    /// An upgrade's image.
+    pub target_image: Option<&'a str>,
+}
+
+/// Records a queued task of a database, on what `on` names.
+pub(crate) async fn insert_task_on(
+    conn: &mut AsyncPgConnection,
+    kind: TaskKind,
+    database_id: i64,
+    on: TaskOn<'_>,
+) -> Result<Task, TxError> {
     let task: Task = diesel::insert_into(tasks::table)
         .values((
             tasks::kind.eq(kind),
             tasks::status.eq(TaskStatus::Queued),
             tasks::database_id.eq(database_id),
-            tasks::credential_id.eq(credential_id),
+            tasks::credential_id.eq(on.credential_id),
+            tasks::engine_id.eq(on.engine_id),
+            tasks::target_image.eq(on.target_image),
         ))
         .returning(Task::as_returning())
         .get_result(conn)

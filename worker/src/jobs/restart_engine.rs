@@ -23,6 +23,11 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
     } else {
         up(&ctx, &target, None).await?;
     }
+    accepting(&ctx, &target).await
+}
+
+/// Waits for the engine to accept its superuser, then records its database healthy.
+pub(super) async fn accepting(ctx: &Context, target: &EngineTarget) -> JobResult<()> {
     target
         .engine
         .wait_ready(target.admin(), ctx.config.engine_ready_timeout)

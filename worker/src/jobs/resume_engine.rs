@@ -8,7 +8,7 @@ use std::sync::Arc;
 use dbaas_core::model::Task;
 
 use super::database_of;
-use super::restart_engine::up;
+use super::restart_engine::{accepting, up};
 use crate::engine::EngineTarget;
 use crate::error::JobResult;
 use crate::Context;
@@ -16,12 +16,5 @@ use crate::Context;
 pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
     let target = EngineTarget::require(&ctx, database_of(&task)?).await?;
     up(&ctx, &target, None).await?;
-    target
-        .engine
-        .wait_ready(target.admin(), ctx.config.engine_ready_timeout)
-        .await?;
-    ctx.store
-        .database_record_health(target.detail.database.id, true, None)
-        .await?;
-    Ok(())
+    accepting(&ctx, &target).await
 }
