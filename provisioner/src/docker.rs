@@ -66,6 +66,9 @@ pub struct ManagedContainer {
     pub status: String,
 }
 
+/// How long a followed log waits before it looks again for a container that stopped.
+const REATTACH: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// One of Docker's events of a container ([`DockerHost::container_downs`]).
 #[derive(Debug, Clone)]
 pub struct ContainerEvent {
@@ -365,6 +368,70 @@ impl DockerHost {
                 }
                 Err(e) => Err(e.into()),
             })
+    }
+
+    /// A container's log followed through its restarts: Docker ends a followed log when its
+    /// container stops (a restart, an upgrade), and this attaches again, from the last line
+    /// seen on, for as long as the stream is read.
+    pub fn follow_logs(
+        &self,
+        container: String,
+        tail: Option<u32>,
+        since: Option<i64>,
+    ) -> futures_util::stream::BoxStream<'static, ProvisionResult<String>> {
+        use futures_util::StreamExt;
+        struct State {
+            docker: DockerHost,
+            container: String,
+            current: Option<futures_util::stream::BoxStream<'static, ProvisionResult<String>>>,
+            tail: Option<u32>,
+            since: Option<i64>,
+            /// Docker's timestamp of the last chunk handed on (fixed width: they sort as text).
+            last: Option<String>,
+        }
+        let state = State {
+            docker: self.clone(),
+            container,
+            current: None,
+            tail,
+            since,
+            last: None,
+        };
+        futures_util::stream::unfold(state, |mut st| async move {
+            loop {
+                let current = match &mut st.current {
+                    Some(current) => current,
+                    None => {
+                        let opened = st.docker.logs(&st.container, st.tail.take(), st.since, true).boxed();
+                        st.current.insert(opened)
+                    }
+                };
+                match current.next().await {
+                    Some(Ok(chunk)) => {
+                        let stamp = chunk.split_whitespace().next().map(str::to_owned);
+                        if let (Some(last), Some(stamp)) = (&st.last, &stamp) {
+                            if stamp <= last {
+                                // Seen before this attach.
+                                continue;
+                            }
+                        }
+                        st.last = stamp.or(st.last);
+                        return Some((Ok(chunk), st));
+                    }
+                    Some(Err(_)) | None => {
+                        st.current = None;
+                        st.since = Some(
+                            st.last
+                                .as_deref()
+                                .and_then(|l| chrono::DateTime::parse_from_rfc3339(l).ok())
+                                .map_or_else(|| chrono::Utc::now().timestamp(), |at| at.timestamp()),
+                        );
+                        tokio::time::sleep(REATTACH).await;
+                    }
+                }
+            }
+        })
+        .boxed()
     }
 
     /// Whether the named container exists and is running.

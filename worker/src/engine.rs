@@ -175,7 +175,33 @@ impl Deref for EngineTarget {
     }
 }
 
+/// How long an engine gets to stop on its own before Docker kills it.
+pub const STOP_GRACE: Duration = Duration::from_secs(10);
+
 impl EngineTarget {
+    /// Makes its engine's container run (re-created on its volume where it vanished), with
+    /// `image` instead of the catalog's where given, its certificate checked first.
+    pub async fn run_container(&self, ctx: &Context, image: Option<&str>) -> JobResult<()> {
+        let server_tls = crate::tls::server_tls(ctx, self.row.id, &self.endpoint.host).await?;
+        let mut spec = self.spec(ctx, server_tls.as_ref());
+        if let Some(image) = image {
+            spec.image = image.to_owned();
+        }
+        self.docker(ctx).await?.ensure_running(&spec).await?;
+        Ok(())
+    }
+
+    /// Waits for the engine to accept its superuser, then records its database healthy.
+    pub async fn accepting(&self, ctx: &Context) -> JobResult<()> {
+        self.engine
+            .wait_ready(self.admin(), ctx.config.engine_ready_timeout)
+            .await?;
+        ctx.store
+            .database_record_health(self.detail.database.id, true, None)
+            .await?;
+        Ok(())
+    }
+
     /// The engine of a database that was provisioned; `None` when it never got as far as an
     /// engine with a port and a superuser password (so there is nothing in any engine to
     /// manage).

@@ -3,7 +3,6 @@
 
 use dbaas_core::model::{upgrade_refusal, FleetEngine, Ref, Task, TaskKind};
 use dbaas_core::store::{Caller, FleetFilter, Page, PageRequest};
-use dbaas_provisioner::DockerHost;
 
 use super::{parse_reference, validate, App, AppError, AppResult, ResourceKind};
 
@@ -201,68 +200,9 @@ impl App {
             return Ok(lines.boxed());
         }
         let cap = tokio::time::sleep(self.config.log_follow_max);
-        let lines = follow(docker, engine.container_name, tail, since);
+        let lines = docker
+            .follow_logs(engine.container_name, tail, since)
+            .map(|line| line.map_err(|e| e.to_string()));
         Ok(lines.take_until(cap).boxed())
     }
-}
-
-/// How long a followed log waits before it looks again for a container that stopped.
-const REATTACH: std::time::Duration = std::time::Duration::from_millis(500);
-
-/// Docker ends a followed log when its container stops (a restart, an upgrade): this attaches
-/// again, from the last line seen on, until the caller's cap ends it.
-fn follow(docker: DockerHost, container: String, tail: Option<u32>, since: Option<i64>) -> LogStream {
-    use futures_util::StreamExt;
-    struct State {
-        docker: DockerHost,
-        container: String,
-        current: Option<futures_util::stream::BoxStream<'static, dbaas_provisioner::ProvisionResult<String>>>,
-        tail: Option<u32>,
-        since: Option<i64>,
-        /// Docker's timestamp of the last chunk handed on (fixed width: they sort as text).
-        last: Option<String>,
-    }
-    let state = State {
-        docker,
-        container,
-        current: None,
-        tail,
-        since,
-        last: None,
-    };
-    futures_util::stream::unfold(state, |mut st| async move {
-        loop {
-            let current = match &mut st.current {
-                Some(current) => current,
-                None => {
-                    let opened = st.docker.logs(&st.container, st.tail.take(), st.since, true).boxed();
-                    st.current.insert(opened)
-                }
-            };
-            match current.next().await {
-                Some(Ok(chunk)) => {
-                    let stamp = chunk.split_whitespace().next().map(str::to_owned);
-                    if let (Some(last), Some(stamp)) = (&st.last, &stamp) {
-                        if stamp <= last {
-                            // Seen before this attach.
-                            continue;
-                        }
-                    }
-                    st.last = stamp.or(st.last);
-                    return Some((Ok(chunk), st));
-                }
-                Some(Err(_)) | None => {
-                    st.current = None;
-                    st.since = Some(
-                        st.last
-                            .as_deref()
-                            .and_then(|l| chrono::DateTime::parse_from_rfc3339(l).ok())
-                            .map_or_else(|| chrono::Utc::now().timestamp(), |at| at.timestamp()),
-                    );
-                    tokio::time::sleep(REATTACH).await;
-                }
-            }
-        }
-    })
-    .boxed()
 }

@@ -23,9 +23,7 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
     if !DatabaseStatus::RUNNING.contains(&status) || target.row.stopped_by_operator() {
         return Ok(());
     }
-    let server_tls = crate::tls::server_tls(&ctx, target.row.id, &target.endpoint.host).await?;
-    let spec = target.spec(&ctx, server_tls.as_ref());
-    target.docker(&ctx).await?.ensure_running(&spec).await?;
+    target.run_container(&ctx, None).await?;
     engine
         .wait_ready(target.admin(), ctx.config.engine_ready_timeout)
         .await?;

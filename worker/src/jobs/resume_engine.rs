@@ -8,13 +8,12 @@ use std::sync::Arc;
 use dbaas_core::model::Task;
 
 use super::database_of;
-use super::restart_engine::{accepting, up};
 use crate::engine::EngineTarget;
 use crate::error::JobResult;
 use crate::Context;
 
 pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
     let target = EngineTarget::require(&ctx, database_of(&task)?).await?;
-    up(&ctx, &target, None).await?;
-    accepting(&ctx, &target).await
+    target.run_container(&ctx, None).await?;
+    target.accepting(&ctx).await
 }

@@ -8,8 +8,7 @@ use std::sync::Arc;
 use dbaas_core::model::{Task, STOPPED_BY_OPERATOR};
 
 use super::database_of;
-use super::restart_engine::STOP_GRACE;
-use crate::engine::EngineTarget;
+use crate::engine::{EngineTarget, STOP_GRACE};
 use crate::error::JobResult;
 use crate::Context;
 

@@ -13,8 +13,7 @@ use std::sync::Arc;
 use dbaas_core::model::{upgrade_refusal, Task};
 
 use super::database_of;
-use super::restart_engine::{up, STOP_GRACE};
-use crate::engine::EngineTarget;
+use crate::engine::{EngineTarget, STOP_GRACE};
 use crate::error::{JobError, JobResult};
 use crate::fault::fault_point;
 use crate::Context;
@@ -46,7 +45,7 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
         docker.remove_container(container).await?;
     }
     fault_point(&ctx, "upgrade.removed").await?;
-    up(&ctx, &target, Some(image)).await?;
+    target.run_container(&ctx, Some(image)).await?;
     target
         .engine
         .wait_ready(target.admin(), ctx.config.engine_ready_timeout)
@@ -72,6 +71,6 @@ pub async fn on_failure(ctx: Arc<Context>, task: Task) -> JobResult<()> {
         return Ok(());
     }
     docker.remove_container(container).await?;
-    up(&ctx, &target, None).await?;
+    target.run_container(&ctx, None).await?;
     Ok(())
 }
