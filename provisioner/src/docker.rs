@@ -359,13 +359,12 @@ impl DockerHost {
         if let Some(since) = since {
             options = options.since(i32::try_from(since).unwrap_or(i32::MAX));
         }
+        let name = container.to_owned();
         self.docker
             .logs(container, Some(options.build()))
-            .map(|item| match item {
+            .map(move |item| match item {
                 Ok(output) => Ok(String::from_utf8_lossy(&output.into_bytes()).into_owned()),
-                Err(e) if status_of(&e) == Some(404) => {
-                    Err(ProvisionError::Invalid("the engine has no container".into()))
-                }
+                Err(e) if status_of(&e) == Some(404) => Err(ProvisionError::NoContainer(name.clone())),
                 Err(e) => Err(e.into()),
             })
     }

@@ -17,6 +17,10 @@ pub enum ProvisionError {
     /// The request can never succeed as asked (unsupported engine, bad endpoint, ...).
     #[error("{0}")]
     Invalid(String),
+
+    /// The named container does not exist on the Docker host.
+    #[error("the container '{0}' does not exist")]
+    NoContainer(String),
 }
 
 impl ProvisionError {

@@ -424,5 +424,20 @@ async fn logs_tail_and_follow_and_never_carry_a_password() {
             "a password is in the engine's log"
         );
     }
+
+    // An engine whose container is gone has no log: 409, not a Docker host that is down.
+    let (_, inspected) = operator.get(&format!("/api/engine/{engine}/")).await;
+    let name = inspected["container_name"].as_str().unwrap().to_owned();
+    let options = bollard::query_parameters::RemoveContainerOptionsBuilder::default()
+        .force(true)
+        .build();
+    stack
+        .docker()
+        .await
+        .remove_container(&name, Some(options))
+        .await
+        .unwrap();
+    let body = refused(operator.get(&format!("/api/engine/{engine}/logs")).await, 409, None);
+    assert!(body["message"].as_str().unwrap().contains("no container"), "{body}");
     stack.cleanup().await;
 }

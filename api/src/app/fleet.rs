@@ -3,6 +3,7 @@
 
 use dbaas_core::model::{upgrade_refusal, FleetEngine, Ref, Task, TaskKind};
 use dbaas_core::store::{Caller, FleetFilter, Page, PageRequest};
+use dbaas_provisioner::ProvisionError;
 
 use super::{parse_reference, validate, App, AppError, AppResult, ResourceKind};
 
@@ -87,7 +88,18 @@ pub struct LogQuery {
 }
 
 /// An engine's log lines as they come, each with Docker's timestamp in front.
-pub type LogStream = futures_util::stream::BoxStream<'static, Result<String, String>>;
+pub type LogStream = futures_util::stream::BoxStream<'static, AppResult<String>>;
+
+/// What a failed read of engine `id`'s log means to its caller: an engine without a
+/// container has no log to read (409); anything else is its Docker host failing (503).
+fn log_error(id: i64, error: ProvisionError) -> AppError {
+    match error {
+        ProvisionError::NoContainer(_) => AppError::Conflict(format!(
+            "engine {id} has no container, so it has no log (starting the engine makes one)"
+        )),
+        e => AppError::Unavailable(format!("cannot read the engine's log: {e}")),
+    }
+}
 
 fn parse_since(raw: &str) -> AppResult<i64> {
     let unprocessable = || AppError::Unprocessable {
@@ -196,13 +208,13 @@ impl App {
         if !query.follow {
             let lines = docker
                 .logs(&engine.container_name, tail, since, false)
-                .map(|line| line.map_err(|e| e.to_string()));
+                .map(move |line| line.map_err(|e| log_error(id, e)));
             return Ok(lines.boxed());
         }
         let cap = tokio::time::sleep(self.config.log_follow_max);
         let lines = docker
             .follow_logs(engine.container_name, tail, since)
-            .map(|line| line.map_err(|e| e.to_string()));
+            .map(move |line| line.map_err(|e| log_error(id, e)));
         Ok(lines.take_until(cap).boxed())
     }
 }

@@ -219,14 +219,7 @@ impl Api {
         if !follow {
             let mut text = String::new();
             while let Some(line) = lines.next().await {
-                match line {
-                    Ok(line) => text.push_str(&line),
-                    Err(e) => {
-                        return Err(
-                            crate::app::AppError::Unavailable(format!("cannot read the engine's log: {e}")).into(),
-                        )
-                    }
-                }
+                text.push_str(&line?);
             }
             return Ok(Logs::Lines(PlainText(text)));
         }
