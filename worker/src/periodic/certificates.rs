@@ -5,16 +5,15 @@
 //! server has it, else by a restart (a few seconds without connections, once in 60 days).
 //! The pass also makes the deployment's successor CA when one is due.
 //!
-//! The new certificate is recorded only once the engine has it, so a pass that fails half-way
-//! is done again by the next one.
-
-use std::sync::Arc;
-use std::time::Duration;
+//! The new certificate is recorded only once the engine has it (the reload answered, or the
+//! files are in the container about to restart), so a pass that fails half-way is done again
+//! by the next one.
 
 use chrono::Utc;
 use dbaas_core::tls::{issuing_authority, RENEW_BEFORE_DAYS};
+use std::sync::Arc;
 
-use crate::engine::EngineHandle;
+use crate::engine::{EngineHandle, STOP_GRACE};
 use crate::error::JobResult;
 use crate::tls::{prepare, save};
 use crate::Context;
@@ -62,10 +61,14 @@ pub async fn renew(ctx: &Context, engine_id: i64) -> JobResult<()> {
         return Ok(());
     }
     host.put_files(&spec.name, &spec.user, &spec.files).await?;
-    if !target.engine.reload_certificates(target.admin()).await? {
-        host.restart(&spec.name, Duration::from_secs(10)).await?;
-    }
+    let reloaded = target.engine.reload_certificates(target.admin()).await?;
+    // Recorded before any restart: the container's files hold it already, and whatever
+    // starts the container meanwhile (a recovery that saw it stop) must find it stored, not
+    // issue yet another one.
     save(ctx, &prepared).await?;
+    if !reloaded {
+        host.restart(&spec.name, STOP_GRACE).await?;
+    }
     tracing::info!(engine_id, "engine certificate renewed");
     Ok(())
 }
