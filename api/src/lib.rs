@@ -61,7 +61,9 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let store = prepare(&config).await?;
-    let queue = JobQueue::connect(&config.redis_url, &config.queue_prefix).await?;
+    let queue = JobQueue::connect(&config.redis_url, &config.queue_prefix)
+        .await?
+        .counting_errors(store.backend_errors());
     // Logins are answered from memory while the catalog can be heard announcing changes.
     let watcher = store.watch_logins();
     let app = app::App {

@@ -97,6 +97,10 @@ pub struct Config {
     /// `DBAAS_FLEET_STATS_INTERVAL_S`: how often it samples the engines' memory and CPU use
     /// and their data volumes' sizes (slow: Docker takes a second or two per container).
     pub fleet_stats_interval: Duration,
+    /// `DBAAS_WORKER_METRICS_LISTEN`: where the worker's own small listener answers
+    /// `/metrics`, `/health` and `/ready`; loopback by default (`127.0.0.1:9187`), so that
+    /// nothing outside the host reads it unless it is set (the Helm chart sets `0.0.0.0:9187`).
+    pub worker_metrics_listen: SocketAddr,
     /// `DBAAS_LOG_FOLLOW_MAX_S`: how long the api streams an engine's log to one
     /// `follow=true` request before it ends the stream (the caller asks again to go on).
     pub log_follow_max: Duration,
@@ -186,6 +190,9 @@ pub fn parse_port_range(raw: &str) -> Option<(i32, i32)> {
     (a > 0 && a <= b).then_some((a.into(), b.into()))
 }
 
+/// The port of the worker's metrics listener unless `DBAAS_WORKER_METRICS_LISTEN` says.
+pub const DEFAULT_WORKER_METRICS_PORT: u16 = 9187;
+
 /// The longest retention of audit records: a hundred years, far from any date arithmetic's limit.
 pub const MAX_AUDIT_RETENTION_DAYS: u32 = 36_500;
 
@@ -270,6 +277,10 @@ impl Config {
             fleet_interval: Duration::from_millis(parsed("DBAAS_FLEET_INTERVAL_MS", 2_000)?.max(200)),
             fleet_stats_interval: Duration::from_secs(parsed("DBAAS_FLEET_STATS_INTERVAL_S", 30)?.max(1)),
             log_follow_max: Duration::from_secs(parsed("DBAAS_LOG_FOLLOW_MAX_S", 300)?.max(1)),
+            worker_metrics_listen: parsed(
+                "DBAAS_WORKER_METRICS_LISTEN",
+                SocketAddr::from(([127, 0, 0, 1], DEFAULT_WORKER_METRICS_PORT)),
+            )?,
         })
     }
 }

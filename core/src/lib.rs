@@ -4,9 +4,11 @@
 pub mod allowlist;
 pub mod config;
 pub mod logging;
+pub mod metrics;
 pub mod model;
 pub mod names;
 pub mod queue;
+pub mod readiness;
 pub mod schema;
 pub mod secrets;
 pub mod shutdown;

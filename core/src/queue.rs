@@ -13,6 +13,7 @@ use apalis::prelude::TaskSink;
 use apalis_redis::{ConnectionManager, RedisStorage};
 use serde::{Deserialize, Serialize};
 
+use crate::metrics::{Backend, BackendErrors};
 use crate::model::{Database, Task, TaskKind};
 use crate::store::{Store, StoreResult};
 
@@ -43,6 +44,8 @@ pub struct JobQueue {
     /// For announcing pushes; the storage's own connection is not reachable through `&self`.
     conn: ConnectionManager,
     wake_channel: String,
+    /// Where failures to reach Redis are counted (the process's metrics).
+    errors: BackendErrors,
 }
 
 impl std::fmt::Debug for JobQueue {
@@ -60,23 +63,40 @@ impl JobQueue {
             storage: storage(conn.clone(), prefix),
             conn,
             wake_channel: wake_channel(prefix),
+            errors: BackendErrors::default(),
+        })
+    }
+
+    /// Counts failures to reach Redis into `errors` (the process's metrics, shared with its
+    /// [`Store`]). Call it before the queue is cloned.
+    pub fn counting_errors(mut self, errors: BackendErrors) -> Self {
+        self.errors = errors;
+        self
+    }
+
+    /// Whether Redis answers now (readiness).
+    pub async fn ping(&self) -> Result<(), QueueError> {
+        let answer: Result<String, _> = redis::cmd("PING").query_async(&mut self.conn.clone()).await;
+        answer.map(drop).map_err(|e| {
+            self.errors.count(Backend::Redis);
+            QueueError(e.to_string())
         })
     }
 
     /// Queues the job, then wakes the idle workers. A failed wake-up only costs latency (the
     /// job waits for a worker's next poll), so it is logged, not returned.
     pub async fn push(&self, task_id: i64) -> Result<(), QueueError> {
-        self.storage
-            .clone()
-            .push(Job { task_id })
-            .await
-            .map_err(|e| QueueError(e.to_string()))?;
+        self.storage.clone().push(Job { task_id }).await.map_err(|e| {
+            self.errors.count(Backend::Redis);
+            QueueError(e.to_string())
+        })?;
         let woken: Result<u32, _> = redis::cmd("PUBLISH")
             .arg(&self.wake_channel)
             .arg(task_id)
             .query_async(&mut self.conn.clone())
             .await;
         if let Err(e) = woken {
+            self.errors.count(Backend::Redis);
             tracing::warn!(task_id, error = %e, "queued, but could not wake the workers; they find it on their next poll");
         }
         Ok(())

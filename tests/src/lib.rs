@@ -13,6 +13,7 @@
 //! - [`services`]: connections to the backing services, and private ones to stop and start.
 //! - [`pickup`]: push → start of a job, for the wake-up test and benchmark.
 //! - [`engines`]: the engines tests run once each against, with a real client for each.
+//! - [`metrics`]: a process's `/metrics`, scraped and parsed as Prometheus reads it.
 //! - [`tls`]: the CAs those clients verify engines with.
 //!
 //! Configuration: `DBAAS_TEST_ADMIN_URL` (a Postgres role that may create databases),
@@ -20,6 +21,7 @@
 
 pub mod client;
 pub mod engines;
+pub mod metrics;
 pub mod pickup;
 pub mod pool;
 pub mod processes;

@@ -77,6 +77,8 @@ impl TestStack {
         let listen = listener.local_addr().expect("addr").to_string();
         drop(listener);
         stack.base_url = base_url;
+        // A port the test can find the worker's metrics listener on (`worker_url`).
+        stack.config.worker_metrics_listen = ([127, 0, 0, 1], crate::free_port()).into();
         let dir = std::env::temp_dir().join(format!("dbaas-test-{}", stack.id));
         std::fs::create_dir_all(&dir).expect("log directory");
         stack.processes.log_dir = Some(dir);
@@ -85,7 +87,22 @@ impl TestStack {
         let api_exited = || false;
         stack.wait_for_api(api_exited).await;
         stack.start_worker();
+        stack.wait_for_worker().await;
         stack
+    }
+
+    /// Waits until the worker process's own listener answers `/health`.
+    pub async fn wait_for_worker(&self) {
+        let health = &self.worker_url("/health");
+        retry(Duration::from_secs(30), Duration::from_millis(50), || async {
+            match self.http.get(health).send().await {
+                Ok(r) if r.status().is_success() => Ok(()),
+                Ok(r) => Err(format!("{health} answers {}", r.status())),
+                Err(e) => Err(format!("{health}: {e}")),
+            }
+        })
+        .await
+        .unwrap_or_else(|e| panic!("the worker did not come up: {e}\n{}", tail(&self.logs())));
     }
 
     /// The environment the binaries read, from this stack's configuration.
@@ -127,6 +144,7 @@ impl TestStack {
             ),
             ("DBAAS_DEVELOPMENT", c.development.to_string()),
             ("DBAAS_ENGINE_TLS", c.engine_tls.is_on().to_string()),
+            ("DBAAS_WORKER_METRICS_LISTEN", c.worker_metrics_listen.to_string()),
             // Everything, so that a test can check no secret is ever logged.
             ("RUST_LOG", "debug".into()),
         ]
@@ -209,6 +227,11 @@ impl TestStack {
             tail(&logged)
         );
         logged
+    }
+
+    /// A URL of the worker process's own listener (`/metrics`, `/health`, `/ready`).
+    pub fn worker_url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.config.worker_metrics_listen)
     }
 
     /// Every line the processes logged so far.

@@ -208,6 +208,9 @@ impl TestStack {
             fleet_interval: Duration::from_millis(500),
             fleet_stats_interval: Duration::from_secs(2),
             log_follow_max: Duration::from_secs(300),
+            // Any free port: several stacks share this process. Process stacks pick one
+            // they can find ([`Self::start_processes`]).
+            worker_metrics_listen: "127.0.0.1:0".parse().expect("address"),
         };
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))

@@ -20,6 +20,8 @@ pub struct Context {
     pub config: Config,
     /// The verifying client engines are talked to with ([`Context::client_tls`]).
     pub client_tls: crate::tls::ClientTlsCache,
+    /// What this worker process counts ([`crate::metrics`]).
+    pub metrics: std::sync::Arc<crate::metrics::WorkerMetrics>,
 }
 
 impl Context {

@@ -18,6 +18,7 @@ use dbaas_provisioner::{
 use crate::container::container_spec;
 use crate::error::{JobError, JobResult};
 use crate::fault::fault_point;
+use crate::steps::Steps;
 use crate::Context;
 
 /// The driver of an engine kind, if this worker knows it.
@@ -91,7 +92,7 @@ impl EngineHandle {
     /// the engine's. A resumed run finds the pending one and, where the engine already has
     /// it, only commits it. A pooled engine gets this when a database takes it, so that no
     /// password it had before serves the tenant's engine.
-    pub async fn rotate_admin_password(&mut self, ctx: &Context, step: &str) -> JobResult<()> {
+    pub async fn rotate_admin_password(&mut self, ctx: &Context, steps: &mut Steps<'_>) -> JobResult<()> {
         let secrets = &ctx.config.secrets;
         let sealed = ctx
             .store
@@ -117,7 +118,7 @@ impl EngineHandle {
             resumed = !applied,
             "superuser password applied"
         );
-        fault_point(ctx, &format!("{step}.admin_applied")).await?;
+        steps.done("admin_applied").await?;
         ctx.store.engine_admin_commit(self.row.id).await?;
         self.admin_password = pending;
         Ok(())
@@ -127,21 +128,21 @@ impl EngineHandle {
 /// Brings an engine up, or finds it up: a port, a superuser password, its certificate, its
 /// volume and container, and the engine accepting the superuser. Each step finds what an
 /// earlier run did and keeps it (the port and password are stored before they are used).
-/// `step` names the fault points (`provision`: `provision.port`, ...).
+/// `steps` times each step and names its fault point (`provision`: `provision.port`, ...).
 pub async fn start(
     ctx: &Context,
     row: Engine,
     environment: &Environment,
     database: Option<&Database>,
-    step: &str,
+    steps: &mut Steps<'_>,
 ) -> JobResult<EngineHandle> {
     let secrets = &ctx.config.secrets;
     ctx.store.engine_allocate_port(row.id).await?;
-    fault_point(ctx, &format!("{step}.port")).await?;
+    steps.done("port").await?;
     ctx.store
         .engine_admin_password(row.id, secrets.seal(&secrets::generate_password()))
         .await?;
-    fault_point(ctx, &format!("{step}.password")).await?;
+    steps.done("password").await?;
     let row = ctx.store.engine_get(row.id).await?;
     let handle = EngineHandle::open(ctx, row, environment)
         .await?
@@ -149,12 +150,12 @@ pub async fn start(
     let server_tls = crate::tls::server_tls(ctx, handle.row.id, &handle.endpoint.host).await?;
     let spec = handle.container_spec(ctx, server_tls.as_ref(), database);
     handle.docker(ctx).await?.ensure_running(&spec).await?;
-    fault_point(ctx, &format!("{step}.container")).await?;
+    steps.done("container").await?;
     handle
         .engine
         .wait_ready(handle.admin(), ctx.config.engine_ready_timeout)
         .await?;
-    fault_point(ctx, &format!("{step}.ready")).await?;
+    steps.done("ready").await?;
     if database.is_none() {
         handle.engine.prepare_pooled(handle.admin()).await?;
     }

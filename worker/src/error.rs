@@ -48,4 +48,6 @@ pub enum WorkerError {
     Queue(#[from] dbaas_core::queue::QueueError),
     #[error("the job queue is unavailable: {0}")]
     Redis(String),
+    #[error("cannot listen for metrics (DBAAS_WORKER_METRICS_LISTEN): {0}")]
+    Listen(std::io::Error),
 }

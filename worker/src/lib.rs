@@ -11,6 +11,8 @@
 //!   figures for the fleet list; unhealthy databases within seconds).
 //! - [`wake`]: idle consumers fetch as soon as a job is pushed, the poll interval being only
 //!   the backstop.
+//! - [`metrics`]: what the worker counts, with [`steps`] (each named step timed); `status`:
+//!   its own small listener for `/metrics`, `/health` and `/ready`.
 
 pub mod container;
 pub mod context;
@@ -21,9 +23,12 @@ pub mod fault;
 mod fleet;
 pub mod heartbeat;
 pub mod jobs;
+pub mod metrics;
 mod periodic;
 mod reconciler;
 pub mod retry;
+mod status;
+pub mod steps;
 pub mod tls;
 pub mod wake;
 
@@ -56,11 +61,15 @@ fn consumer_name() -> String {
 /// Runs the worker until `shutdown` completes, then lets running jobs finish.
 pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), WorkerError> {
     let store = Store::connect(&config.database_url, config.worker_concurrency + 4)?;
+    let metrics = Arc::new(metrics::WorkerMetrics::new(store.backend_errors()));
     let conn = apalis_redis::connect(config.redis_url.as_str())
         .await
         .map_err(|e| WorkerError::Redis(e.to_string()))?;
-    let queue = JobQueue::connect(&config.redis_url, &config.queue_prefix).await?;
+    let queue = JobQueue::connect(&config.redis_url, &config.queue_prefix)
+        .await?
+        .counting_errors(store.backend_errors());
     let context = Arc::new(Context {
+        metrics,
         worker_id: worker_id(),
         store,
         queue,
@@ -85,12 +94,20 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
             }
         }
     });
-    // One flag for every incarnation of the queue worker below.
+    // One flag for every incarnation of the queue worker below, and for the listener.
     let (stop, stopped) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         shutdown.await;
         let _ = stop.send(true);
     });
+    let status = status::bind(context.clone(), {
+        let mut until = stopped.clone();
+        async move {
+            let _ = until.wait_for(|stop| *stop).await;
+        }
+    })
+    .await
+    .map_err(WorkerError::Listen)?;
     loop {
         let fetch_when = Strategy::new().apply(waker.strategy()).interval(config.poll_interval);
         let storage = queue::storage(conn.clone(), &config.queue_prefix).poll_with_strategy(fetch_when);
@@ -113,10 +130,15 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
         // apalis gives up on a worker whose heartbeat failed (Redis restarted, say): start a
         // new one, under a new name. Tasks are safe meanwhile: they are in the catalog, and
         // requeued when they stay queued.
+        context
+            .metrics
+            .backend_errors()
+            .count(dbaas_core::metrics::Backend::Redis);
         tracing::warn!(outcome = ?outcome.err(), "queue worker stopped; starting a new one");
         tokio::time::sleep(std::time::Duration::from_secs(1)).await;
     }
     listener.abort();
+    let _ = status.await;
     for task in periodic {
         task.abort();
     }

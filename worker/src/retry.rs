@@ -12,6 +12,7 @@ use dbaas_core::StoreError;
 
 use crate::error::{JobError, JobResult};
 use crate::heartbeat::Heartbeat;
+use crate::metrics::Outcome;
 use crate::Context;
 
 /// Attempts before a task fails for good.
@@ -41,14 +42,16 @@ where
     F: FnOnce(Arc<Context>, Task) -> FF,
     FF: Future<Output = JobResult<()>>,
 {
+    let kind = claimed.kind;
+    let started = std::time::Instant::now();
     let attempts = async {
         let mut task = claimed;
         let mut backoff = FIRST_BACKOFF;
-        let started = std::time::Instant::now();
         loop {
             match attempt(ctx.clone(), task.clone()).await {
                 Ok(()) => {
                     ctx.store.task_end(claim, true, None).await?;
+                    ctx.metrics.task_ended(kind, Outcome::Succeeded, started.elapsed());
                     tracing::info!(
                         attempts = task.attempts,
                         elapsed_ms = started.elapsed().as_millis() as u64,
@@ -66,9 +69,11 @@ where
                             tracing::error!(error = %cleanup, "could not undo what the task left");
                         }
                         ctx.store.task_end(claim, false, Some(&message)).await?;
+                        ctx.metrics.task_ended(kind, Outcome::Failed, started.elapsed());
                         return Err(e);
                     }
                     ctx.store.task_attempt_failed(claim, &message).await?;
+                    ctx.metrics.task_retried(kind);
                     tracing::info!(attempt = task.attempts, error = %message, "attempt failed; retrying");
                     tokio::time::sleep(backoff).await;
                     backoff = (backoff * 2).min(MAX_BACKOFF);
@@ -79,6 +84,7 @@ where
     };
     match held(heartbeat, attempts).await {
         Some(Err(JobError::Store(StoreError::ClaimLost(_)))) | None => {
+            ctx.metrics.task_ended(kind, Outcome::Lost, started.elapsed());
             tracing::warn!(task_id = claim.task_id, "stopped: another worker holds the task now");
             Ok(())
         }

@@ -33,6 +33,7 @@ use std::hash::BuildHasher;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use dbaas_core::metrics::BackendErrors;
 use dbaas_core::secrets;
 use dbaas_core::store::Caller;
 use dbaas_core::Config;
@@ -43,6 +44,7 @@ use tokio::sync::Semaphore;
 
 use super::audit_trail;
 use super::client_address::client_address;
+use super::metrics::{ApiMetrics, FailedLogin};
 use super::throttle::{Admission, LoginThrottle, Pair, MAX_DELAY};
 use crate::app::App;
 
@@ -63,10 +65,10 @@ pub struct Logins {
 }
 
 impl Logins {
-    pub fn new(config: &Config) -> Self {
+    pub fn new(config: &Config, errors: BackendErrors) -> Self {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Self {
-            throttle: LoginThrottle::new(&config.redis_url, &config.queue_prefix),
+            throttle: LoginThrottle::new(&config.redis_url, &config.queue_prefix).counting_errors(errors),
             cache: LoginCache::default(),
             argon2: Arc::new(Semaphore::new(cores)),
         }
@@ -120,6 +122,9 @@ async fn check(req: &Request, basic: Basic) -> poem::Result<Caller> {
                 ?address,
                 "login refused unchecked: too many attempts of this user from there at once"
             );
+            if let Some(metrics) = req.data::<Arc<ApiMetrics>>() {
+                metrics.login_failed(FailedLogin::Throttled);
+            }
             tokio::time::sleep(MAX_DELAY).await;
             return Err(unauthorized());
         }
@@ -135,6 +140,9 @@ async fn check(req: &Request, basic: Basic) -> poem::Result<Caller> {
             Ok(caller)
         }
         None => {
+            if let Some(metrics) = req.data::<Arc<ApiMetrics>>() {
+                metrics.login_failed(FailedLogin::Wrong);
+            }
             logins.throttle.failed(&pair).await;
             audit_trail::login_failed(req, &basic.username, address).await;
             Err(unauthorized())

@@ -22,11 +22,13 @@ mod engines;
 mod environments;
 pub mod error;
 mod links;
+mod metrics;
 mod orphans;
 mod paging;
 mod plans;
 mod projects;
 mod ranges;
+mod readiness;
 mod responses;
 mod tasks;
 mod teams;
@@ -263,9 +265,13 @@ pub fn endpoint(app: App) -> impl poem::Endpoint {
         .at(
             "/health",
             make_sync(|_| poem_openapi::payload::Json(serde_json::json!({"status": "ok"}))),
-        );
+        )
+        .at("/ready", poem::get(readiness::ready))
+        .at("/metrics", poem::get(metrics::scrape));
     let known = allow.clone();
-    let logins = Arc::new(auth::Logins::new(&app.config));
+    let errors = app.store.backend_errors();
+    let logins = Arc::new(auth::Logins::new(&app.config, errors.clone()));
+    let counts = Arc::new(metrics::ApiMetrics::new(&errors));
     let api = error::json_errors(
         audit_trail::audited(route, app.clone(), allow.clone())
             .before(move |req| {
@@ -278,10 +284,12 @@ pub fn endpoint(app: App) -> impl poem::Endpoint {
             })
             .data(app)
             .data(logins)
+            .data(counts.clone())
             .with(Tracing),
     );
     // A 405 says which methods the path takes.
-    api.around(move |ep, req| {
+    let operations = allow.clone();
+    let api = api.around(move |ep, req| {
         let allow = allow.clone();
         async move {
             let path = req.uri().path().to_owned();
@@ -296,5 +304,7 @@ pub fn endpoint(app: App) -> impl poem::Endpoint {
             }
             Ok(response)
         }
-    })
+    });
+    // Outermost, so that every answer is counted with the status the client gets.
+    metrics::counted(api, counts, operations)
 }

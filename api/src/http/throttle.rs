@@ -40,6 +40,7 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use dbaas_core::metrics::{Backend, BackendErrors};
 use ipnet::Ipv6Net;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use sha2::{Digest, Sha256};
@@ -152,6 +153,8 @@ pub struct LoginThrottle {
     paused_until: Mutex<Option<Instant>>,
     local: Mutex<HashMap<Pair, Local>>,
     epoch: Instant,
+    /// Where failed Redis calls are counted (the process's metrics).
+    errors: BackendErrors,
 }
 
 impl LoginThrottle {
@@ -174,7 +177,14 @@ impl LoginThrottle {
             paused_until: Mutex::new(None),
             local: Mutex::new(HashMap::new()),
             epoch: Instant::now(),
+            errors: BackendErrors::default(),
         }
+    }
+
+    /// Counts failed Redis calls into `errors` (the process's metrics).
+    pub fn counting_errors(mut self, errors: BackendErrors) -> Self {
+        self.errors = errors;
+        self
     }
 
     /// Takes the attempt's turn.
@@ -286,6 +296,7 @@ impl LoginThrottle {
                 Some(value)
             }
             failed => {
+                self.errors.count(Backend::Redis);
                 let error = match failed {
                     Ok(Err(e)) => e.to_string(),
                     _ => format!("no answer within {REDIS_TIMEOUT:?}"),

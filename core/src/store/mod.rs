@@ -12,6 +12,7 @@ mod databases;
 mod dumps;
 mod engines;
 mod environments;
+mod figures;
 mod fleet;
 mod health;
 mod lifecycle;
@@ -36,11 +37,14 @@ use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfi
 use diesel_async::{AsyncMigrationHarness, AsyncPgConnection, RunQueryDsl};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
+use crate::metrics::{Backend, BackendErrors};
+
 pub use audit::{AuditFilter, AuditViewer};
 pub use bootstrap::{Bootstrap, DEFAULT_ENVIRONMENT, DEFAULT_PLAN};
 pub use credentials::{CredentialFilter, NewCredential};
 pub use databases::{CreatedDatabase, DatabaseChanges, DatabaseFilter};
 pub use dumps::DUMP_CHUNK_BYTES;
+pub use figures::FleetFigures;
 pub use fleet::{FleetFilter, ObservedContainer};
 pub use listen::Heard;
 pub use orphans::SeenContainer;
@@ -150,6 +154,16 @@ pub struct Store {
     pool: Pool<AsyncPgConnection>,
     database_url: Arc<str>,
     logins: Arc<login_memory::LoginMemory>,
+    /// Where failures to reach the catalog are counted (the process's metrics).
+    errors: BackendErrors,
+}
+
+/// A catalog connection pool's connections, as of now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolUsage {
+    pub in_use: usize,
+    pub idle: usize,
+    pub max: usize,
 }
 
 impl std::fmt::Debug for Store {
@@ -175,7 +189,40 @@ impl Store {
             pool,
             database_url: database_url.into(),
             logins: Arc::default(),
+            errors: BackendErrors::default(),
         })
+    }
+
+    /// Counts failures to reach the catalog into `errors` (the process's metrics), rather than
+    /// a family of the store's own. Call it before the store is cloned.
+    pub fn counting_errors(mut self, errors: BackendErrors) -> Self {
+        self.errors = errors;
+        self
+    }
+
+    /// Where this store counts failures to reach the catalog.
+    pub fn backend_errors(&self) -> BackendErrors {
+        self.errors.clone()
+    }
+
+    /// The pool's connections, as of now.
+    pub fn pool_usage(&self) -> PoolUsage {
+        let status = self.pool.status();
+        PoolUsage {
+            in_use: status.size.saturating_sub(status.available),
+            idle: status.available,
+            max: status.max_size,
+        }
+    }
+
+    /// Whether the catalog answers a query now (readiness).
+    pub async fn ping(&self) -> StoreResult<()> {
+        let mut conn = self.conn().await?;
+        diesel::sql_query("SELECT 1").execute(&mut conn).await.map_err(|e| {
+            self.errors.count(Backend::Catalog);
+            StoreError::from(e)
+        })?;
+        Ok(())
     }
 
     /// Listens for changes of logins for as long as the returned task runs, so that logins
@@ -190,10 +237,10 @@ impl Store {
     }
 
     pub(crate) async fn conn(&self) -> StoreResult<Conn> {
-        self.pool
-            .get()
-            .await
-            .map_err(|e| StoreError::Unavailable(e.to_string()))
+        self.pool.get().await.map_err(|e| {
+            self.errors.count(Backend::Catalog);
+            StoreError::Unavailable(e.to_string())
+        })
     }
 
     /// Applies pending migrations. Safe to run from several replicas at once: they queue on an

@@ -31,7 +31,7 @@ use dbaas_provisioner::RoleSpec;
 use super::database_of;
 use crate::engine::{self, EngineHandle};
 use crate::error::{JobError, JobResult};
-use crate::fault::fault_point;
+use crate::steps::Steps;
 use crate::Context;
 
 pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
@@ -42,18 +42,19 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
         return Ok(());
     }
     engine::driver_of(detail.plan.engine)?;
+    let mut steps = Steps::start(&ctx, "provision");
     let placed = ctx.store.engine_place(&detail.database, &detail.plan).await?;
-    fault_point(&ctx, "provision.placed").await?;
+    steps.done("placed").await?;
     let handle = if placed.pooled_at.is_some() {
         // Taken from the pool: refill it now rather than on the next round.
         crate::periodic::pool::refill_soon(&ctx, placed.plan_id, placed.environment_id);
         let mut handle = EngineHandle::open(&ctx, placed, &detail.environment)
             .await?
             .ok_or_else(|| JobError::Invalid("the pooled engine has no port or superuser password".into()))?;
-        handle.rotate_admin_password(&ctx, "provision").await?;
+        handle.rotate_admin_password(&ctx, &mut steps).await?;
         handle
     } else {
-        engine::start(&ctx, placed, &detail.environment, Some(&detail.database), "provision").await?
+        engine::start(&ctx, placed, &detail.environment, Some(&detail.database), &mut steps).await?
     };
 
     let owner = owner_username(&detail.database.name);
@@ -79,7 +80,7 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
             },
         )
         .await?;
-    fault_point(&ctx, "provision.roles").await?;
+    steps.done("roles").await?;
     // `ready` is written with the task's end, in one transaction.
     Ok(())
 }

@@ -14,6 +14,7 @@ use dbaas_core::model::{EngineState, Task};
 use super::engine_of;
 use crate::engine;
 use crate::error::JobResult;
+use crate::steps::Steps;
 use crate::Context;
 
 pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
@@ -23,7 +24,7 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
         return Ok(());
     }
     let environment = ctx.store.environment_get(row.environment_id).await?;
-    engine::start(&ctx, row, &environment, None, "pool").await?;
+    engine::start(&ctx, row, &environment, None, &mut Steps::start(&ctx, "pool")).await?;
     Ok(())
 }
 
