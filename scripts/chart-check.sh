@@ -231,6 +231,45 @@ render docker-socket --set "secret.secretKey=$KEY" --set worker.dockerSocket.ena
 	--set worker.dockerSocket.groupId=998 --set config.hostAddress=192.0.2.20 \
 	--set worker.replicaCount=1 --set api.replicaCount=1
 
+# The ServiceMonitor is a Prometheus Operator CRD, which kubernetes-validate has no schema
+# for: the render is split, every other object validated, and the ServiceMonitor checked
+# for what the operator needs (its selector and an endpoint for each metrics port).
+sm="$WORK/service-monitor.yaml"
+if "$HELM" template dbaas "$CHART" --namespace dbaas --kube-version "$KUBE_VERSION" \
+	--set "secret.secretKey=$KEY" --set metrics.serviceMonitor.enabled=true \
+	--set metrics.serviceMonitor.labels.release=prometheus > "$sm" 2> "$WORK/service-monitor.err"; then
+	awk -v crd="$WORK/sm-crd.yaml" -v rest="$WORK/sm-rest.yaml" '
+		/^---/ { flush(); next } { doc = doc $0 "\n" }
+		function flush() { if (doc ~ /\nkind: ServiceMonitor\n/ || doc ~ /^kind: ServiceMonitor\n/) printf "---\n%s", doc > crd; else if (doc != "") printf "---\n%s", doc > rest; doc = "" }
+		END { flush() }' "$sm"
+	objects="$(grep -c '^kind:' "$WORK/sm-rest.yaml" || :)"
+	if "$KV" --strict --kubernetes-version "$KUBE_VERSION" "$WORK/sm-rest.yaml" > "$WORK/sm.kv" 2>&1 &&
+		passed="$(grep -c '^INFO .* passed for resource ' "$WORK/sm.kv" || :)" && ((passed == objects)); then
+		pass "helm template + kubernetes-validate --strict (service-monitor: $objects objects besides it)"
+	else
+		cat "$WORK/sm.kv" >&2
+		fail "kubernetes-validate --strict (service-monitor)"
+	fi
+	if grep -q '^apiVersion: monitoring.coreos.com/v1$' "$WORK/sm-crd.yaml" &&
+		grep -qE '^    - port: http$' "$WORK/sm-crd.yaml" && grep -qE '^    - port: metrics$' "$WORK/sm-crd.yaml" &&
+		grep -qE '^ +path: /metrics$' "$WORK/sm-crd.yaml" && grep -qE '^ +release: prometheus$' "$WORK/sm-crd.yaml" &&
+		grep -qE '^ +app.kubernetes.io/instance: dbaas$' "$WORK/sm-crd.yaml" &&
+		grep -q 'name: dbaas-worker-metrics' "$WORK/sm-rest.yaml"; then
+		pass "ServiceMonitor: the api's and the workers' /metrics, with its labels"
+	else
+		cat "$WORK/sm-crd.yaml" >&2
+		fail "ServiceMonitor render"
+	fi
+else
+	cat "$WORK/service-monitor.err" >&2
+	fail "helm template (service-monitor)"
+fi
+if grep -q 'kind: ServiceMonitor' "$WORK/defaults.yaml"; then
+	fail "a ServiceMonitor in the default render (it needs the operator's CRDs)"
+else
+	pass "no ServiceMonitor by default"
+fi
+
 # 3. what must be refused
 refuse no-secret-key 'secret.secretKey is required'
 refuse short-secret-key 'secretKey' --set secret.secretKey=c2hvcnQ=
@@ -251,7 +290,12 @@ expect "migration Job is a pre-install/pre-upgrade hook" 'helm.sh/hook: pre-inst
 expect "migration runs dbaas-api migrate" '^ +- migrate$'
 expect "pods roll on config change" 'checksum/config: [0-9a-f]{64}'
 expect "pods roll on secret change" 'checksum/secret: [0-9a-f]{64}'
-expect "readiness probe on /health" 'path: /health'
+expect "liveness probe on /health" 'path: /health'
+expect "readiness probes on /ready" 'path: /ready'
+expect "worker metrics listen on the pod's address" 'value: "0\.0\.0\.0:9187"'
+expect "Prometheus scrape annotations" 'prometheus.io/scrape: "true"'
+expect "the Grafana dashboard for the sidecar" 'grafana_dashboard: "1"'
+expect "the dashboard's JSON in its ConfigMap" '"uid": "dbaas-control-plane"'
 expect "worker reaches Docker over tcp" 'DBAAS_DOCKER_HOST: "tcp://'
 if grep -q 'docker.sock' "$defaults"; then
 	fail "the default render mounts the Docker socket"

@@ -212,6 +212,24 @@ checksum/secret: {{ include "dbaas.secretData" . | sha256sum }}
 {{- end }}
 
 {{/*
+Prometheus' scrape annotations of a component's pods, when metrics.scrapeAnnotations:
+each one only where neither podAnnotations nor the component's own sets that key.
+(dict "ctx" $ "port" 8000 "values" .Values.api)
+*/}}
+{{- define "dbaas.scrapeAnnotations" -}}
+{{- $ctx := .ctx }}
+{{- if $ctx.Values.metrics.scrapeAnnotations }}
+{{- $given := merge (dict) (.values.podAnnotations | default dict) ($ctx.Values.podAnnotations | default dict) }}
+{{- $scrape := dict "prometheus.io/scrape" "true" "prometheus.io/port" (toString .port) "prometheus.io/path" "/metrics" }}
+{{- range $key := keys $scrape | sortAlpha }}
+{{- if not (hasKey $given $key) }}
+{{ $key }}: {{ get $scrape $key | quote }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
 The affinity of a component: its own when given, else a pod anti-affinity preset that
 spreads its pods over nodes. (dict "ctx" $ "component" "api" "values" .Values.api)
 */}}
