@@ -9,6 +9,10 @@ const USAGE: &str = "usage: dbaas-api [serve | migrate | openapi]
   migrate  apply migrations and fill an empty catalog, then exit
   openapi  print the OpenAPI document";
 
+/// Many small allocations per request and per job: mimalloc serves them faster than glibc.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     dbaas_core::logging::init("info");

@@ -243,6 +243,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     certificate_authorities,
     engine_certificates,
     engine_observations,
+    database_counts,
 );
 
 // TLS to the engines (migration 2026-12-02-000001_tls), kept apart from the tables above.
@@ -302,3 +303,15 @@ diesel::table! {
     }
 }
 diesel::joinable!(engine_observations -> engines (engine_id));
+
+// A list's totals (migration 2026-12-06-000001_database_counts), kept by triggers on
+// `databases`; `project_id` 0 is "no project".
+diesel::table! {
+    database_counts (team_id, environment_id, project_id, status) {
+        team_id -> Int8,
+        environment_id -> Int8,
+        project_id -> Int8,
+        status -> Text,
+        n -> Int4,
+    }
+}

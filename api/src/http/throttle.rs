@@ -25,8 +25,15 @@
 //! `{prefix}:login:{sha256 of username and address}` (no username or address in clear), a hash
 //! of `failures` and `next` (a time in ms of Redis' clock, so the replicas' clocks do not
 //! matter), forgotten [`MEMORY`] after the last failure. A Lua script takes the turn atomically;
-//! a failure is `HINCRBY` + `PEXPIRE`; a success `DEL`. A login whose pair has no failures costs
-//! one round trip.
+//! a failure is `HINCRBY` + `PEXPIRE`; a success `DEL`.
+//!
+//! **Clear pairs from memory.** A pair Redis found without failures is taken as clear by this
+//! replica for [`CLEAR_FOR`] (1 s) without asking again, so a steady client's logins cost no
+//! round trip at all. A failure of the pair on this replica ends that at once (and an answer
+//! from Redis that was asked before the failure does not bring it back). What this lets
+//! through: a failure on *another* replica is not seen here for up to [`CLEAR_FOR`], so a
+//! guesser at the address of a user who is logged in on several replicas gets at most one
+//! unslowed attempt per replica, once, before every replica asks Redis again.
 //!
 //! **Redis down.** Logins never fail because of Redis. A Redis call that errs or takes longer
 //! than [`REDIS_TIMEOUT`] makes this replica count in its own memory instead, with one warning,
@@ -57,6 +64,10 @@ pub const REDIS_TIMEOUT: Duration = Duration::from_millis(250);
 pub const REDIS_PAUSE: Duration = Duration::from_secs(1);
 /// Pairs the in-memory fallback remembers at most.
 const LOCAL_MAX: usize = 10_000;
+/// How long a pair Redis found without failures is taken as clear without asking it again.
+pub const CLEAR_FOR: Duration = Duration::from_secs(1);
+/// Clear pairs remembered at most.
+const CLEAR_MAX: usize = 10_000;
 
 /// The wait before the password check of a pair with `failures` failed logins.
 pub fn delay(failures: u32) -> Duration {
@@ -144,6 +155,61 @@ struct Local {
     last_failure: u128,
 }
 
+/// Pairs lately found without failures, and when this replica last saw each fail.
+#[derive(Default)]
+struct ClearPairs {
+    pairs: Mutex<HashMap<Pair, Clear>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Clear {
+    until: Option<Instant>,
+    failed_at: Option<Instant>,
+}
+
+impl ClearPairs {
+    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<Pair, Clear>> {
+        self.pairs.lock().expect("login throttle poisoned")
+    }
+
+    fn is_clear(&self, pair: &Pair) -> bool {
+        self.map()
+            .get(pair)
+            .and_then(|c| c.until)
+            .is_some_and(|until| Instant::now() < until)
+    }
+
+    /// Redis, asked at `asked`, found the pair without failures: clear for [`CLEAR_FOR`],
+    /// unless it failed here since.
+    fn found_clear(&self, pair: &Pair, asked: Instant) {
+        let mut map = self.map();
+        let now = Instant::now();
+        if map.len() >= CLEAR_MAX && !map.contains_key(pair) {
+            map.retain(|_, c| c.until.is_some_and(|until| now < until));
+            if map.len() >= CLEAR_MAX {
+                return;
+            }
+        }
+        let entry = map.entry(*pair).or_insert(Clear {
+            until: None,
+            failed_at: None,
+        });
+        if entry.failed_at.is_none_or(|at| at < asked) {
+            entry.until = Some(now + CLEAR_FOR);
+        }
+    }
+
+    fn failed(&self, pair: &Pair) {
+        let mut map = self.map();
+        if let Some(entry) = map.get_mut(pair) {
+            *entry = Clear {
+                until: None,
+                failed_at: Some(Instant::now()),
+            };
+        }
+    }
+}
+
 /// The throttle of one api process: Redis when it answers, its own memory when not.
 pub struct LoginThrottle {
     prefix: String,
@@ -152,6 +218,7 @@ pub struct LoginThrottle {
     /// Set while Redis is left alone, after it failed.
     paused_until: Mutex<Option<Instant>>,
     local: Mutex<HashMap<Pair, Local>>,
+    clear: ClearPairs,
     epoch: Instant,
     /// Where failed Redis calls are counted (the process's metrics).
     errors: BackendErrors,
@@ -176,6 +243,7 @@ impl LoginThrottle {
             admit_script: redis::Script::new(ADMIT),
             paused_until: Mutex::new(None),
             local: Mutex::new(HashMap::new()),
+            clear: ClearPairs::default(),
             epoch: Instant::now(),
             errors: BackendErrors::default(),
         }
@@ -189,12 +257,22 @@ impl LoginThrottle {
 
     /// Takes the attempt's turn.
     pub async fn admit(&self, pair: &Pair) -> Admission {
+        if self.clear.is_clear(pair) {
+            return Admission::Check {
+                wait: Duration::ZERO,
+                failures: 0,
+            };
+        }
         if let Some(mut conn) = self.redis() {
             let mut call = self.admit_script.key(pair.key(&self.prefix));
             call.arg(FIRST_DELAY.as_millis() as u64)
                 .arg(MAX_DELAY.as_millis() as u64);
+            let asked = Instant::now();
             let answer = tokio::time::timeout(REDIS_TIMEOUT, call.invoke_async::<(u32, i64)>(&mut conn)).await;
             if let Some((failures, wait)) = self.answered(answer) {
+                if failures == 0 {
+                    self.clear.found_clear(pair, asked);
+                }
                 return match u64::try_from(wait) {
                     Ok(ms) => Admission::Check {
                         wait: Duration::from_millis(ms),
@@ -226,6 +304,7 @@ impl LoginThrottle {
 
     /// Counts a failed login.
     pub async fn failed(&self, pair: &Pair) {
+        self.clear.failed(pair);
         if let Some(mut conn) = self.redis() {
             let key = pair.key(&self.prefix);
             let mut pipe = redis::pipe();

@@ -2,7 +2,9 @@
 
 use std::collections::HashMap;
 
+use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable};
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use rand::distr::{Alphanumeric, SampleString};
 
@@ -13,7 +15,7 @@ use crate::model::{
     owner_username, Credential, Database, DatabaseDetail, DatabaseStatus, Engine, Environment, NewDatabase, Plan, Task,
     TaskKind,
 };
-use crate::schema::{credentials, databases, engines, environments, plans, tasks, teams};
+use crate::schema::{credentials, database_counts, databases, engines, environments, plans, tasks, teams};
 
 /// What recording a new database produced: the row, its owner credential, and the task that
 /// will provision it.
@@ -152,7 +154,9 @@ macro_rules! filtered {
     }};
 }
 
-/// How many databases match the filters, as a subquery of a page's query.
+/// How many databases match the filters, counted row by row, as a subquery of a page's
+/// query: for a filter by name, which the [kept counts](kept_total) do not know of (a name
+/// has one live database per environment, so this counts few rows).
 macro_rules! total_of {
     ($filter:expr) => {
         filtered!(counted.select(diesel::dsl::count_star()).into_boxed(), $filter, |c| {
@@ -160,6 +164,33 @@ macro_rules! total_of {
         })
         .single_value()
     };
+}
+
+/// How many databases match the filters (all but a name), as the kept counts say: a sum over
+/// the (team, environment, project, status) keys that match, however many rows they hold.
+fn kept_total(filter: &DatabaseFilter) -> database_counts::BoxedQuery<'static, Pg, Nullable<BigInt>> {
+    let mut query = database_counts::table
+        .select(diesel::dsl::sum(database_counts::n))
+        .into_boxed();
+    if let Some(teams) = &filter.teams_in {
+        query = query.filter(database_counts::team_id.eq_any(teams.clone()));
+    }
+    if let Some(id) = filter.project_id {
+        query = query.filter(database_counts::project_id.eq(id));
+    }
+    if let Some(id) = filter.environment_id {
+        query = query.filter(database_counts::environment_id.eq(id));
+    }
+    if let Some(id) = filter.team_id {
+        query = query.filter(database_counts::team_id.eq(id));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(database_counts::status.eq(status));
+    }
+    if !filter.show_deleted {
+        query = query.filter(database_counts::status.ne(DatabaseStatus::Deleted));
+    }
+    query
 }
 
 /// Details from joined rows and their live credentials (one query), in the rows' order.
@@ -297,7 +328,7 @@ impl Store {
     }
 
     /// One page of databases with their details, and how many match in all: two queries (the
-    /// count rides along with the page's rows), or three for a page past the end.
+    /// total rides along with the page's rows), or three for a page past the end.
     pub async fn database_page(
         &self,
         filter: DatabaseFilter,
@@ -306,28 +337,41 @@ impl Store {
         let mut conn = self.conn().await?;
         let query = || filtered!(joined!().into_boxed(), &filter, |c| c);
         type Counted = (Database, Plan, Environment, Option<Engine>, Option<Task>, Option<i64>);
-        let rows: Vec<Counted> = load_rows!(
-            &mut conn,
-            query,
-            databases::id,
-            (
-                Database::as_select(),
-                Plan::as_select(),
-                Environment::as_select(),
-                Option::<Engine>::as_select(),
-                Option::<Task>::as_select(),
-                total_of!(&filter),
-            ),
-            request
-        );
+        // The total rides along: counted where the filter names a database, else kept.
+        macro_rules! page_with {
+            ($total:expr) => {
+                load_rows!(
+                    &mut conn,
+                    query,
+                    databases::id,
+                    (
+                        Database::as_select(),
+                        Plan::as_select(),
+                        Environment::as_select(),
+                        Option::<Engine>::as_select(),
+                        Option::<Task>::as_select(),
+                        $total,
+                    ),
+                    request
+                )
+            };
+        }
+        let rows: Vec<Counted> = match filter.name {
+            Some(_) => page_with!(total_of!(&filter)),
+            None => page_with!(kept_total(&filter).single_value()),
+        };
         let total = match <[Counted]>::first(&rows) {
             Some(row) => row.5.unwrap_or_default(),
-            None => {
+            None if filter.name.is_some() => {
                 filtered!(databases::table.into_boxed(), &filter, |c| c)
                     .count()
                     .get_result(&mut conn)
                     .await?
             }
+            None => kept_total(&filter)
+                .get_result::<Option<i64>>(&mut conn)
+                .await?
+                .unwrap_or_default(),
         };
         let rows: Vec<Joined> = rows
             .into_iter()
