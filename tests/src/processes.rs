@@ -56,7 +56,9 @@ fn tail(log: &str) -> String {
     lines[lines.len().saturating_sub(20)..].join("\n")
 }
 
-fn binary(name: &str) -> PathBuf {
+/// A binary of the workspace (`dbaas-api`, `dbaas-worker`, `dbaas`), from `DBAAS_BIN_DIR` or
+/// `target/debug`.
+pub fn binary(name: &str) -> PathBuf {
     let dir = std::env::var_os("DBAAS_BIN_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/debug"));

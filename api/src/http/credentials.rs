@@ -11,7 +11,7 @@ use super::error::ApiResult;
 use super::links::Links;
 use super::paging::{list_links, page_request};
 use super::responses::Located;
-use super::views::{CredentialList, CredentialListItem, CredentialView, TaskView};
+use super::views::{CredentialList, CredentialListItem, CredentialOrTask, CredentialView, TaskView};
 use super::Tag;
 use crate::app::{App, CredentialDetail, Waited};
 use crate::params::CredentialCreate;
@@ -23,20 +23,20 @@ pub struct Api;
 pub enum Created {
     /// Created; the password works.
     #[oai(status = 201)]
-    Created(Json<CredentialView>, #[oai(header = "Location")] String),
+    Created(Json<CredentialOrTask>, #[oai(header = "Location")] String),
     /// Recorded; the worker has not finished yet. Follow the task.
     #[oai(status = 202)]
-    Accepted(Json<TaskView>, #[oai(header = "Location")] String),
+    Accepted(Json<CredentialOrTask>, #[oai(header = "Location")] String),
 }
 
 #[derive(ApiResponse)]
 pub enum Reset {
     /// The new password works, and the old one no longer does.
     #[oai(status = 200)]
-    Done(Json<CredentialView>),
+    Done(Json<CredentialOrTask>),
     /// The worker has not finished yet. Follow the task.
     #[oai(status = 202)]
-    Accepted(Json<TaskView>, #[oai(header = "Location")] String),
+    Accepted(Json<CredentialOrTask>, #[oai(header = "Location")] String),
 }
 
 #[derive(ApiResponse)]
@@ -49,16 +49,16 @@ pub enum Deleted {
     Accepted(Json<TaskView>, #[oai(header = "Location")] String),
 }
 
-fn pending(links: &Links, task: dbaas_core::model::Task) -> (Json<TaskView>, String) {
+fn pending(links: &Links, task: dbaas_core::model::Task) -> (TaskView, String) {
     let view = TaskView::new(links, task);
     let location = view.location();
-    (Json(view), location)
+    (view, location)
 }
 
-fn done(links: &Links, detail: CredentialDetail) -> (Json<CredentialView>, String) {
+fn done(links: &Links, detail: CredentialDetail) -> (CredentialView, String) {
     let view = CredentialView::new(links, detail);
     let location = view.location();
-    (Json(view), location)
+    (view, location)
 }
 
 #[OpenApi(tag = "Tag::Credential")]
@@ -79,11 +79,11 @@ impl Api {
         Ok(match app.credential_create(&auth.0, body.0).await? {
             Waited::Done(detail) => {
                 let (view, location) = done(&links, detail);
-                Created::Created(view, location)
+                Created::Created(Json(CredentialOrTask::Credential(view)), location)
             }
             Waited::Pending(task) => {
                 let (view, location) = pending(&links, task);
-                Created::Accepted(view, location)
+                Created::Accepted(Json(CredentialOrTask::Task(view)), location)
             }
         })
     }
@@ -153,10 +153,12 @@ impl Api {
     ) -> ApiResult<Reset> {
         let links = Links::for_request(app, req);
         Ok(match app.credential_reset_password(&auth.0, id.0).await? {
-            Waited::Done(detail) => Reset::Done(Json(CredentialView::new(&links, detail))),
+            Waited::Done(detail) => {
+                Reset::Done(Json(CredentialOrTask::Credential(CredentialView::new(&links, detail))))
+            }
             Waited::Pending(task) => {
                 let (view, location) = pending(&links, task);
-                Reset::Accepted(view, location)
+                Reset::Accepted(Json(CredentialOrTask::Task(view)), location)
             }
         })
     }
@@ -177,7 +179,7 @@ impl Api {
             Waited::Done(()) => Deleted::Done,
             Waited::Pending(task) => {
                 let (view, location) = pending(&Links::for_request(app, req), task);
-                Deleted::Accepted(view, location)
+                Deleted::Accepted(Json(view), location)
             }
         })
     }

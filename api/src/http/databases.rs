@@ -11,7 +11,7 @@ use super::error::ApiResult;
 use super::links::Links;
 use super::paging::{list_links, page_request};
 use super::responses::Located;
-use super::views::{DatabaseList, DatabaseView, TaskView};
+use super::views::{DatabaseList, DatabaseOrTask, DatabaseView, TaskView};
 use super::Tag;
 use crate::app::{App, DatabaseListQuery, Waited};
 use crate::params::{DatabaseCreate, DatabaseUpdate};
@@ -35,10 +35,10 @@ fn accepted(view: DatabaseView) -> Accepted {
 pub enum Restored {
     /// Ready again; every credential has a new password.
     #[oai(status = 200)]
-    Done(Json<DatabaseView>),
+    Done(Json<DatabaseOrTask>),
     /// The worker has not finished yet. Follow the task.
     #[oai(status = 202)]
-    Accepted(Json<TaskView>, #[oai(header = "Location")] String),
+    Accepted(Json<DatabaseOrTask>, #[oai(header = "Location")] String),
 }
 
 #[OpenApi(tag = "Tag::Database")]
@@ -162,11 +162,11 @@ impl Api {
     ) -> ApiResult<Restored> {
         let links = Links::for_request(app, req);
         Ok(match app.database_restore(&auth.0, id.0).await? {
-            Waited::Done(detail) => Restored::Done(Json(DatabaseView::new(&links, &detail))),
+            Waited::Done(detail) => Restored::Done(Json(DatabaseOrTask::Database(DatabaseView::new(&links, &detail)))),
             Waited::Pending(task) => {
                 let view = TaskView::new(&links, task);
                 let location = view.location();
-                Restored::Accepted(Json(view), location)
+                Restored::Accepted(Json(DatabaseOrTask::Task(view)), location)
             }
         })
     }

@@ -2,7 +2,7 @@
 
 use poem::web::Data;
 use poem::Request;
-use poem_openapi::param::Path;
+use poem_openapi::param::{Header, Path};
 use poem_openapi::payload::{Binary, Json};
 use poem_openapi::{ApiResponse, OpenApi};
 
@@ -68,17 +68,17 @@ impl Api {
         &self,
         auth: BasicAuth,
         Data(app): Data<&App>,
-        req: &Request,
         id: Path<i64>,
         dump_id: Path<i64>,
+        /// The bytes wanted, to resume or split a download: `bytes=START-END`, `bytes=START-`
+        /// or `bytes=-LENGTH` (one range; 206 with the part, 416 outside the dump). A value
+        /// that is not one such range is ignored, and the whole dump sent (RFC 9110 §14.2).
+        #[oai(name = "Range")]
+        range: Header<Option<String>>,
     ) -> ApiResult<Download> {
         let dump = app.dump_get(&auth.0, id.0, dump_id.0).await?;
         let size = dump.size_bytes;
-        let range = req
-            .headers()
-            .get(poem::http::header::RANGE)
-            .and_then(|v| v.to_str().ok());
-        Ok(match answer(range, size) {
+        Ok(match answer(range.0.as_deref(), size) {
             RangeAnswer::Full => {
                 let bytes = app.dump_read(&dump, 0, size).await?;
                 let name = format!(

@@ -1,0 +1,229 @@
+//! `dbaas db`: a tenant's databases.
+
+use clap::Subcommand;
+
+use super::Ctx;
+use crate::client::{arg, cursor_of, types, Client};
+use crate::error::CliError;
+use crate::output::Column;
+use crate::progress::{follow_url, Wait};
+
+#[derive(Debug, Subcommand)]
+pub enum Db {
+    /// Create a database, wait until it is ready, and show it with its owner credential
+    Create {
+        /// 1 to 63 lowercase letters, digits and underscores, starting with a letter
+        name: String,
+        /// The plan: a name (`postgres-small`, `mongodb-small`), an id or a URL
+        #[arg(long, default_value = "postgres-small")]
+        plan: String,
+        /// The environment: a name, an id or a URL
+        #[arg(long = "env", default_value = "dev")]
+        environment: String,
+        #[arg(long)]
+        description: Option<String>,
+        /// The project: a name, an id or a URL
+        #[arg(long)]
+        project: Option<String>,
+        /// A tag (repeat for more)
+        #[arg(long = "tag")]
+        tags: Vec<String>,
+        #[command(flatten)]
+        wait: Wait,
+    },
+    /// List databases
+    List {
+        #[arg(long)]
+        name: Option<String>,
+        /// creating, ready, failed, quarantined or deleted
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long = "env")]
+        environment: Option<String>,
+        #[arg(long)]
+        team: Option<i64>,
+        /// Include deleted databases
+        #[arg(long)]
+        deleted: bool,
+    },
+    /// Show a database (by id or name)
+    Show { database: String },
+    /// Delete a database: the first delete quarantines it (the data stays, passwords are
+    /// replaced), a second one destroys it after a final dump
+    Delete {
+        database: String,
+        #[command(flatten)]
+        wait: Wait,
+    },
+    /// Restore a quarantined database (every credential gets a new password)
+    Restore {
+        database: String,
+        #[command(flatten)]
+        wait: Wait,
+    },
+}
+
+const COLUMNS: &[Column] = &[
+    ("ID", "/id"),
+    ("NAME", "/name"),
+    ("ENGINE", "/engine"),
+    ("STATUS", "/status"),
+    ("HEALTH", "/health"),
+    ("ENDPOINT", "/endpoint"),
+    ("TEAM", "/team"),
+    ("CREATED", "/created_at"),
+];
+
+/// A database named on the command line, by id or by name.
+pub async fn resolve(api: &Client, database: &str) -> Result<i64, CliError> {
+    if let Ok(id) = database.parse() {
+        return Ok(id);
+    }
+    let name: types::DatabaseListName = arg("database", database)?;
+    let list = api
+        .database_list(None, None, Some(&name), None, None, Some(true), None, None)
+        .await?
+        .into_inner();
+    // A deleted database's name may be taken again: the live one wins.
+    let live: Vec<i64> = list
+        .database
+        .iter()
+        .filter(|d| d.status != "deleted")
+        .map(|d| d.id)
+        .collect();
+    let all: Vec<i64> = list.database.iter().map(|d| d.id).collect();
+    match (live.as_slice(), all.as_slice()) {
+        ([one], _) | ([], [one]) => Ok(*one),
+        ([], []) => Err(CliError::Api {
+            status: 404,
+            code: "not_found".into(),
+            message: format!("no database is named {database}"),
+            field: Some("database".into()),
+        }),
+        _ => Err(CliError::Usage(format!(
+            "several databases are named {database}: give its id"
+        ))),
+    }
+}
+
+async fn show_with_owner(ctx: &Ctx, view: types::DatabaseView) -> Result<(), CliError> {
+    let owner = format!("u_{}", view.name);
+    let owner = view
+        .credentials
+        .iter()
+        .find(|c| c.user == owner)
+        .or(view.credentials.first());
+    let mut named = vec![("database", serde_json::to_value(&view).map_err(CliError::other)?)];
+    if let Some(owner) = owner {
+        let credential = ctx.api.credential_get(owner.id).await?.into_inner();
+        named.push(("credential", serde_json::to_value(credential).map_err(CliError::other)?));
+    }
+    ctx.out.objects(&named)
+}
+
+pub async fn run(ctx: &Ctx, command: Db) -> Result<(), CliError> {
+    let api = &ctx.api;
+    match command {
+        Db::Create {
+            name,
+            plan,
+            environment,
+            description,
+            project,
+            tags,
+            wait,
+        } => {
+            let body = types::DatabaseCreate {
+                name: arg("name", &name)?,
+                plan: arg("plan", &plan)?,
+                environment: arg("environment", &environment)?,
+                description: description.as_deref().map(|d| arg("description", d)).transpose()?,
+                project: project.as_deref().map(|p| arg("project", p)).transpose()?,
+                tags: if tags.is_empty() {
+                    None
+                } else {
+                    Some(tags.iter().map(|t| arg("tags", t)).collect::<Result<_, _>>()?)
+                },
+            };
+            let view = api.database_create(&body).await?.into_inner();
+            if wait.no_wait {
+                return ctx.out.object(&view);
+            }
+            if let Some(task) = &view.links.task {
+                follow_url(api, task, &wait).await?;
+            }
+            let view = api.database_get(view.id).await?.into_inner();
+            show_with_owner(ctx, view).await
+        }
+        Db::List {
+            name,
+            status,
+            environment,
+            team,
+            deleted,
+        } => {
+            let name: Option<types::DatabaseListName> = name.as_deref().map(|n| arg("name", n)).transpose()?;
+            let status: Option<types::DatabaseListStatus> = status.as_deref().map(|s| arg("status", s)).transpose()?;
+            let environment: Option<types::DatabaseListEnvironment> =
+                environment.as_deref().map(|e| arg("environment", e)).transpose()?;
+            let mut items = Vec::new();
+            let mut cursor: Option<types::DatabaseListCursor> = None;
+            loop {
+                let page = api
+                    .database_list(
+                        cursor.as_ref(),
+                        environment.as_ref(),
+                        name.as_ref(),
+                        None,
+                        None,
+                        deleted.then_some(true),
+                        status.as_ref(),
+                        team,
+                    )
+                    .await?
+                    .into_inner();
+                items.extend(page.database);
+                match cursor_of(page.links.next.as_deref()) {
+                    Some(next) => cursor = Some(arg("cursor", &next)?),
+                    None => break,
+                }
+            }
+            ctx.out.list(&items, COLUMNS)
+        }
+        Db::Show { database } => {
+            let id = resolve(api, &database).await?;
+            let view = api.database_get(id).await?.into_inner();
+            ctx.out.object(&view)
+        }
+        Db::Delete { database, wait } => {
+            let id = resolve(api, &database).await?;
+            let view = api.database_delete(id).await?.into_inner();
+            if wait.no_wait {
+                return ctx.out.object(&view);
+            }
+            if let Some(task) = &view.links.task {
+                follow_url(api, task, &wait).await?;
+            }
+            match api.database_get(id).await {
+                Ok(view) => ctx.out.object(&view.into_inner()),
+                Err(progenitor_client::Error::ErrorResponse(r)) if r.status() == 404 => {
+                    ctx.out.note(&format!("database {id} is gone"));
+                    Ok(())
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+        Db::Restore { database, wait } => {
+            let id = resolve(api, &database).await?;
+            match api.database_restore(id).await?.into_inner() {
+                types::DatabaseOrTask::DatabaseView(view) => ctx.out.object(&view),
+                types::DatabaseOrTask::TaskView(task) if wait.no_wait => ctx.out.object(&task),
+                types::DatabaseOrTask::TaskView(task) => {
+                    crate::progress::follow(api, task.id, &wait).await?;
+                    let view = api.database_get(id).await?.into_inner();
+                    ctx.out.object(&view)
+                }
+            }
+        }
+    }
+}
