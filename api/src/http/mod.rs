@@ -163,6 +163,20 @@ fn log_forms(doc: &mut serde_json::Value) {
             "text/plain; charset=utf-8".into(),
             serde_json::json!({"schema": {"type": "string"}}),
         );
+        // Before OpenAPI 3.2's `itemSchema`, an event stream's `schema` is read as the shape
+        // of one event (poem-openapi writes an array of strings).
+        content.insert(
+            "text/event-stream".into(),
+            serde_json::json!({"schema": {
+                "type": "object",
+                "description": "One server-sent event: `log` (`data`: one line of the log) or `end` (`data`: why the server ended the stream).",
+                "required": ["event", "data"],
+                "properties": {
+                    "event": {"type": "string", "enum": ["log", "end"]},
+                    "data": {"type": "string"}
+                }
+            }}),
+        );
     }
 }
 
