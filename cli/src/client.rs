@@ -55,6 +55,27 @@ pub fn cursor_of(link: Option<&str>) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
+/// Every item of a list, page after page: `fetch` reads the page at a cursor (the first page
+/// at none) and answers its items and its `next` link.
+pub async fn every_page<C, T, F, Fut>(mut fetch: F) -> Result<Vec<T>, CliError>
+where
+    C: std::str::FromStr,
+    C::Err: std::fmt::Display,
+    F: FnMut(Option<C>) -> Fut,
+    Fut: std::future::Future<Output = Result<(Vec<T>, Option<String>), CliError>>,
+{
+    let mut items = Vec::new();
+    let mut cursor = None;
+    loop {
+        let (page, next) = fetch(cursor.take()).await?;
+        items.extend(page);
+        match cursor_of(next.as_deref()) {
+            Some(next) => cursor = Some(arg("cursor", &next)?),
+            None => return Ok(items),
+        }
+    }
+}
+
 /// A command-line value as the generated type of that parameter, which checks it as the
 /// spec says (a pattern, a range); a value it refuses is a usage error naming the field.
 pub fn arg<T>(field: &str, value: &str) -> Result<T, CliError>

@@ -4,7 +4,7 @@
 use clap::Subcommand;
 
 use super::Ctx;
-use crate::client::{arg, cursor_of, types, Client};
+use crate::client::{arg, every_page, types, Client};
 use crate::commands::db;
 use crate::error::CliError;
 use crate::output::Column;
@@ -62,19 +62,12 @@ const COLUMNS: &[Column] = &[
 async fn list(api: &Client, database: Option<i64>) -> Result<Vec<types::CredentialListItem>, CliError> {
     let database: Option<types::CredentialListDatabase> =
         database.map(|d| arg("database", &d.to_string())).transpose()?;
-    let mut items = Vec::new();
-    let mut cursor: Option<types::CredentialListCursor> = None;
-    loop {
-        let page = api
-            .credential_list(cursor.as_ref(), database.as_ref(), None)
-            .await?
-            .into_inner();
-        items.extend(page.credential);
-        match cursor_of(page.links.next.as_deref()) {
-            Some(next) => cursor = Some(arg("cursor", &next)?),
-            None => return Ok(items),
-        }
-    }
+    let database = database.as_ref();
+    every_page(|cursor: Option<types::CredentialListCursor>| async move {
+        let page = api.credential_list(cursor.as_ref(), database, None).await?.into_inner();
+        Ok((page.credential, page.links.next))
+    })
+    .await
 }
 
 pub async fn run(ctx: &Ctx, command: Cred) -> Result<(), CliError> {

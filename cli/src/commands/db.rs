@@ -3,7 +3,7 @@
 use clap::Subcommand;
 
 use super::Ctx;
-use crate::client::{arg, cursor_of, types, Client};
+use crate::client::{arg, every_page, types, Client};
 use crate::error::CliError;
 use crate::output::Column;
 use crate::progress::{follow_url, Wait};
@@ -166,28 +166,24 @@ pub async fn run(ctx: &Ctx, command: Db) -> Result<(), CliError> {
             let status: Option<types::DatabaseListStatus> = status.as_deref().map(|s| arg("status", s)).transpose()?;
             let environment: Option<types::DatabaseListEnvironment> =
                 environment.as_deref().map(|e| arg("environment", e)).transpose()?;
-            let mut items = Vec::new();
-            let mut cursor: Option<types::DatabaseListCursor> = None;
-            loop {
+            let (environment, name, status) = (environment.as_ref(), name.as_ref(), status.as_ref());
+            let items = every_page(|cursor: Option<types::DatabaseListCursor>| async move {
                 let page = api
                     .database_list(
                         cursor.as_ref(),
-                        environment.as_ref(),
-                        name.as_ref(),
+                        environment,
+                        name,
                         None,
                         None,
                         deleted.then_some(true),
-                        status.as_ref(),
+                        status,
                         team,
                     )
                     .await?
                     .into_inner();
-                items.extend(page.database);
-                match cursor_of(page.links.next.as_deref()) {
-                    Some(next) => cursor = Some(arg("cursor", &next)?),
-                    None => break,
-                }
-            }
+                Ok((page.database, page.links.next))
+            })
+            .await?;
             ctx.out.list(&items, COLUMNS)
         }
         Db::Show { database } => {

@@ -6,7 +6,7 @@ use clap::Subcommand;
 use futures_util::StreamExt;
 
 use super::Ctx;
-use crate::client::{arg, cursor_of, types};
+use crate::client::{arg, every_page, types};
 use crate::error::CliError;
 use crate::output::Column;
 use crate::progress::{follow, Wait};
@@ -78,27 +78,16 @@ pub async fn run(ctx: &Ctx, command: Engine) -> Result<(), CliError> {
             let engine: Option<types::EngineListEngine> = engine.as_deref().map(|e| arg("engine", e)).transpose()?;
             let health: Option<types::EngineListHealth> = health.as_deref().map(|h| arg("health", h)).transpose()?;
             let drift: Option<types::EngineListDrift> = drift.as_deref().map(|d| arg("drift", d)).transpose()?;
-            let mut items = Vec::new();
-            let mut cursor: Option<types::EngineListCursor> = None;
-            loop {
+            let (drift, engine, environment, health) =
+                (drift.as_ref(), engine.as_ref(), environment.as_ref(), health.as_ref());
+            let items = every_page(|cursor: Option<types::EngineListCursor>| async move {
                 let page = api
-                    .engine_list(
-                        cursor.as_ref(),
-                        drift.as_ref(),
-                        engine.as_ref(),
-                        environment.as_ref(),
-                        health.as_ref(),
-                        None,
-                        None,
-                    )
+                    .engine_list(cursor.as_ref(), drift, engine, environment, health, None, None)
                     .await?
                     .into_inner();
-                items.extend(page.engine);
-                match cursor_of(page.links.next.as_deref()) {
-                    Some(next) => cursor = Some(arg("cursor", &next)?),
-                    None => break,
-                }
-            }
+                Ok((page.engine, page.links.next))
+            })
+            .await?;
             ctx.out.list(&items, COLUMNS)
         }
         Engine::Show { id } => ctx.out.object(&api.engine_get(id).await?.into_inner()),

@@ -4,7 +4,7 @@
 use clap::Subcommand;
 
 use super::Ctx;
-use crate::client::{arg, cursor_of, types};
+use crate::client::{every_page, types};
 use crate::error::CliError;
 use crate::output::Column;
 
@@ -30,16 +30,11 @@ pub async fn run(ctx: &Ctx, command: Orphan) -> Result<(), CliError> {
     let api = &ctx.api;
     match command {
         Orphan::List => {
-            let mut items = Vec::new();
-            let mut cursor: Option<types::OrphanListCursor> = None;
-            loop {
+            let items = every_page(|cursor: Option<types::OrphanListCursor>| async move {
                 let page = api.orphan_list(cursor.as_ref(), None).await?.into_inner();
-                items.extend(page.orphan);
-                match cursor_of(page.links.next.as_deref()) {
-                    Some(next) => cursor = Some(arg("cursor", &next)?),
-                    None => break,
-                }
-            }
+                Ok((page.orphan, page.links.next))
+            })
+            .await?;
             ctx.out.list(&items, COLUMNS)
         }
         Orphan::Rm { id } => {
