@@ -91,7 +91,8 @@ pub struct LogQuery {
 pub type LogStream = futures_util::stream::BoxStream<'static, AppResult<String>>;
 
 /// What a failed read of engine `id`'s log means to its caller: an engine without a
-/// container has no log to read (409); anything else is its Docker host failing (503).
+/// container has no log to read (409); anything else is its Docker host failing while it
+/// answers (503).
 fn log_error(id: i64, error: ProvisionError) -> AppError {
     match error {
         ProvisionError::NoContainer(_) => AppError::Conflict(format!(
@@ -195,16 +196,24 @@ impl App {
         let since = query.since.as_deref().map(parse_since).transpose()?;
         let engine = self.store.engine_get(id).await?;
         let environment = self.store.environment_get(engine.environment_id).await?;
-        let refused = |e: String| AppError::Unavailable(format!("the engine's Docker host is refused: {e}"));
+        // A host this deployment may not use, or one that does not answer, is the state of the
+        // engine's environment (an admin's to mend; the fleet shows it), not a failure of this
+        // service: 409, as for an engine with no container.
+        let endpoint = &environment.docker_endpoint;
+        let host_conflict = |why: String| {
+            AppError::Conflict(format!(
+                "engine {id}'s Docker host {endpoint} {why}, so its log cannot be read now"
+            ))
+        };
         self.config
             .allow
-            .check_docker_endpoint(&environment.docker_endpoint)
-            .map_err(|e| refused(e.to_string()))?;
+            .check_docker_endpoint(endpoint)
+            .map_err(|e| host_conflict(format!("is not allowed ({e})")))?;
         let docker = self
             .docker
-            .get(&environment.docker_endpoint)
+            .get(endpoint)
             .await
-            .map_err(|e| AppError::Unavailable(format!("cannot reach the engine's Docker host: {e}")))?;
+            .map_err(|e| host_conflict(format!("cannot be reached ({e})")))?;
         if !query.follow {
             let lines = docker
                 .logs(&engine.container_name, tail, since, false)
