@@ -7,6 +7,7 @@ diesel::table! {
         created_at -> Timestamptz,
         database_limit -> Int4,
         deleted_at -> Nullable<Timestamptz>,
+        allowed_plans -> Array<Int8>,
     }
 }
 
@@ -166,6 +167,8 @@ diesel::table! {
         lease_expires_at -> Nullable<Timestamptz>,
         engine_id -> Nullable<Int8>,
         target_image -> Nullable<Text>,
+        target_plan_id -> Nullable<Int8>,
+        allow_restart -> Bool,
     }
 }
 
@@ -190,6 +193,7 @@ diesel::table! {
         pooled_at -> Nullable<Timestamptz>,
         assigned_at -> Nullable<Timestamptz>,
         desired -> Text,
+        sized_memory_bytes -> Nullable<Int8>,
     }
 }
 

@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use bollard::errors::Error as BollardError;
-use bollard::models::{ContainerCreateBody, HostConfig, RestartPolicy, RestartPolicyNameEnum, VolumeCreateRequest};
+use bollard::models::{
+    ContainerCreateBody, ContainerUpdateBody, HostConfig, RestartPolicy, RestartPolicyNameEnum, VolumeCreateRequest,
+};
 use bollard::query_parameters::{
     CreateContainerOptionsBuilder, ListContainersOptionsBuilder, RemoveContainerOptionsBuilder,
     RemoveVolumeOptionsBuilder,
@@ -86,6 +88,12 @@ pub struct DockerHost {
     docker: Docker,
 }
 
+/// The swap limit that goes with a memory limit: Docker's own default at creation on cgroup
+/// v1 (as much swap as memory), written out so that an update keeps it in step.
+fn memory_swap(memory_bytes: i64) -> i64 {
+    memory_bytes.saturating_mul(2)
+}
+
 fn status_of(e: &BollardError) -> Option<u16> {
     match e {
         BollardError::DockerResponseServerError { status_code, .. } => Some(*status_code),
@@ -107,8 +115,9 @@ impl DockerHost {
     }
 
     /// Creates the volume, the container and starts it, each only if missing or stopped.
-    /// Returns the container's id.
-    pub async fn ensure_running(&self, spec: &ContainerSpec) -> ProvisionResult<String> {
+    /// Returns the container's id, and whether it was made now (from `spec`) rather than
+    /// found.
+    pub async fn ensure_running(&self, spec: &ContainerSpec) -> ProvisionResult<(String, bool)> {
         self.docker
             .create_volume(VolumeCreateRequest {
                 name: Some(spec.volume.clone()),
@@ -116,9 +125,9 @@ impl DockerHost {
                 ..Default::default()
             })
             .await?;
-        let id = match self.docker.inspect_container(&spec.name, None).await {
-            Ok(existing) => existing.id.unwrap_or_else(|| spec.name.clone()),
-            Err(e) if status_of(&e) == Some(404) => self.create(spec).await?,
+        let (id, made) = match self.docker.inspect_container(&spec.name, None).await {
+            Ok(existing) => (existing.id.unwrap_or_else(|| spec.name.clone()), false),
+            Err(e) if status_of(&e) == Some(404) => (self.create(spec).await?, true),
             Err(e) => return Err(e.into()),
         };
         if !spec.files.is_empty() && !self.is_running(&spec.name).await? {
@@ -129,7 +138,7 @@ impl DockerHost {
             Err(e) if status_of(&e) == Some(304) => {}
             other => other?,
         }
-        Ok(id)
+        Ok((id, made))
     }
 
     async fn create(&self, spec: &ContainerSpec) -> ProvisionResult<String> {
@@ -143,6 +152,7 @@ impl DockerHost {
                 // Docker bridge address is ever used.
                 network_mode: Some("host".into()),
                 memory: Some(spec.memory_bytes),
+                memory_swap: Some(memory_swap(spec.memory_bytes)),
                 nano_cpus: Some(spec.nano_cpus),
                 binds: Some(vec![format!("{}:{}", spec.volume, spec.data_path)]),
                 restart_policy: Some(RestartPolicy {
@@ -318,6 +328,23 @@ impl DockerHost {
         match self.docker.stop_container(container, Some(options)).await {
             Err(e) if !matches!(status_of(&e), Some(304 | 404)) => Err(e.into()),
             _ => Ok(()),
+        }
+    }
+
+    /// Changes a container's memory and CPU limits in place, running or not: nothing restarts.
+    /// The swap limit moves with the memory (on cgroup v1 a memory limit above the swap limit
+    /// is refused), and CPUs are set as `NanoCpus`, as at creation (Docker refuses them mixed
+    /// with a quota and period). A limit under what the container uses is refused by Docker.
+    pub async fn update_limits(&self, container: &str, memory_bytes: i64, nano_cpus: i64) -> ProvisionResult<()> {
+        let body = ContainerUpdateBody {
+            memory: Some(memory_bytes),
+            memory_swap: Some(memory_swap(memory_bytes)),
+            nano_cpus: Some(nano_cpus),
+            ..Default::default()
+        };
+        match self.docker.update_container(container, body).await {
+            Err(e) if status_of(&e) == Some(404) => Err(ProvisionError::NoContainer(container.to_owned())),
+            other => Ok(other?),
         }
     }
 

@@ -145,8 +145,16 @@ pub trait Engine: Send + Sync {
     fn admin_user(&self) -> &'static str;
 
     /// Environment, arguments and files for a container listening on `endpoint`, serving TLS
-    /// only (plain connections refused) when `tls` is given.
-    fn launch(&self, endpoint: &Endpoint, admin_password: &str, tls: Option<&ServerTls>) -> ContainerLaunch;
+    /// only (plain connections refused) when `tls` is given, with `fixed_memory` bytes set
+    /// aside at start (Postgres' shared_buffers, MongoDB's WiredTiger cache: the catalog's
+    /// `EngineKind::fixed_memory` of the container's limit).
+    fn launch(
+        &self,
+        endpoint: &Endpoint,
+        admin_password: &str,
+        tls: Option<&ServerTls>,
+        fixed_memory: i64,
+    ) -> ContainerLaunch;
 
     /// Makes a running engine take up the certificate files just written into its container
     /// (see [`Self::launch`]). `false`: it cannot without a restart.

@@ -14,6 +14,7 @@
 
 use std::time::{Duration, Instant};
 
+use dbaas_core::model::EngineKind;
 use dbaas_provisioner::{engine_for, ContainerSpec, DockerHost, Endpoint, Superuser};
 use dbaas_tests::{id_of, retry, Engine, TestStack};
 use rand::distr::{Alphanumeric, SampleString};
@@ -80,7 +81,9 @@ async fn floor_run(stack: &TestStack, engine: Engine, run: usize) -> Duration {
         port,
     };
     let password = Alphanumeric.sample_string(&mut rand::rng(), 24);
-    let launch = driver.launch(&endpoint, &password, None);
+    const MEMORY: i64 = 512 * 1024 * 1024;
+    let kind: EngineKind = engine.name().parse().expect("engine kind");
+    let launch = driver.launch(&endpoint, &password, None, kind.fixed_memory(MEMORY));
     let name = format!("dbaas-bench-floor-{}-{run}", stack.config.deployment);
     let spec = ContainerSpec {
         name: name.clone(),
@@ -92,7 +95,7 @@ async fn floor_run(stack: &TestStack, engine: Engine, run: usize) -> Duration {
             ("dbaas.deployment".to_string(), stack.config.deployment.clone()),
         ]
         .into(),
-        memory_bytes: 512 * 1024 * 1024,
+        memory_bytes: MEMORY,
         nano_cpus: 1_000_000_000,
         volume: format!("{name}-data"),
         data_path: launch.data_path.to_string(),

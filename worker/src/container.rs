@@ -23,7 +23,12 @@ pub fn container_spec(
     admin_password: &str,
     tls: Option<&ServerTls>,
 ) -> ContainerSpec {
-    let launch = driver.launch(endpoint, admin_password, tls);
+    let launch = driver.launch(
+        endpoint,
+        admin_password,
+        tls,
+        engine.kind.fixed_memory(engine.memory_bytes),
+    );
     let names = engine.names();
     let mut labels = HashMap::from([
         (label::MANAGED.to_string(), "true".to_string()),

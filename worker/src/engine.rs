@@ -149,7 +149,10 @@ pub async fn start(
         .ok_or_else(|| JobError::Invalid("the engine has no port or superuser password".into()))?;
     let server_tls = crate::tls::server_tls(ctx, handle.row.id, &handle.endpoint.host).await?;
     let spec = handle.container_spec(ctx, server_tls.as_ref(), database);
-    handle.docker(ctx).await?.ensure_running(&spec).await?;
+    let (_, made) = handle.docker(ctx).await?.ensure_running(&spec).await?;
+    if made {
+        ctx.store.engine_sized(handle.row.id, spec.memory_bytes).await?;
+    }
     steps.done("container").await?;
     handle
         .engine
@@ -188,7 +191,10 @@ impl EngineTarget {
         if let Some(image) = image {
             spec.image = image.to_owned();
         }
-        self.docker(ctx).await?.ensure_running(&spec).await?;
+        let (_, made) = self.docker(ctx).await?.ensure_running(&spec).await?;
+        if made {
+            ctx.store.engine_sized(self.row.id, spec.memory_bytes).await?;
+        }
         Ok(())
     }
 

@@ -1,6 +1,6 @@
 //! Database operations: a tenant's databases, from the request to the quarantine.
 
-use dbaas_core::model::{DatabaseDetail, DatabaseStatus, NewDatabase, Ref, TaskKind};
+use dbaas_core::model::{DatabaseDetail, DatabaseStatus, NewDatabase, Plan, Ref, TaskKind, Team};
 use dbaas_core::names::normalize_database_name;
 use dbaas_core::store::{Caller, DatabaseChanges, DatabaseFilter, Page, PageRequest};
 
@@ -29,7 +29,29 @@ fn unknown<'a>(field: &'static str, raw: &'a str) -> impl FnOnce(AppError) -> Ap
     }
 }
 
+/// What a database of a team on `plan` is refused with when an admin left the plan out of
+/// the team's.
+pub(super) fn plan_refused(team: &Team, plan: &Plan) -> AppError {
+    AppError::Unprocessable {
+        field: Some("plan"),
+        message: format!(
+            "team '{}' may not use plan '{}' (an admin restricts its plans; GET /api/team/{}/ lists them)",
+            team.name, plan.name, team.id
+        ),
+    }
+}
+
 impl App {
+    /// Refuses a plan the team's admin left out of its plans.
+    async fn plan_allowed(&self, team_id: i64, plan: &Plan) -> AppResult<()> {
+        let team = self.store.team_find(&Ref::Id(team_id)).await?;
+        if team.may_use_plan(plan.id) {
+            Ok(())
+        } else {
+            Err(plan_refused(&team, plan))
+        }
+    }
+
     /// A project the caller may put databases in.
     async fn project_for(&self, caller: &Caller, raw: &str) -> AppResult<i64> {
         let reference = parse_reference(ResourceKind::Project, "project", raw)?;
@@ -78,6 +100,7 @@ impl App {
                 caller.username
             ),
         })?;
+        self.plan_allowed(team_id, &plan).await?;
 
         let created = self
             .store
@@ -174,8 +197,15 @@ impl App {
         Ok(self.store.database_page(filter, page).await?)
     }
 
-    /// Changes a database's tenant-owned fields.
-    pub async fn database_update(&self, caller: &Caller, id: i64, params: DatabaseUpdate) -> AppResult<DatabaseDetail> {
+    /// Changes a database's tenant-owned fields, and its plan (a resize, waited for briefly:
+    /// pending while it is still under way). A resize is started before the other fields
+    /// change, so that a refused one changes nothing.
+    pub async fn database_update(
+        &self,
+        caller: &Caller,
+        id: i64,
+        params: DatabaseUpdate,
+    ) -> AppResult<Waited<DatabaseDetail>> {
         let current = self.database_owned(caller, id).await?;
         if current.database.status == DatabaseStatus::Deleted {
             return Err(AppError::Conflict(
@@ -193,6 +223,19 @@ impl App {
         // `Some(None)` goes back to the environment's quarantine period.
         let quarantine_days = Option::<Option<i32>>::from(params.quarantine_days);
         validate::each(quarantine_days.flatten().as_ref(), validate::quarantine_days)?;
+        if params.restart.is_some() && params.plan.is_none() {
+            return Err(AppError::Unprocessable {
+                field: Some("restart"),
+                message: "restart goes with a plan: it allows the restart a resize may need".into(),
+            });
+        }
+        let resized = match &params.plan {
+            Some(raw) => {
+                self.database_resize(&current, raw.as_text(), params.restart.unwrap_or(false))
+                    .await?
+            }
+            None => None,
+        };
         let changes = DatabaseChanges {
             project_id,
             quarantine_days,
@@ -201,7 +244,10 @@ impl App {
             is_protected: params.is_protected,
         };
         self.store.database_update(id, changes).await?;
-        Ok(self.store.database_detail(id).await?)
+        Ok(match resized {
+            Some(task) => Waited::Pending(Box::new(task)),
+            None => Waited::Done(self.store.database_detail(id).await?),
+        })
     }
 
     /// Brings a quarantined database back within its period; every credential gets a new

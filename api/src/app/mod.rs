@@ -17,6 +17,7 @@ mod orphans;
 mod plans;
 mod projects;
 mod references;
+mod resize;
 mod tasks;
 mod teams;
 mod users;

@@ -24,7 +24,8 @@ pub struct TaskListQuery {
 #[derive(Debug, Clone)]
 pub enum Waited<T> {
     Done(T),
-    Pending(Task),
+    // Boxed: a task is large beside most answers.
+    Pending(Box<Task>),
 }
 
 fn task_failed(task: &Task) -> AppError {
@@ -79,7 +80,7 @@ impl App {
         match task.status {
             TaskStatus::Succeeded => Ok(Waited::Done(())),
             TaskStatus::Failed => Err(task_failed(&task)),
-            TaskStatus::Queued | TaskStatus::Running => Ok(Waited::Pending(task)),
+            TaskStatus::Queued | TaskStatus::Running => Ok(Waited::Pending(Box::new(task))),
         }
     }
 }

@@ -5,7 +5,7 @@ use dbaas_core::model::{NewTeam, TeamChanges, TeamDetail};
 use dbaas_core::store::{Caller, Page, PageRequest};
 
 use super::{admin_only, parse_reference, validate, App, AppError, AppResult, ResourceKind};
-use crate::params::{TeamCreate, TeamUpdate};
+use crate::params::{Reference, TeamCreate, TeamUpdate};
 
 const ADMINS_ONLY: &str = "only admins change teams";
 
@@ -18,6 +18,30 @@ fn visible(caller: &Caller, id: i64) -> AppResult<()> {
 }
 
 impl App {
+    /// The plans a team may be restricted to, each named as a reference; one that does not
+    /// exist answers 422 naming `allowed_plans`.
+    async fn plan_ids(&self, plans: &[Reference]) -> AppResult<Vec<i64>> {
+        let mut ids = Vec::with_capacity(plans.len());
+        for raw in plans {
+            let reference = parse_reference(ResourceKind::Plan, "allowed_plans", raw.as_text())?;
+            let plan = self
+                .store
+                .plan_find(&reference)
+                .await
+                .map_err(|e| match AppError::from(e) {
+                    AppError::NotFound(_) => AppError::Unprocessable {
+                        field: Some("allowed_plans"),
+                        message: format!("plan '{}' does not exist", raw.as_text()),
+                    },
+                    e => e,
+                })?;
+            if !ids.contains(&plan.id) {
+                ids.push(plan.id);
+            }
+        }
+        Ok(ids)
+    }
+
     pub async fn team_list(&self, caller: &Caller, page: PageRequest) -> AppResult<Page<TeamDetail>> {
         let only = (!caller.is_admin).then_some(caller.team_ids.as_slice());
         Ok(self.store.team_list(only, page).await?)
@@ -32,9 +56,14 @@ impl App {
         admin_only(caller, ADMINS_ONLY)?;
         validate::name(&params.name)?;
         validate::each(params.database_limit.as_ref(), validate::database_limit)?;
+        let allowed_plans = match params.allowed_plans {
+            Some(plans) => Some(self.plan_ids(&plans).await?),
+            None => None,
+        };
         let new = NewTeam {
             name: params.name.into(),
             database_limit: params.database_limit,
+            allowed_plans,
         };
         Ok(self.store.team_create(new).await?)
     }
@@ -44,9 +73,14 @@ impl App {
         admin_only(caller, ADMINS_ONLY)?;
         validate::each(params.name.as_deref(), validate::name)?;
         validate::each(params.database_limit.as_ref(), validate::database_limit)?;
+        let allowed_plans = match params.allowed_plans {
+            Some(plans) => Some(self.plan_ids(&plans).await?),
+            None => None,
+        };
         let changes = TeamChanges {
             name: params.name.map(String::from),
             database_limit: params.database_limit,
+            allowed_plans,
         };
         Ok(self.store.team_update(id, changes).await?)
     }

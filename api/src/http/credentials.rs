@@ -82,7 +82,7 @@ impl Api {
                 Created::Created(Json(CredentialOrTask::Credential(view)), location)
             }
             Waited::Pending(task) => {
-                let (view, location) = pending(&links, task);
+                let (view, location) = pending(&links, *task);
                 Created::Accepted(Json(CredentialOrTask::Task(view)), location)
             }
         })
@@ -157,7 +157,7 @@ impl Api {
                 Reset::Done(Json(CredentialOrTask::Credential(CredentialView::new(&links, detail))))
             }
             Waited::Pending(task) => {
-                let (view, location) = pending(&links, task);
+                let (view, location) = pending(&links, *task);
                 Reset::Accepted(Json(CredentialOrTask::Task(view)), location)
             }
         })
@@ -178,7 +178,7 @@ impl Api {
         Ok(match app.credential_delete(&auth.0, id.0).await? {
             Waited::Done(()) => Deleted::Done,
             Waited::Pending(task) => {
-                let (view, location) = pending(&Links::for_request(app, req), task);
+                let (view, location) = pending(&Links::for_request(app, req), *task);
                 Deleted::Accepted(Json(view), location)
             }
         })

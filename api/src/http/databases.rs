@@ -32,6 +32,17 @@ fn accepted(view: DatabaseView) -> Accepted {
 }
 
 #[derive(ApiResponse)]
+pub enum Updated {
+    /// Changed (a resize included, when it finished within the request).
+    #[oai(status = 200)]
+    Done(Json<DatabaseView>),
+    /// A resize is under way, the other changes made: the database as it is, and in
+    /// `Location` its task to follow.
+    #[oai(status = 202)]
+    Resizing(Json<DatabaseView>, #[oai(header = "Location")] String),
+}
+
+#[derive(ApiResponse)]
 pub enum Restored {
     /// Ready again; every credential has a new password.
     #[oai(status = 200)]
@@ -129,8 +140,9 @@ impl Api {
 
     /// Update a database
     ///
-    /// Changes its project, description, tags or protection; name, plan and environment are
-    /// fixed at creation.
+    /// Changes its project, description, tags or protection, or resizes it to another plan
+    /// of its engine and image (`plan`: limits changed on the running engine, sessions kept);
+    /// name and environment are fixed at creation.
     #[oai(path = "/api/database/:id", method = "patch", operation_id = "database_update")]
     async fn database_update(
         &self,
@@ -139,9 +151,15 @@ impl Api {
         req: &Request,
         id: Path<i64>,
         body: Json<DatabaseUpdate>,
-    ) -> ApiResult<Json<DatabaseView>> {
-        let detail = app.database_update(&auth.0, id.0, body.0).await?;
-        Ok(Json(DatabaseView::new(&Links::for_request(app, req), &detail)))
+    ) -> ApiResult<Updated> {
+        let links = Links::for_request(app, req);
+        Ok(match app.database_update(&auth.0, id.0, body.0).await? {
+            Waited::Done(detail) => Updated::Done(Json(DatabaseView::new(&links, &detail))),
+            Waited::Pending(task) => {
+                let detail = app.database_get(&auth.0, id.0).await?;
+                Updated::Resizing(Json(DatabaseView::new(&links, &detail)), links.task(task.id))
+            }
+        })
     }
 
     /// Restore a quarantined database
@@ -164,7 +182,7 @@ impl Api {
         Ok(match app.database_restore(&auth.0, id.0).await? {
             Waited::Done(detail) => Restored::Done(Json(DatabaseOrTask::Database(DatabaseView::new(&links, &detail)))),
             Waited::Pending(task) => {
-                let view = TaskView::new(&links, task);
+                let view = TaskView::new(&links, *task);
                 let location = view.location();
                 Restored::Accepted(Json(DatabaseOrTask::Task(view)), location)
             }

@@ -38,7 +38,8 @@ pub struct DatabaseCreate {
     pub tags: Option<Vec<Text>>,
 }
 
-/// Changes to a database. `name`, `plan` and `environment` cannot change after creation.
+/// Changes to a database. `name` and `environment` cannot change after creation; `plan` can,
+/// to another plan of the same engine and image (a resize).
 // The spec has called it `DatabasePatch` since the first release; generated clients use it.
 #[derive(Debug, Clone, Object)]
 #[oai(rename = "DatabasePatch", deny_unknown_fields)]
@@ -63,4 +64,17 @@ pub struct DatabaseUpdate {
     /// back to the environment's period.
     #[oai(nullable, validator(minimum(value = "0"), maximum(value = "3650")))]
     pub quarantine_days: MaybeUndefined<i32>,
+    /// Resize to this plan (`/api/plan/1/`, `1` or its name): one of the same engine and
+    /// image that the team may use. Memory and CPU limits change on the running engine and
+    /// sessions stay connected. Refused with 409, saying why, when it cannot be done live: a
+    /// size or memory under what the database uses, another image (an upgrade), a shared
+    /// engine, or a shrink under the memory the engine set aside at start (which needs
+    /// `restart`); 422 for another engine or a plan that does not exist. Answers 202 while
+    /// the resize is under way.
+    #[oai(nullable)]
+    pub plan: Option<Reference>,
+    /// With `plan`: allow the restart a resize needs when the new memory is under what the
+    /// engine set aside at start (every session ends). Without it, such a resize is refused.
+    #[oai(nullable)]
+    pub restart: Option<bool>,
 }

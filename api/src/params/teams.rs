@@ -2,7 +2,7 @@
 
 use poem_openapi::Object;
 
-use super::Text;
+use super::{Reference, Text};
 
 /// A new team, with no members yet: give users the team through their `teams`.
 #[derive(Debug, Clone, Object)]
@@ -16,6 +16,11 @@ pub struct TeamCreate {
     /// more, 20 by default.
     #[oai(nullable, validator(minimum(value = "0")))]
     pub database_limit: Option<i32>,
+    /// The plans the team's databases may use (created with, or resized to), each as
+    /// `/api/plan/1/`, `1` or its name (one that does not exist answers 422); empty or absent,
+    /// every plan.
+    #[oai(nullable, validator(max_items = 100))]
+    pub allowed_plans: Option<Vec<Reference>>,
 }
 
 /// Changes to a team: only the fields given change.
@@ -30,4 +35,8 @@ pub struct TeamUpdate {
     pub name: Option<Text>,
     #[oai(nullable, validator(minimum(value = "0")))]
     pub database_limit: Option<i32>,
+    /// As in `TeamCreate`: replaces the list (empty: every plan). Databases already on a plan
+    /// left out keep it.
+    #[oai(nullable, validator(max_items = 100))]
+    pub allowed_plans: Option<Vec<Reference>>,
 }

@@ -77,6 +77,9 @@ pub struct Engine {
     pub assigned_at: Option<DateTime<Utc>>,
     /// What an operator wants of it.
     pub desired: EngineDesired,
+    /// The memory its container's settings were sized for when the container was made
+    /// (`None`: not made yet, or made before this was recorded: its `memory_bytes`).
+    pub sized_memory_bytes: Option<i64>,
 }
 
 impl std::fmt::Debug for Engine {

@@ -254,6 +254,7 @@ mod tests {
             pooled_at: None,
             assigned_at: None,
             desired: crate::model::EngineDesired::Running,
+            sized_memory_bytes: None,
         }
     }
 

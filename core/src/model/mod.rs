@@ -18,6 +18,7 @@ mod engine;
 mod fleet;
 mod host;
 mod orphan;
+mod resize;
 mod task;
 mod tenancy;
 
@@ -34,6 +35,7 @@ pub use fleet::{
 };
 pub use host::Host;
 pub use orphan::Orphan;
+pub use resize::{resize_mode, InUse, ResizeMode, ResizeRefusal};
 pub use task::{Claim, Task, TaskKind, TaskStatus};
 pub use tenancy::{
     ApiUser, Member, NewProject, NewTeam, NewUser, Project, ProjectChanges, Team, TeamChanges, TeamDetail, UserChanges,

@@ -48,6 +48,9 @@ text_enum!(
         UpgradeEngine => "upgrade_engine",
         /// A reconciler round asked for now (`POST /api/reconcile/`).
         Reconcile => "reconcile",
+        /// A move of a database to another plan of its engine and image: its engine's memory
+        /// and CPU limits changed on the running container (`Task::target_plan_id`).
+        ResizeDatabase => "resize_database",
     }
 );
 
@@ -72,6 +75,8 @@ impl TaskKind {
             TaskKind::RestartEngine | TaskKind::StopEngine | TaskKind::ResumeEngine | TaskKind::UpgradeEngine => {
                 (DatabaseStatus::RUNNING, None)
             }
+            // A tenant's resize, of a database in use: it stays `ready` throughout.
+            TaskKind::ResizeDatabase => (&[Ready], None),
             // Work on an engine that serves no database, or on none.
             TaskKind::StartEngine | TaskKind::RemoveEngine | TaskKind::Reconcile => (&[], None),
         }
@@ -122,4 +127,8 @@ pub struct Task {
     pub lease_expires_at: Option<DateTime<Utc>>,
     /// The image an `upgrade_engine` task moves its engine to.
     pub target_image: Option<String>,
+    /// The plan a `resize_database` task moves its database to.
+    pub target_plan_id: Option<i64>,
+    /// Whether a `resize_database` task may restart the engine (asked explicitly).
+    pub allow_restart: bool,
 }

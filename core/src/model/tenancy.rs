@@ -25,6 +25,15 @@ pub struct Team {
     pub created_at: DateTime<Utc>,
     /// Live databases (quarantined ones count) the team may have in one environment.
     pub database_limit: i32,
+    /// The plans its databases may use, as an admin restricted them: empty, every plan.
+    pub allowed_plans: Vec<i64>,
+}
+
+impl Team {
+    /// Whether its databases may use the plan.
+    pub fn may_use_plan(&self, plan_id: i64) -> bool {
+        self.allowed_plans.is_empty() || self.allowed_plans.contains(&plan_id)
+    }
 }
 
 /// A member of a team, as a team lists them.
@@ -47,6 +56,8 @@ pub struct NewTeam {
     pub name: String,
     /// `None`: the catalog's default.
     pub database_limit: Option<i32>,
+    /// `None`: every plan.
+    pub allowed_plans: Option<Vec<i64>>,
 }
 
 /// A team's fields to change; `None` leaves one as it is.
@@ -55,6 +66,8 @@ pub struct NewTeam {
 pub struct TeamChanges {
     pub name: Option<String>,
     pub database_limit: Option<i32>,
+    /// Replaces the plans its databases may use (empty: every plan).
+    pub allowed_plans: Option<Vec<i64>>,
 }
 
 /// An API user with the teams they act for.

@@ -24,6 +24,7 @@ mod plans;
 mod pool;
 mod ports;
 mod projects;
+mod resize;
 mod tasks;
 mod teams;
 mod tx;

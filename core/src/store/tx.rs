@@ -81,6 +81,9 @@ pub(crate) struct TaskOn<'a> {
     pub engine_id: Option<i64>,
     /// An upgrade's image.
     pub target_image: Option<&'a str>,
+    /// A resize's plan, and whether it may restart the engine.
+    pub target_plan_id: Option<i64>,
+    pub allow_restart: bool,
 }
 
 /// Records a queued task of a database, on what `on` names.
@@ -98,6 +101,8 @@ pub(crate) async fn insert_task_on(
             tasks::credential_id.eq(on.credential_id),
             tasks::engine_id.eq(on.engine_id),
             tasks::target_image.eq(on.target_image),
+            tasks::target_plan_id.eq(on.target_plan_id),
+            tasks::allow_restart.eq(on.allow_restart),
         ))
         .returning(Task::as_returning())
         .get_result(conn)

@@ -194,7 +194,13 @@ impl Engine for MongoDb {
         ADMIN_USER
     }
 
-    fn launch(&self, endpoint: &Endpoint, admin_password: &str, tls: Option<&ServerTls>) -> ContainerLaunch {
+    fn launch(
+        &self,
+        endpoint: &Endpoint,
+        admin_password: &str,
+        tls: Option<&ServerTls>,
+        fixed_memory: i64,
+    ) -> ContainerLaunch {
         let mut cmd: Vec<String> = vec![
             "mongod".into(),
             "--port".into(),
@@ -202,6 +208,8 @@ impl Engine for MongoDb {
             "--bind_ip".into(),
             endpoint.host.clone(),
             "--auth".into(),
+            "--wiredTigerCacheSizeGB".into(),
+            format!("{:.4}", fixed_memory as f64 / (1024.0 * 1024.0 * 1024.0)),
         ];
         let file = |path: &str, contents: String, mode, owner| ContainerFile {
             path: path.into(),

@@ -167,13 +167,21 @@ impl Engine for Postgres {
         ADMIN_USER
     }
 
-    fn launch(&self, endpoint: &Endpoint, admin_password: &str, tls: Option<&ServerTls>) -> ContainerLaunch {
+    fn launch(
+        &self,
+        endpoint: &Endpoint,
+        admin_password: &str,
+        tls: Option<&ServerTls>,
+        fixed_memory: i64,
+    ) -> ContainerLaunch {
         let mut cmd: Vec<String> = vec![
             "postgres".into(),
             "-p".into(),
             endpoint.port.to_string(),
             "-c".into(),
             format!("listen_addresses={}", endpoint.host),
+            "-c".into(),
+            format!("shared_buffers={}MB", fixed_memory / (1024 * 1024)),
         ];
         let file = |path: &str, contents: &str, mode, owner| ContainerFile {
             path: path.into(),

@@ -14,6 +14,7 @@ mod reconcile;
 mod recover_database;
 mod remove_engine;
 mod reset_password;
+mod resize_database;
 mod restart_engine;
 mod restore_database;
 mod resume_engine;
@@ -90,6 +91,7 @@ async fn dispatch(ctx: &Arc<Context>, claim: &Claim, task: Task, heartbeat: &Hea
         TaskKind::ResumeEngine => run!(resume_engine::attempt, nothing),
         TaskKind::UpgradeEngine => run!(upgrade_engine::attempt, upgrade_engine::on_failure),
         TaskKind::Reconcile => run!(reconcile::attempt, nothing),
+        TaskKind::ResizeDatabase => run!(resize_database::attempt, nothing),
     }
 }
 

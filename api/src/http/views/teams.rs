@@ -26,6 +26,8 @@ pub struct TeamView {
     pub name: String,
     /// Live databases (quarantined ones count) the team may have in one environment.
     pub database_limit: i32,
+    /// The plans the team's databases may use; empty, every plan.
+    pub allowed_plans: Vec<String>,
     /// Read-only here: membership is set through each user's `teams`
     /// (`POST /api/user`, `PATCH /api/user/{id}`).
     pub members: Vec<MemberSummary>,
@@ -42,6 +44,7 @@ impl TeamView {
             id: team.id,
             name: team.name,
             database_limit: team.database_limit,
+            allowed_plans: team.allowed_plans.iter().map(|&id| links.plan(id)).collect(),
             members: members
                 .into_iter()
                 .map(|Member { user_id, username }| MemberSummary {
