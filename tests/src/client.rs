@@ -120,6 +120,23 @@ impl ApiClient<'_> {
         (reply.status, reply.body)
     }
 
+    /// The engine serving `database_id`, as this client's fleet list shows it (`None` while
+    /// it shows none).
+    pub async fn engine_serving(&self, database_id: i64) -> Option<Value> {
+        let (status, list) = self.get("/api/engine/?page_size=1000").await;
+        assert_eq!(status, 200, "{list}");
+        list["engine"]
+            .as_array()
+            .expect("engine list")
+            .iter()
+            .find(|e| {
+                e["databases"]
+                    .as_array()
+                    .is_some_and(|d| d.iter().any(|d| d["id"] == database_id))
+            })
+            .cloned()
+    }
+
     /// Creates through the API and checks the 201: `Location` is the object's own link.
     pub async fn create(&self, path: &str, body: Value) -> Value {
         let reply = self.send("POST", path, Some(&body)).await;

@@ -33,22 +33,10 @@ async fn users(stack: &TestStack, team: i64) {
 
 /// The id of the engine serving `database_id`.
 async fn engine_id_of(stack: &TestStack, database_id: i64) -> i64 {
-    let (status, database) = stack.get(&format!("/api/database/{database_id}/")).await;
-    assert_eq!(status, 200, "{database}");
-    let (_, list) = stack.get("/api/engine/").await;
-    list["engine"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| {
-            e["databases"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|d| d["id"] == database_id)
-        })
+    let engine = stack.as_admin().engine_serving(database_id).await;
+    engine
         .and_then(|e| e["id"].as_i64())
-        .unwrap_or_else(|| panic!("no engine serves database {database_id}: {list}"))
+        .unwrap_or_else(|| panic!("no engine serves database {database_id}"))
 }
 
 /// Asks `action` of an engine as `client`: 202 with the task, whose id is answered.

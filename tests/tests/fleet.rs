@@ -17,27 +17,13 @@ const MEMBER: (&str, &str) = ("mia", "mia-password-12");
 /// The engine serving `database_id`, as `client` lists it, once `ready` holds of it.
 async fn engine_of(client: &ApiClient<'_>, database_id: i64, ready: impl Fn(&Value) -> bool) -> Value {
     retry(TIMEOUT, EVERY, || async {
-        let (status, list) = client.get("/api/engine/").await;
-        assert_eq!(status, 200, "{list}");
-        let engine = list["engine"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|e| {
-                e["databases"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .any(|d| d["id"] == database_id)
-            })
-            .cloned();
-        match engine {
+        match client.engine_serving(database_id).await {
             Some(engine) if ready(&engine) => Ok(engine),
-            _ => Err(list),
+            other => Err(other),
         }
     })
     .await
-    .unwrap_or_else(|last| panic!("the engine never got there: {last}"))
+    .unwrap_or_else(|last| panic!("the engine never got there: {last:?}"))
 }
 
 /// The engine `id`, as the admin inspects it, once `ready` holds of it.
@@ -52,7 +38,7 @@ async fn engine_when(stack: &TestStack, id: i64, ready: impl Fn(&Value) -> bool)
         }
     })
     .await
-    .unwrap_or_else(|last| panic!("the engine never got there: {last}"))
+    .unwrap_or_else(|last| panic!("the engine never got there: {last:?}"))
 }
 
 fn drift(engine: &Value) -> Vec<&str> {

@@ -60,22 +60,10 @@ async fn resize(stack: &TestStack, client: &ApiClient<'_>, database_id: i64, bod
     }
 }
 
-/// The engine serving the database, as operators see it.
+/// The engine serving the database, as the fleet shows it.
 async fn engine_of(stack: &TestStack, database_id: i64) -> Value {
-    let (_, list) = stack.get("/api/engine/").await;
-    list["engine"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| {
-            e["databases"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|d| d["id"] == database_id)
-        })
-        .cloned()
-        .unwrap_or_else(|| panic!("no engine serves database {database_id}: {list}"))
+    let engine = stack.as_admin().engine_serving(database_id).await;
+    engine.unwrap_or_else(|| panic!("no engine serves database {database_id}"))
 }
 
 async fn inspect(stack: &TestStack, name: &str) -> ContainerInspectResponse {

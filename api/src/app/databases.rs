@@ -19,7 +19,7 @@ pub struct DatabaseListQuery {
 }
 
 /// Turns a store's not-found of a referenced resource into "the field names nothing".
-fn unknown<'a>(field: &'static str, raw: &'a str) -> impl FnOnce(AppError) -> AppError + 'a {
+pub(super) fn unknown<'a>(field: &'static str, raw: &'a str) -> impl FnOnce(AppError) -> AppError + 'a {
     move |e| match e {
         AppError::NotFound(what) => AppError::Unprocessable {
             field: Some(field),

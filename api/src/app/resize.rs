@@ -5,7 +5,7 @@
 
 use dbaas_core::model::{resize_mode, DatabaseDetail, Ref, ResizeRefusal, Task, TaskStatus};
 
-use super::databases::plan_refused;
+use super::databases::{plan_refused, unknown};
 use super::{parse_reference, App, AppError, AppResult, ResourceKind};
 
 impl App {
@@ -24,13 +24,8 @@ impl App {
             .store
             .plan_find(&reference)
             .await
-            .map_err(|e| match AppError::from(e) {
-                AppError::NotFound(_) => AppError::Unprocessable {
-                    field: Some("plan"),
-                    message: format!("plan '{raw}' does not exist"),
-                },
-                e => e,
-            })?;
+            .map_err(AppError::from)
+            .map_err(unknown("plan", raw))?;
         if plan.id == current.plan.id {
             return Ok(None);
         }

@@ -4,6 +4,7 @@
 use dbaas_core::model::{NewTeam, TeamChanges, TeamDetail};
 use dbaas_core::store::{Caller, Page, PageRequest};
 
+use super::databases::unknown;
 use super::{admin_only, parse_reference, validate, App, AppError, AppResult, ResourceKind};
 use crate::params::{Reference, TeamCreate, TeamUpdate};
 
@@ -28,13 +29,8 @@ impl App {
                 .store
                 .plan_find(&reference)
                 .await
-                .map_err(|e| match AppError::from(e) {
-                    AppError::NotFound(_) => AppError::Unprocessable {
-                        field: Some("allowed_plans"),
-                        message: format!("plan '{}' does not exist", raw.as_text()),
-                    },
-                    e => e,
-                })?;
+                .map_err(AppError::from)
+                .map_err(unknown("allowed_plans", raw.as_text()))?;
             if !ids.contains(&plan.id) {
                 ids.push(plan.id);
             }

@@ -6,7 +6,7 @@
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 
-use super::tx::{insert_task_on, lock_idle_database, TaskOn, TxError};
+use super::tx::{insert_task_on, lock_idle_database, refuse_busy_engine, TaskOn, TxError};
 use super::{Store, StoreError, StoreResult};
 use crate::model::{Database, Engine, EngineDesired, EngineState, Task, TaskKind, TaskStatus};
 use crate::schema::{databases, engines, tasks};
@@ -40,16 +40,7 @@ impl Store {
                         engine.state
                     ))));
                 }
-                let busy: Option<(i64, String)> = tasks::table
-                    .filter(tasks::engine_id.eq(engine_id))
-                    .filter(tasks::status.eq_any([TaskStatus::Queued, TaskStatus::Running]))
-                    .select((tasks::id, tasks::kind))
-                    .first(conn)
-                    .await
-                    .optional()?;
-                if let Some((task_id, kind)) = busy {
-                    return Err(TxError::Refused(StoreError::Busy { task_id, kind }));
-                }
+                refuse_busy_engine(conn, engine_id).await?;
                 let database_id: i64 = databases::table
                     .filter(databases::engine_id.eq(engine_id))
                     .filter(databases::status.ne(crate::model::DatabaseStatus::Deleted))

@@ -4,10 +4,10 @@
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 
-use super::tx::{insert_task_on, lock_idle_database, TaskOn, TxError};
+use super::tx::{insert_task_on, lock_idle_database, refuse_busy_engine, TaskOn, TxError};
 use super::{Store, StoreError, StoreResult};
-use crate::model::{Database, DatabaseStatus, Plan, Task, TaskKind, TaskStatus};
-use crate::schema::{databases, engines, tasks};
+use crate::model::{Database, DatabaseStatus, Plan, Task, TaskKind};
+use crate::schema::{databases, engines};
 
 impl Store {
     /// Records a resize of a `ready` database to `plan_id` on the engine that serves it, a
@@ -36,16 +36,7 @@ impl Store {
                         "the database moved to another engine meanwhile; ask again".into(),
                     )));
                 }
-                let busy: Option<(i64, String)> = tasks::table
-                    .filter(tasks::engine_id.eq(engine_id))
-                    .filter(tasks::status.eq_any([TaskStatus::Queued, TaskStatus::Running]))
-                    .select((tasks::id, tasks::kind))
-                    .first(conn)
-                    .await
-                    .optional()?;
-                if let Some((task_id, kind)) = busy {
-                    return Err(TxError::Refused(StoreError::Busy { task_id, kind }));
-                }
+                refuse_busy_engine(conn, engine_id).await?;
                 let on = TaskOn {
                     engine_id: Some(engine_id),
                     target_plan_id: Some(plan_id),

@@ -55,6 +55,22 @@ pub(crate) async fn lock_idle_database(conn: &mut AsyncPgConnection, database_id
     Ok(database)
 }
 
+/// Refuses work on an engine while another task on it is queued or running: one task at a
+/// time per engine, as per database.
+pub(crate) async fn refuse_busy_engine(conn: &mut AsyncPgConnection, engine_id: i64) -> Result<(), TxError> {
+    let busy: Option<(i64, String)> = tasks::table
+        .filter(tasks::engine_id.eq(engine_id))
+        .filter(tasks::status.eq_any([TaskStatus::Queued, TaskStatus::Running]))
+        .select((tasks::id, tasks::kind))
+        .first(conn)
+        .await
+        .optional()?;
+    match busy {
+        Some((task_id, kind)) => Err(TxError::Refused(StoreError::Busy { task_id, kind })),
+        None => Ok(()),
+    }
+}
+
 /// Records a queued task of a database (on one of its credentials, where given).
 pub(crate) async fn insert_task(
     conn: &mut AsyncPgConnection,
