@@ -171,6 +171,30 @@ async fn a_tenant_goes_through_a_database_s_life_with_the_cli() {
         .await
         .unwrap();
 
+    // Resize to a bigger plan of the same engine: the database on it, the login unchanged; a
+    // plan of another engine refused with its field.
+    let medium = stack
+        .as_admin()
+        .create(
+            "/api/plan",
+            json!({"name": "cli-medium", "engine": "postgres", "image": stack.image_of(dbaas_tests::Engine::Postgres),
+                   "memory_bytes": 1024 * 1024 * 1024, "cpus": 1, "size_bytes": 1024 * 1024 * 1024}),
+        )
+        .await;
+    let resized = dbaas(
+        &stack,
+        &admin,
+        &["--json", "db", "resize", name, "--plan", "cli-medium"],
+    )
+    .await
+    .ok()
+    .json();
+    assert_eq!(resized["plan"], medium["_links"]["self"], "{resized}");
+    connects(&new_uri).await.expect("the login is unchanged by a resize");
+    let other_engine = dbaas(&stack, &admin, &["db", "resize", name, "--plan", "mongodb-small"]).await;
+    assert_eq!(other_engine.code, 1, "{}", other_engine.stderr);
+    assert!(other_engine.stderr.contains("field: plan"), "{}", other_engine.stderr);
+
     // Errors: the API's message with its field, and exit codes scripts can rely on.
     let unknown_plan = dbaas(&stack, &admin, &["db", "create", "cli_other", "--plan", "no-such-plan"]).await;
     assert_eq!(unknown_plan.code, 1, "{}", unknown_plan.stderr);

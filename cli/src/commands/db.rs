@@ -55,6 +55,20 @@ pub enum Db {
         #[command(flatten)]
         wait: Wait,
     },
+    /// Resize a database to another plan of its engine and image: limits change on the
+    /// running engine and sessions stay (a shrink under what the engine set aside at start
+    /// needs --restart, which ends every session)
+    Resize {
+        database: String,
+        /// The plan: a name, an id or a URL
+        #[arg(long)]
+        plan: String,
+        /// Allow the restart such a shrink needs
+        #[arg(long)]
+        restart: bool,
+        #[command(flatten)]
+        wait: Wait,
+    },
     /// Restore a quarantined database (every credential gets a new password)
     Restore {
         database: String,
@@ -208,6 +222,29 @@ pub async fn run(ctx: &Ctx, command: Db) -> Result<(), CliError> {
                 }
                 Err(e) => Err(e.into()),
             }
+        }
+        Db::Resize {
+            database,
+            plan,
+            restart,
+            wait,
+        } => {
+            let id = resolve(api, &database).await?;
+            let body = types::DatabasePatch {
+                plan: Some(arg("plan", &plan)?),
+                restart: restart.then_some(true),
+                ..Default::default()
+            };
+            let reply = api.database_update(id, &body).await?;
+            let resizing = reply.status() == 202;
+            let view = reply.into_inner();
+            if resizing && !wait.no_wait {
+                if let Some(task) = &view.links.task {
+                    follow_url(api, task, &wait).await?;
+                }
+                return ctx.out.object(&api.database_get(id).await?.into_inner());
+            }
+            ctx.out.object(&view)
         }
         Db::Restore { database, wait } => {
             let id = resolve(api, &database).await?;
