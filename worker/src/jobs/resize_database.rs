@@ -7,7 +7,7 @@
 //! The rules are checked again here (`model::resize_mode`, with the fleet's last figures);
 //! Docker itself refuses a memory limit under what the container uses, and that refusal is
 //! the task's failure, the old limits kept. A resumed run finds the new plan recorded and
-//! ends.
+//! only makes sure the engine runs.
 
 use std::sync::Arc;
 
@@ -32,8 +32,10 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
         && engine.memory_bytes == plan.memory_bytes
         && engine.cpu_millis == plan.cpu_millis
     {
-        // Recorded: an earlier run got as far as the end.
-        return Ok(());
+        // Recorded: an earlier run got as far as that. After a restart's record the
+        // container may not be made yet: make sure it runs and accepts.
+        target.run_container(&ctx, None).await?;
+        return target.accepting(&ctx).await;
     }
     let fleet = ctx.store.fleet_get(engine.id).await?;
     let mode =
@@ -42,6 +44,11 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
                 ResizeRefusal::Unprocessable(why) | ResizeRefusal::Conflict(why) => JobError::Invalid(why),
             }
         })?;
+    if mode == ResizeMode::Restart && engine.stopped_by_operator() {
+        return Err(JobError::Invalid(
+            "the engine was stopped by an operator: a resize that restarts it waits until it is started".into(),
+        ));
+    }
     let docker = target.docker(&ctx).await?;
     let container = &engine.container_name;
     match mode {
