@@ -24,9 +24,16 @@ pub enum ProvisionError {
 }
 
 impl ProvisionError {
-    /// Whether trying again cannot help.
+    /// Whether trying again cannot help: a missing image, a request that can never work, or
+    /// one Docker refused as malformed (400: a CPU limit beyond the host's, say).
     pub fn is_permanent(&self) -> bool {
-        matches!(self, ProvisionError::ImageMissing(_) | ProvisionError::Invalid(_))
+        match self {
+            ProvisionError::ImageMissing(_) | ProvisionError::Invalid(_) => true,
+            ProvisionError::Docker(bollard::errors::Error::DockerResponseServerError { status_code, .. }) => {
+                *status_code == 400
+            }
+            _ => false,
+        }
     }
 }
 

@@ -220,6 +220,15 @@ impl App {
                 .map(move |line| line.map_err(|e| log_error(id, e)));
             return Ok(lines.boxed());
         }
+        // A followed log rides out the engine's restarts, so an engine with no container to
+        // follow is answered now (409, as without `follow`), not held open until the cap.
+        let container = docker
+            .container_facts(&engine.container_name)
+            .await
+            .map_err(|e| log_error(id, e))?;
+        if container.is_none() {
+            return Err(log_error(id, ProvisionError::NoContainer(engine.container_name)));
+        }
         let cap = tokio::time::sleep(self.config.log_follow_max);
         let lines = docker
             .follow_logs(engine.container_name, tail, since)
