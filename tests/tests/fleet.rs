@@ -265,6 +265,10 @@ async fn containers_changed_stopped_or_removed_by_hand_are_drift() {
         (Some("missing"), Some("unhealthy"))
     );
     assert_eq!(gone["container_id"], Value::Null);
+    // It has no log to read, followed or not: 409, not a stream waiting for a container.
+    for query in ["", "?follow=true"] {
+        refused(stack.get(&format!("/api/engine/{id}/logs{query}")).await, 409, None);
+    }
     stack.cleanup().await;
 }
 
