@@ -3,7 +3,7 @@
 //! container ([`dbaas_core::model::resize_mode`] says whether they can, and refuses what
 //! cannot be done live unless a restart was asked for).
 
-use dbaas_core::model::{resize_mode, DatabaseDetail, Ref, ResizeMode, ResizeRefusal, Task, TaskStatus};
+use dbaas_core::model::{resize_mode, DatabaseDetail, Ref, ResizeRefusal, Task, TaskStatus};
 
 use super::databases::{plan_refused, unknown};
 use super::{parse_reference, App, AppError, AppResult, ResourceKind};
@@ -40,22 +40,16 @@ impl App {
             )));
         };
         let fleet = self.store.fleet_get(engine.id).await?;
-        let mode =
-            resize_mode(engine, &plan, fleet.databases.len(), fleet.in_use(), allow_restart).map_err(|refusal| {
-                match refusal {
-                    ResizeRefusal::Unprocessable(message) => AppError::Unprocessable {
-                        field: Some("plan"),
-                        message,
-                    },
-                    ResizeRefusal::Conflict(message) => AppError::Conflict(message),
-                }
-            })?;
-        if mode == ResizeMode::Restart && engine.stopped_by_operator() {
-            return Err(AppError::Conflict(
-                "the engine was stopped by an operator, and this resize restarts it: ask once it is started".into(),
-            ));
-        }
-        let (_, task) = self
+        resize_mode(engine, &plan, fleet.databases.len(), fleet.in_use(), allow_restart).map_err(|refusal| {
+            match refusal {
+                ResizeRefusal::Unprocessable(message) => AppError::Unprocessable {
+                    field: Some("plan"),
+                    message,
+                },
+                ResizeRefusal::Conflict(message) => AppError::Conflict(message),
+            }
+        })?;
+        let task = self
             .store
             .database_resize_start(current.database.id, engine.id, plan.id, allow_restart)
             .await?;

@@ -127,6 +127,11 @@ pub fn resize_mode(
     if 2 * fixed <= to.memory_bytes {
         return Ok(ResizeMode::Live);
     }
+    if allow_restart && engine.stopped_by_operator() {
+        return Err(Conflict(
+            "the engine was stopped by an operator, and this resize restarts it: ask once it is started".into(),
+        ));
+    }
     if allow_restart {
         return Ok(ResizeMode::Restart);
     }

@@ -6,20 +6,19 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 
 use super::tx::{insert_task_on, lock_idle_database, refuse_busy_engine, TaskOn, TxError};
 use super::{Store, StoreError, StoreResult};
-use crate::model::{Database, DatabaseStatus, Plan, Task, TaskKind};
+use crate::model::{DatabaseStatus, Plan, Task, TaskKind};
 use crate::schema::{databases, engines};
 
 impl Store {
     /// Records a resize of a `ready` database to `plan_id` on the engine that serves it, a
-    /// task on both (so that no operator's action runs on the engine meanwhile), and hands
-    /// back the task.
+    /// task on both (so that no operator's action runs on the engine meanwhile): the task.
     pub async fn database_resize_start(
         &self,
         database_id: i64,
         engine_id: i64,
         plan_id: i64,
         allow_restart: bool,
-    ) -> StoreResult<(Database, Task)> {
+    ) -> StoreResult<Task> {
         let (allowed, _) = TaskKind::ResizeDatabase.starts_from();
         let mut conn = self.conn().await?;
         let result = conn
@@ -43,8 +42,7 @@ impl Store {
                     allow_restart,
                     ..TaskOn::default()
                 };
-                let task = insert_task_on(conn, TaskKind::ResizeDatabase, database_id, on).await?;
-                Ok((database, task))
+                insert_task_on(conn, TaskKind::ResizeDatabase, database_id, on).await
             })
             .await;
         result.map_err(|e| e.into_store(String::new))

@@ -44,11 +44,6 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
                 ResizeRefusal::Unprocessable(why) | ResizeRefusal::Conflict(why) => JobError::Invalid(why),
             }
         })?;
-    if mode == ResizeMode::Restart && engine.stopped_by_operator() {
-        return Err(JobError::Invalid(
-            "the engine was stopped by an operator: a resize that restarts it waits until it is started".into(),
-        ));
-    }
     let docker = target.docker(&ctx).await?;
     let container = &engine.container_name;
     match mode {
