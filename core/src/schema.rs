@@ -33,13 +33,38 @@ diesel::table! {
     environments (id) {
         id -> Int8,
         name -> Text,
-        docker_endpoint -> Text,
-        host_address -> Text,
-        port_min -> Int4,
-        port_max -> Int4,
         quarantine_days -> Int4,
         created_at -> Timestamptz,
         dump_retention_days -> Int4,
+        deleted_at -> Nullable<Timestamptz>,
+        development -> Bool,
+    }
+}
+
+diesel::table! {
+    hosts (id) {
+        id -> Int8,
+        environment_id -> Int8,
+        name -> Text,
+        docker_endpoint -> Text,
+        address -> Text,
+        port_min -> Int4,
+        port_max -> Int4,
+        memory_bytes -> Nullable<Int8>,
+        cpu_millis -> Nullable<Int4>,
+        max_engines -> Nullable<Int4>,
+        state -> Text,
+        tls_enc -> Nullable<Bytea>,
+        reachable -> Nullable<Bool>,
+        health_detail -> Nullable<Text>,
+        docker_version -> Nullable<Text>,
+        reported_memory_bytes -> Nullable<Int8>,
+        reported_cpus -> Nullable<Int4>,
+        containers_running -> Nullable<Int4>,
+        images -> Nullable<Array<Text>>,
+        checked_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
         deleted_at -> Nullable<Timestamptz>,
     }
 }
@@ -131,6 +156,7 @@ diesel::table! {
         first_seen -> Timestamptz,
         last_seen -> Timestamptz,
         remove_requested_at -> Nullable<Timestamptz>,
+        host_id -> Int8,
     }
 }
 
@@ -194,6 +220,7 @@ diesel::table! {
         assigned_at -> Nullable<Timestamptz>,
         desired -> Text,
         sized_memory_bytes -> Nullable<Int8>,
+        host_id -> Int8,
     }
 }
 
@@ -224,10 +251,13 @@ diesel::joinable!(tasks -> databases (database_id));
 diesel::joinable!(dumps -> databases (database_id));
 diesel::joinable!(dump_chunks -> dumps (dump_id));
 diesel::joinable!(orphans -> environments (environment_id));
+diesel::joinable!(orphans -> hosts (host_id));
 diesel::joinable!(databases -> engines (engine_id));
 diesel::joinable!(tasks -> engines (engine_id));
 diesel::joinable!(engines -> plans (plan_id));
 diesel::joinable!(engines -> environments (environment_id));
+diesel::joinable!(engines -> hosts (host_id));
+diesel::joinable!(hosts -> environments (environment_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     teams,
@@ -244,6 +274,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     orphans,
     audit_records,
     engines,
+    hosts,
     certificate_authorities,
     engine_certificates,
     engine_observations,

@@ -14,7 +14,11 @@ use bollard::query_parameters::{
 };
 use bollard::Docker;
 
+use crate::docker_tls::DockerClientTls;
 use crate::engine::{ByteSink, ContainerFile, FileOwner};
+
+/// How long a call to Docker may take (Docker's client's own default).
+const DOCKER_TIMEOUT_SECS: u64 = 120;
 use crate::error::{ProvisionError, ProvisionResult};
 
 /// Label keys written on everything the control plane creates.
@@ -106,6 +110,23 @@ impl DockerHost {
     pub async fn connect(endpoint: &str) -> ProvisionResult<Self> {
         let docker = Docker::connect_with_host(endpoint)
             .map_err(|e| ProvisionError::Invalid(format!("docker endpoint '{endpoint}': {e}")))?;
+        let docker = docker.negotiate_version().await?;
+        Ok(Self { docker })
+    }
+
+    /// Connects to a `tcp://` or `https://` endpoint over TLS, verifying the daemon with the
+    /// CA and showing the client certificate.
+    pub async fn connect_tls(endpoint: &str, tls: &DockerClientTls) -> ProvisionResult<Self> {
+        let files = tls.write_files()?;
+        let docker = Docker::connect_with_ssl(
+            endpoint,
+            &files.key,
+            &files.cert,
+            &files.ca,
+            DOCKER_TIMEOUT_SECS,
+            bollard::API_DEFAULT_VERSION,
+        )
+        .map_err(|e| ProvisionError::Invalid(format!("docker endpoint '{endpoint}' over TLS: {e}")))?;
         let docker = docker.negotiate_version().await?;
         Ok(Self { docker })
     }
@@ -579,22 +600,31 @@ fn passwd_ids(passwd: &str, user: &str) -> Option<(u64, u64)> {
     })
 }
 
-/// Connections to the Docker hosts of all environments, made once per endpoint.
+/// Connections to the Docker hosts of all environments, made once per endpoint (and TLS
+/// material).
 #[derive(Clone, Default, Debug)]
 pub struct DockerHosts {
     hosts: Arc<Mutex<HashMap<String, DockerHost>>>,
 }
 
 impl DockerHosts {
-    pub async fn get(&self, endpoint: &str) -> ProvisionResult<DockerHost> {
-        if let Some(host) = self.hosts.lock().expect("docker host map poisoned").get(endpoint) {
+    /// The Docker host at `endpoint`, over TLS with `tls` where given.
+    pub async fn get(&self, endpoint: &str, tls: Option<&DockerClientTls>) -> ProvisionResult<DockerHost> {
+        let key = match tls {
+            Some(tls) => format!("{endpoint}#{}", tls.tag()),
+            None => endpoint.to_owned(),
+        };
+        if let Some(host) = self.hosts.lock().expect("docker host map poisoned").get(&key) {
             return Ok(host.clone());
         }
-        let host = DockerHost::connect(endpoint).await?;
+        let host = match tls {
+            Some(tls) => DockerHost::connect_tls(endpoint, tls).await?,
+            None => DockerHost::connect(endpoint).await?,
+        };
         self.hosts
             .lock()
             .expect("docker host map poisoned")
-            .insert(endpoint.to_owned(), host.clone());
+            .insert(key, host.clone());
         Ok(host)
     }
 }

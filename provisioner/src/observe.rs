@@ -181,3 +181,37 @@ mod tests {
         assert!(docker_time(Some("2026-12-04T10:00:00.123456789Z")).is_some());
     }
 }
+
+/// What a Docker engine says of itself: its version, its machine, and the images it has.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DockerFacts {
+    pub version: Option<String>,
+    pub memory_bytes: Option<i64>,
+    pub cpus: Option<i32>,
+    pub containers_running: Option<i32>,
+    /// Every `repository:tag` it has.
+    pub images: Vec<String>,
+}
+
+impl DockerHost {
+    /// Asks the engine for its version, machine and images (three quick calls).
+    pub async fn facts(&self) -> ProvisionResult<DockerFacts> {
+        let docker = self.client();
+        let info = docker.info().await?;
+        let version = docker.version().await?;
+        let images = docker
+            .list_images(None::<bollard::query_parameters::ListImagesOptions>)
+            .await?
+            .into_iter()
+            .flat_map(|image| image.repo_tags)
+            .filter(|tag| tag != "<none>:<none>")
+            .collect();
+        Ok(DockerFacts {
+            version: version.version,
+            memory_bytes: info.mem_total,
+            cpus: info.ncpu.and_then(|n| i32::try_from(n).ok()),
+            containers_running: info.containers_running.and_then(|n| i32::try_from(n).ok()),
+            images,
+        })
+    }
+}

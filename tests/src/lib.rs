@@ -15,11 +15,14 @@
 //! - [`engines`]: the engines tests run once each against, with a real client for each.
 //! - [`metrics`]: a process's `/metrics`, scraped and parsed as Prometheus reads it.
 //! - [`tls`]: the CAs those clients verify engines with.
+//! - [`dockerd`]: [`dockerd::ExtraDockerd`], extra Docker engines on this machine, to stand for
+//!   several Docker hosts.
 //!
 //! Configuration: `DBAAS_TEST_ADMIN_URL` (a Postgres role that may create databases),
 //! `DBAAS_REDIS_URL`, `DBAAS_POSTGRES_IMAGE`, `DBAAS_MONGODB_IMAGE`, `DBAAS_DOCKER_HOST`.
 
 pub mod client;
+pub mod dockerd;
 pub mod engines;
 pub mod metrics;
 pub mod pickup;

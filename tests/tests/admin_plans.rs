@@ -89,26 +89,32 @@ async fn admins_manage_plans_and_environments_that_everyone_reads() {
     refused(carol.patch(&plan_path, &json!({"cpus": 8})).await, 403, None);
     refused(carol.delete(&plan_path).await, 403, None);
 
-    // Environments: the Docker endpoint shows to admins only.
+    // Environments: made with their first host; hosts (Docker endpoints) show to admins
+    // only. A plain tcp:// endpoint needs an environment marked for local development.
     let env_body = json!({
-        "name": "east", "docker_endpoint": "tcp://127.0.0.5:2376",
-        "host_address": "127.0.0.5", "port_min": 30000, "port_max": 30100,
+        "name": "east", "docker_endpoint": "tcp://127.0.0.5:2375",
+        "host_address": "127.0.0.5", "port_min": 30000, "port_max": 30100, "development": true,
     });
     let east = admin.create("/api/environment", env_body.clone()).await;
     assert_eq!(east["quarantine_days"], 7);
-    assert_eq!(east["docker_endpoint"], "tcp://127.0.0.5:2376");
+    assert_eq!(east["development"], true);
+    assert!(east.get("docker_endpoint").is_none(), "{east}");
     let east_path = path_of(&east);
+    let hosts_path = format!("{east_path}host/");
+    let (status, hosts) = admin.get(&hosts_path).await;
+    assert_eq!(status, 200, "{hosts}");
+    let first = &hosts["host"][0];
+    assert_eq!(first["docker_endpoint"], "tcp://127.0.0.5:2375");
+    assert_eq!(first["address"], "127.0.0.5");
+    assert_eq!(
+        (first["port_min"].as_i64(), first["port_max"].as_i64()),
+        (Some(30000), Some(30100))
+    );
+    assert_eq!(first["state"], "active");
+    assert_eq!(first["tls"], false);
     let (_, seen) = carol.get(&east_path).await;
     assert_eq!(seen["name"], "east");
-    assert!(seen.get("docker_endpoint").is_none(), "{seen}");
-    let (_, listed) = carol.get("/api/environment").await;
-    assert!(listed["environment"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|e| e.get("docker_endpoint").is_none()));
-    let (_, listed) = admin.get("/api/environment").await;
-    assert!(listed["environment"][0]["docker_endpoint"].is_string());
+    refused(carol.get(&hosts_path).await, 403, None);
     refused(admin.post("/api/environment", &env_body).await, 409, None);
     let with = |field: &str, value: Value| {
         let mut body = env_body.clone();
@@ -148,24 +154,25 @@ async fn admins_manage_plans_and_environments_that_everyone_reads() {
         422,
         Some("docker_endpoint"),
     );
-    let (status, changed) = admin
-        .patch(&east_path, &json!({"port_max": 30200, "quarantine_days": 0}))
-        .await;
-    assert_eq!(status, 200, "{changed}");
-    assert_eq!(changed["port_min"], 30000);
-    assert_eq!(changed["port_max"], 30200);
-    assert_eq!(changed["quarantine_days"], 0);
+    // Plain Docker over the network outside local development: 422, and an environment
+    // with such a host cannot be unmarked (409).
     refused(
-        admin.patch(&east_path, &json!({"port_max": 29999})).await,
+        admin.post("/api/environment", &with("development", json!(false))).await,
         422,
-        Some("port_min"),
+        Some("docker_endpoint"),
     );
+    refused(admin.patch(&east_path, &json!({"development": false})).await, 409, None);
+    let (status, changed) = admin.patch(&east_path, &json!({"quarantine_days": 0})).await;
+    assert_eq!(status, 200, "{changed}");
+    assert_eq!(changed["quarantine_days"], 0);
+    // The range is the host's now.
+    refused(admin.patch(&east_path, &json!({"port_max": 30200})).await, 400, None);
     refused(
         carol.post("/api/environment", &with("name", json!("w"))).await,
         403,
         None,
     );
-    refused(carol.patch(&east_path, &json!({"port_max": 30001})).await, 403, None);
+    refused(carol.patch(&east_path, &json!({"quarantine_days": 1})).await, 403, None);
     refused(carol.delete(&east_path).await, 403, None);
 
     // In use by a live database: neither can be deleted, nor the plan change engine.

@@ -1,4 +1,4 @@
-//! The allow-list: an environment's Docker endpoint and host address point only where the
+//! The allow-list: a host's Docker endpoint and address point only where the
 //! deployment allows (by default local sockets and loopback addresses, in canonical form). The
 //! api refuses the rest with 422 naming the rule, and the worker checks again before it dials,
 //! so that a row written some other way is never dialled.
@@ -52,35 +52,38 @@ async fn the_api_refuses_endpoints_and_addresses_off_the_list() {
         assert_eq!(status, 422, "{address}: {body}");
         assert_eq!(body["field"], "host_address", "{address}: {body}");
     }
+    let (_, hosts) = stack.get("/api/environment/1/host/").await;
+    let host = dbaas_tests::path_of(&hosts["host"][0]);
     let (status, body) = stack
-        .patch(
-            "/api/environment/1/",
-            &json!({"docker_endpoint": "tcp://192.168.1.1:2375"}),
-        )
+        .patch(&host, &json!({"docker_endpoint": "tcp://192.168.1.1:2375"}))
         .await;
     assert_eq!(
         (status, body["field"].as_str()),
         (422, Some("docker_endpoint")),
         "{body}"
     );
+    let (status, body) = stack.patch(&host, &json!({"address": "10.1.1.1"})).await;
+    assert_eq!((status, body["field"].as_str()), (422, Some("address")), "{body}");
     let (status, body) = stack
-        .patch("/api/environment/1/", &json!({"host_address": "10.1.1.1"}))
+        .post(
+            "/api/environment/1/host/",
+            &json!({"name": "far", "docker_endpoint": "unix:///var/run/docker.sock", "address": "10.0.0.9",
+                    "port_min": 30000, "port_max": 30010}),
+        )
         .await;
-    assert_eq!((status, body["field"].as_str()), (422, Some("host_address")), "{body}");
+    assert_eq!((status, body["field"].as_str()), (422, Some("address")), "{body}");
 
     // Nothing of it was recorded.
     let (_, list) = stack.get("/api/environment/").await;
     assert_eq!(list["_links"]["count"], 1, "{list}");
-    let (_, dev) = stack.get("/api/environment/1/").await;
-    assert_eq!(dev["host_address"], "127.0.0.1");
+    let (_, hosts) = stack.get("/api/environment/1/host/").await;
+    assert_eq!(hosts["_links"]["count"], 1, "{hosts}");
+    assert_eq!(hosts["host"][0]["address"], "127.0.0.1");
 
     // What the list allows is taken.
-    let (status, body) = stack
-        .post(
-            "/api/environment/",
-            &environment("ok", "tcp://127.0.0.1:2376", "127.0.0.2"),
-        )
-        .await;
+    let mut ok = environment("ok", "tcp://127.0.0.1:2376", "127.0.0.2");
+    ok["development"] = json!(true);
+    let (status, body) = stack.post("/api/environment/", &ok).await;
     assert_eq!(status, 201, "{body}");
     stack.cleanup().await;
 }
@@ -104,8 +107,9 @@ async fn the_worker_never_dials_what_the_list_refuses() {
     ] {
         catalog
             .execute(
-                "INSERT INTO environments (name, docker_endpoint, host_address, port_min, port_max) \
-                 VALUES ($1, $2, $3, 30000, 30010)",
+                "WITH e AS (INSERT INTO environments (name, development) VALUES ($1, true) RETURNING id) \
+                 INSERT INTO hosts (environment_id, name, docker_endpoint, address, port_min, port_max) \
+                 SELECT id, 'h', $2, $3, 30000, 30010 FROM e",
                 &[&name, &endpoint, &address],
             )
             .await
@@ -113,20 +117,29 @@ async fn the_worker_never_dials_what_the_list_refuses() {
     }
     stack.start_worker_task();
 
-    for (environment, field) in [("sneaky", "docker_endpoint"), ("elsewhere", "host_address")] {
+    for (environment, field) in [("sneaky", "docker_endpoint"), ("elsewhere", "address")] {
         let (status, created) = stack
             .post(
                 "/api/database/",
                 &json!({"name": format!("db_{environment}"), "plan": 1, "environment": environment}),
             )
             .await;
-        assert_eq!(status, 202, "{created}");
-        let id = created["id"].as_i64().unwrap();
-        let failed = stack.wait_for_status(id, "failed", TIMEOUT).await;
-        let task = dbaas_tests::task_id(&failed);
-        let (_, task) = stack.get(&format!("/api/task/{task}/")).await;
-        let error = task["last_error"].as_str().unwrap_or_default();
-        assert!(error.contains(&format!("{field} is refused")), "{environment}: {task}");
+        // The fleet looks at the host first (refused, so it is marked unreachable and the
+        // create answers 409), or the provisioning task does (and fails): never dialled.
+        let error = if status == 409 {
+            created["message"].as_str().unwrap_or_default().to_owned()
+        } else {
+            assert_eq!(status, 202, "{created}");
+            let id = created["id"].as_i64().unwrap();
+            let failed = stack.wait_for_status(id, "failed", TIMEOUT).await;
+            let task = dbaas_tests::task_id(&failed);
+            let (_, task) = stack.get(&format!("/api/task/{task}/")).await;
+            task["last_error"].as_str().unwrap_or_default().to_owned()
+        };
+        assert!(error.contains(&format!("{field} is refused")), "{environment}: {error}");
+        let Some(id) = created["id"].as_i64() else {
+            continue;
+        };
         assert!(
             stack
                 .containers_with("dbaas.database.id", &id.to_string())

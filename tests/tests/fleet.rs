@@ -97,7 +97,8 @@ async fn operators_see_every_engine_with_its_figures_and_no_password() {
     assert_eq!(engine["container_image"], stack.config.defaults.postgres_image.as_str());
     assert_eq!(engine["engine_version"], "15");
     assert_eq!(engine["environment"].as_str().map(id_of), Some(1));
-    assert_eq!(engine["host"], "127.0.0.1");
+    assert_eq!(engine["host"], "host-1");
+    assert_eq!(engine["host_address"], "127.0.0.1");
     assert_eq!(
         (engine["state"].as_str(), engine["pooled"].as_bool()),
         (Some("assigned"), Some(false))

@@ -2,10 +2,10 @@
 //! allow-list, checked again before every dial, so that a row written before a rule existed
 //! (or by hand) never sends the workers off the deployment's networks.
 
-use dbaas_core::model::Host;
+use dbaas_core::model::{Engine, Host};
 use dbaas_core::queue::JobQueue;
 use dbaas_core::{Config, Store};
-use dbaas_provisioner::{DockerHost, DockerHosts, Endpoint};
+use dbaas_provisioner::{DockerClientTls, DockerHost, DockerHosts, Endpoint};
 
 use crate::error::{JobError, JobResult};
 
@@ -32,8 +32,22 @@ impl Context {
         self.config
             .allow
             .check_docker_endpoint(&host.docker_endpoint)
-            .map_err(|e| JobError::Invalid(format!("the environment's docker_endpoint is refused: {e}")))?;
-        Ok(self.docker.get(&host.docker_endpoint).await?)
+            .map_err(|e| JobError::Invalid(format!("host '{}': its docker_endpoint is refused: {e}", host.name)))?;
+        let tls = host
+            .docker_tls(&self.config.secrets)
+            .map_err(|e| JobError::Invalid(format!("host '{}': {e}", host.name)))?
+            .map(|t| DockerClientTls {
+                ca_pem: t.ca_pem,
+                cert_pem: t.cert_pem,
+                key_pem: t.key_pem,
+            });
+        Ok(self.docker.get(&host.docker_endpoint, tls.as_ref()).await?)
+    }
+
+    /// The Docker engine of the host an engine runs on.
+    pub async fn docker_of(&self, engine: &Engine) -> JobResult<DockerHost> {
+        let host = self.store.host_get(engine.host_id).await?;
+        self.docker_host(&host).await
     }
 
     /// Where an engine on `host` listens, once the allow-list lets its address be used.
@@ -50,6 +64,6 @@ impl Context {
         self.config
             .allow
             .check_host(&host.address)
-            .map_err(|e| JobError::Invalid(format!("the environment's host_address is refused: {e}")))
+            .map_err(|e| JobError::Invalid(format!("host '{}': its address is refused: {e}", host.name)))
     }
 }

@@ -6,9 +6,7 @@
 use std::ops::Deref;
 use std::time::Duration;
 
-use dbaas_core::model::{
-    owner_username, Credential, Database, DatabaseDetail, Engine, EngineKind, Environment, Host, Privileges,
-};
+use dbaas_core::model::{owner_username, Credential, Database, DatabaseDetail, Engine, EngineKind, Host, Privileges};
 use dbaas_core::secrets;
 use dbaas_provisioner::{
     engine_for, Access, ClientTls, ContainerSpec, DockerHost, Endpoint, Engine as Driver, Grant, RoleSpec, ServerTls,
@@ -39,14 +37,14 @@ pub struct EngineHandle {
 impl EngineHandle {
     /// `None` when the engine never got a port and a superuser password, or was removed (so
     /// nothing can be in it).
-    pub async fn open(ctx: &Context, row: Engine, environment: &Environment) -> JobResult<Option<EngineHandle>> {
+    pub async fn open(ctx: &Context, row: Engine) -> JobResult<Option<EngineHandle>> {
         if !row.was_provisioned() {
             return Ok(None);
         }
         let (Some(port), Some(sealed)) = (row.port, row.admin_password_enc.clone()) else {
             return Ok(None);
         };
-        let host = environment.host();
+        let host = ctx.store.host_get(row.host_id).await?;
         Ok(Some(EngineHandle {
             engine: driver_of(row.kind)?,
             endpoint: ctx.engine_endpoint(&host, port)?,
@@ -132,7 +130,6 @@ impl EngineHandle {
 pub async fn start(
     ctx: &Context,
     row: Engine,
-    environment: &Environment,
     database: Option<&Database>,
     steps: &mut Steps<'_>,
 ) -> JobResult<EngineHandle> {
@@ -144,7 +141,7 @@ pub async fn start(
         .await?;
     steps.done("password").await?;
     let row = ctx.store.engine_get(row.id).await?;
-    let handle = EngineHandle::open(ctx, row, environment)
+    let handle = EngineHandle::open(ctx, row)
         .await?
         .ok_or_else(|| JobError::Invalid("the engine has no port or superuser password".into()))?;
     let server_tls = crate::tls::server_tls(ctx, handle.row.id, &handle.endpoint.host).await?;
@@ -217,7 +214,7 @@ impl EngineTarget {
         let Some(row) = detail.engine.clone() else {
             return Ok(None);
         };
-        let Some(handle) = EngineHandle::open(ctx, row, &detail.environment).await? else {
+        let Some(handle) = EngineHandle::open(ctx, row).await? else {
             return Ok(None);
         };
         Ok(Some(EngineTarget { detail, handle }))

@@ -50,7 +50,7 @@ impl App {
         let connection_uri = password.as_deref().and_then(|password| {
             let port = detail.port()?;
             Some(detail.plan.engine.connection_uri(
-                &detail.environment.host().address,
+                &detail.host.as_ref()?.address,
                 port,
                 &credential.username,
                 password,

@@ -3,7 +3,7 @@
 
 use dbaas_core::model::{upgrade_refusal, FleetEngine, Ref, Task, TaskKind};
 use dbaas_core::store::{Caller, FleetFilter, Page, PageRequest};
-use dbaas_provisioner::ProvisionError;
+use dbaas_provisioner::{DockerClientTls, ProvisionError};
 
 use super::{parse_reference, validate, App, AppError, AppResult, ResourceKind};
 
@@ -195,11 +195,11 @@ impl App {
         };
         let since = query.since.as_deref().map(parse_since).transpose()?;
         let engine = self.store.engine_get(id).await?;
-        let environment = self.store.environment_get(engine.environment_id).await?;
+        let host = self.store.host_get(engine.host_id).await?;
         // A host this deployment may not use, or one that does not answer, is the state of the
-        // engine's environment (an admin's to mend; the fleet shows it), not a failure of this
+        // engine's host (an admin's to mend; the fleet shows it), not a failure of this
         // service: 409, as for an engine with no container.
-        let endpoint = &environment.docker_endpoint;
+        let endpoint = &host.docker_endpoint;
         let host_conflict = |why: String| {
             AppError::Conflict(format!(
                 "engine {id}'s Docker host {endpoint} {why}, so its log cannot be read now"
@@ -209,9 +209,17 @@ impl App {
             .allow
             .check_docker_endpoint(endpoint)
             .map_err(|e| host_conflict(format!("is not allowed ({e})")))?;
+        let tls = host
+            .docker_tls(&self.config.secrets)
+            .map_err(|e| host_conflict(format!("cannot be used ({e})")))?
+            .map(|t| DockerClientTls {
+                ca_pem: t.ca_pem,
+                cert_pem: t.cert_pem,
+                key_pem: t.key_pem,
+            });
         let docker = self
             .docker
-            .get(endpoint)
+            .get(endpoint, tls.as_ref())
             .await
             .map_err(|e| host_conflict(format!("cannot be reached ({e})")))?;
         if !query.follow {

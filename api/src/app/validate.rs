@@ -12,7 +12,7 @@
 //! reads beside the spec (and `api/tests/rules.rs` checks the two agree).
 
 use dbaas_core::allowlist::{AllowList, DOCKER_SCHEMES};
-use dbaas_core::model::{DatabaseStatus, Drift, EngineKind, Health, Privileges, TaskStatus};
+use dbaas_core::model::{is_plain_network_endpoint, DatabaseStatus, Drift, EngineKind, Health, Privileges, TaskStatus};
 use dbaas_core::names::{normalize_database_name, NameError};
 
 use super::{AppError, AppResult};
@@ -357,21 +357,53 @@ pub fn allowed_docker_endpoint(allow: &AllowList, raw: &str) -> AppResult<()> {
         })
 }
 
-/// An address the deployment's allow-list lets engines listen on (422 naming the rule).
-pub fn allowed_host_address(allow: &AllowList, raw: &str) -> AppResult<()> {
+/// An address the deployment's allow-list lets engines listen on (422 naming the rule), as
+/// `field`.
+pub fn allowed_address(allow: &AllowList, field: &'static str, raw: &str) -> AppResult<()> {
     allow.check_host(raw).map_err(|rule| AppError::Unprocessable {
-        field: Some("host_address"),
-        message: format!("host_address is refused: {rule}"),
+        field: Some(field),
+        message: format!("{field} is refused: {rule}"),
     })
 }
 
-/// A host name or an IP address (IPv6 in brackets, as it goes into connection URIs).
-pub fn host_address(raw: &str) -> AppResult<()> {
+/// A host name or an IP address (IPv6 in brackets, as it goes into connection URIs), as
+/// `field`.
+pub fn address(field: &'static str, raw: &str) -> AppResult<()> {
     let allowed = |c: char| c.is_ascii_alphanumeric() || ".-:[]".contains(c);
     if raw.is_empty() || raw.len() > MAX_HOST_LEN || !raw.chars().all(allowed) {
-        return Err(invalid(
-            "host_address",
-            "host_address must be a host name or an IP address",
+        return Err(invalid(field, format!("{field} must be a host name or an IP address")));
+    }
+    Ok(())
+}
+
+/// An environment's `host_address` ([`address`]).
+pub fn host_address(raw: &str) -> AppResult<()> {
+    address("host_address", raw)
+}
+
+/// A Docker endpoint as an environment may use it: plain `tcp://` or `http://` only where the
+/// environment is marked for local development, `https://` only with TLS material.
+pub fn endpoint_security(endpoint: &str, tls: bool, development: bool) -> AppResult<()> {
+    if is_plain_network_endpoint(endpoint, tls) && !development {
+        return Err(unprocessable(
+            "docker_endpoint",
+            format!(
+                "docker_endpoint {endpoint} is plain (unencrypted) Docker, which only an environment marked for \
+                 local development may use; give tls_ca, tls_cert and tls_key, or mark the environment \
+                 `development`"
+            ),
+        ));
+    }
+    if endpoint.starts_with("https://") && !tls {
+        return Err(unprocessable(
+            "docker_endpoint",
+            "an https:// docker_endpoint needs tls_ca, tls_cert and tls_key",
+        ));
+    }
+    if tls && endpoint.starts_with("unix://") {
+        return Err(unprocessable(
+            "tls_ca",
+            "a unix:// docker_endpoint takes no TLS material",
         ));
     }
     Ok(())

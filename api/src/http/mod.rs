@@ -21,6 +21,7 @@ mod dumps;
 mod engines;
 mod environments;
 pub mod error;
+mod hosts;
 mod links;
 mod metrics;
 mod orphans;
@@ -91,7 +92,7 @@ type Apis = (
     teams::Api,
     users::Api,
     // Operations: tuples have `Default` up to twelve members, so these share one.
-    (orphans::Api, engines::Api),
+    (orphans::Api, engines::Api, hosts::Api),
     certificates::Api,
     audit::Api,
 );

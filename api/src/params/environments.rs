@@ -4,7 +4,8 @@ use poem_openapi::Object;
 
 use super::Text;
 
-/// A new environment: a Docker engine and the ports databases may take on its host.
+/// A new environment, with its first host: a Docker engine and the ports databases may take
+/// on it (more hosts are added under `/api/environment/{id}/host/`).
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
 pub struct EnvironmentCreate {
@@ -12,14 +13,16 @@ pub struct EnvironmentCreate {
     /// and `-`, not only digits.
     #[oai(validator(max_length = 64, pattern = r"^[0-9]*[A-Za-z_.-][A-Za-z0-9_.-]*$"))]
     pub name: Text,
-    /// Where the control plane reaches the Docker engine: `unix:///var/run/docker.sock`,
-    /// or `tcp://`, `http://` or `https://` with a host and a port (`tcp://127.0.0.1:2376`);
-    /// up to 1000 printable ASCII characters, no spaces. The host must be in the deployment's
-    /// allow-list (by default loopback addresses and local sockets; `DBAAS_ALLOWED_NETWORKS`),
-    /// in canonical form; else 422. Shown to admins only.
+    /// Where the control plane reaches the first host's Docker engine:
+    /// `unix:///var/run/docker.sock`, or plain `tcp://` or `http://` with a host and a port
+    /// (`tcp://127.0.0.1:2375`) in an environment marked for local development only (Docker
+    /// over TLS: add the host under `/api/environment/{id}/host/`); up to 1000 printable
+    /// ASCII characters, no spaces. The host must be in the deployment's allow-list (by
+    /// default loopback addresses and local sockets; `DBAAS_ALLOWED_NETWORKS`), in canonical
+    /// form; else 422.
     #[oai(validator(max_length = 1000, pattern = r"^(unix|tcp|http|https)://[!-~]+$"))]
     pub docker_endpoint: Text,
-    /// The address engines listen on and clients connect to: up to 255 letters, digits, `.`,
+    /// The address the first host's engines listen on and clients connect to: up to 255 letters, digits, `.`,
     /// `-`, `:`, `[` and `]`. An IP address in canonical form (IPv6 in brackets) within the
     /// allow-list, or a host name the deployment allows; else 422.
     #[oai(validator(max_length = 255, pattern = r"^[A-Za-z0-9.:\[\]-]+$"))]
@@ -34,11 +37,15 @@ pub struct EnvironmentCreate {
     /// 7 by default.
     #[oai(nullable, validator(minimum(value = "0"), maximum(value = "3650")))]
     pub quarantine_days: Option<i32>,
+    /// Marked for local development: its hosts may be reached over plain `tcp://`. False
+    /// by default.
+    #[oai(nullable)]
+    pub development: Option<bool>,
 }
 
 /// Changes to an environment: only the fields given change, each as in `EnvironmentCreate`.
-/// Databases placed already keep their port, even outside a new range. A range whose
-/// `port_min` ends up above its `port_max` answers 422.
+/// Its hosts change under `/api/environment/{id}/host/`. Unmarking one for local
+/// development while a host is reached over plain `tcp://` answers 409.
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
 pub struct EnvironmentUpdate {
@@ -47,17 +54,8 @@ pub struct EnvironmentUpdate {
         validator(max_length = 64, pattern = r"^[0-9]*[A-Za-z_.-][A-Za-z0-9_.-]*$")
     )]
     pub name: Option<Text>,
-    #[oai(
-        nullable,
-        validator(max_length = 1000, pattern = r"^(unix|tcp|http|https)://[!-~]+$")
-    )]
-    pub docker_endpoint: Option<Text>,
-    #[oai(nullable, validator(max_length = 255, pattern = r"^[A-Za-z0-9.:\[\]-]+$"))]
-    pub host_address: Option<Text>,
-    #[oai(nullable, validator(minimum(value = "1"), maximum(value = "65535")))]
-    pub port_min: Option<i32>,
-    #[oai(nullable, validator(minimum(value = "1"), maximum(value = "65535")))]
-    pub port_max: Option<i32>,
     #[oai(nullable, validator(minimum(value = "0"), maximum(value = "3650")))]
     pub quarantine_days: Option<i32>,
+    #[oai(nullable)]
+    pub development: Option<bool>,
 }

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use super::{EngineKind, Host};
+use super::EngineKind;
 use crate::schema;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -59,28 +59,20 @@ pub struct Environment {
     #[diesel(skip_insertion)]
     pub id: i64,
     pub name: String,
-    /// Where the environment's Docker engine answers: `unix:///var/run/docker.sock`,
-    /// `tcp://host:2376`, ...
-    pub docker_endpoint: String,
-    /// The address clients use to reach engines of this environment.
-    pub host_address: String,
-    pub port_min: i32,
-    pub port_max: i32,
     pub quarantine_days: i32,
     #[diesel(skip_insertion)]
     pub created_at: DateTime<Utc>,
+    /// Marked for local development: its hosts may be reached over plain `tcp://`.
+    pub development: bool,
 }
 
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = schema::environments)]
 pub struct NewEnvironment {
     pub name: String,
-    pub docker_endpoint: String,
-    pub host_address: String,
-    pub port_min: i32,
-    pub port_max: i32,
     /// `None`: the catalog's default.
     pub quarantine_days: Option<i32>,
+    pub development: bool,
 }
 
 /// An environment's fields to change; `None` leaves one as it is.
@@ -88,19 +80,6 @@ pub struct NewEnvironment {
 #[diesel(table_name = schema::environments)]
 pub struct EnvironmentChanges {
     pub name: Option<String>,
-    pub docker_endpoint: Option<String>,
-    pub host_address: Option<String>,
-    pub port_min: Option<i32>,
-    pub port_max: Option<i32>,
     pub quarantine_days: Option<i32>,
-}
-
-impl Environment {
-    /// The one Docker host of the environment.
-    pub fn host(&self) -> Host {
-        Host {
-            docker_endpoint: self.docker_endpoint.clone(),
-            address: self.host_address.clone(),
-        }
-    }
+    pub development: Option<bool>,
 }

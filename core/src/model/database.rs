@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use super::{Credential, Engine, EngineNames, Environment, Plan, Task};
+use super::{Credential, Engine, EngineNames, Environment, Host, Plan, Task};
 use crate::schema;
 
 text_enum!(
@@ -109,6 +109,8 @@ pub struct DatabaseDetail {
     pub environment: Environment,
     /// The engine that serves it, once provisioning picked or started one.
     pub engine: Option<Engine>,
+    /// The host its engine runs on.
+    pub host: Option<Host>,
     pub credentials: Vec<Credential>,
     pub latest_task: Option<Task>,
 }
@@ -141,10 +143,7 @@ impl DatabaseDetail {
     /// assigned. `tls`: whether the deployment's engines speak TLS.
     pub fn endpoint(&self, tls: bool) -> Option<String> {
         let port = self.port()?;
-        Some(
-            self.plan
-                .engine
-                .endpoint(&self.environment.host().address, port, &self.database.name, tls),
-        )
+        let host = self.host.as_ref()?;
+        Some(self.plan.engine.endpoint(&host.address, port, &self.database.name, tls))
     }
 }

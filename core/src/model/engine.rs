@@ -80,6 +80,8 @@ pub struct Engine {
     /// The memory its container's settings were sized for when the container was made
     /// (`None`: not made yet, or made before this was recorded: its `memory_bytes`).
     pub sized_memory_bytes: Option<i64>,
+    /// The host it runs on.
+    pub host_id: i64,
 }
 
 impl std::fmt::Debug for Engine {

@@ -84,6 +84,8 @@ impl EngineObservation {
 pub struct FleetEngine {
     pub engine: Engine,
     pub environment: Environment,
+    /// The host it runs on.
+    pub host: super::Host,
     pub plan: Plan,
     /// The databases it serves (deleted ones left out).
     pub databases: Vec<Database>,
@@ -255,6 +257,7 @@ mod tests {
             assigned_at: None,
             desired: crate::model::EngineDesired::Running,
             sized_memory_bytes: None,
+            host_id: 1,
         }
     }
 

@@ -33,7 +33,10 @@ pub use fleet::{
     assess, image_family, image_major, image_version, should_run, upgrade_refusal, Assessment, ContainerState, Drift,
     EngineObservation, FleetEngine, Seen,
 };
-pub use host::Host;
+pub use host::{
+    does_not_fit, free_memory, is_plain_network_endpoint, DockerTls, Host, HostChanges, HostHealth, HostState, HostUse,
+    NewHost,
+};
 pub use orphan::Orphan;
 pub use resize::{resize_mode, InUse, ResizeMode, ResizeRefusal};
 pub use task::{Claim, Task, TaskKind, TaskStatus};

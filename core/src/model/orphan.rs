@@ -18,6 +18,8 @@ pub struct Orphan {
     pub first_seen: DateTime<Utc>,
     pub last_seen: DateTime<Utc>,
     pub remove_requested_at: Option<DateTime<Utc>>,
+    /// The host it was found on.
+    pub host_id: i64,
 }
 
 impl Orphan {

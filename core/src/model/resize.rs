@@ -189,6 +189,7 @@ mod tests {
             assigned_at: None,
             desired: EngineDesired::Running,
             sized_memory_bytes: Some(memory),
+            host_id: 1,
         }
     }
 

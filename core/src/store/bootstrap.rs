@@ -6,11 +6,13 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 
 use super::{Store, StoreResult};
 use crate::config::Config;
-use crate::model::EngineKind;
-use crate::schema::{api_users, environments, plans, team_members, teams};
+use crate::model::{is_plain_network_endpoint, EngineKind};
+use crate::schema::{api_users, environments, hosts, plans, team_members, teams};
 use crate::secrets;
 
 pub const DEFAULT_ENVIRONMENT: &str = "dev";
+/// The name of an environment's first host (the one a single-endpoint environment became).
+pub const DEFAULT_HOST: &str = "host-1";
 pub const DEFAULT_PLAN: &str = "postgres-small";
 pub const DEFAULT_MONGODB_PLAN: &str = "mongodb-small";
 const ADMIN_TEAM: &str = "admin";
@@ -94,17 +96,36 @@ impl Store {
             .get_result(&mut conn)
             .await?;
         if !had_environment {
-            diesel::insert_into(environments::table)
-                .values((
-                    environments::name.eq(DEFAULT_ENVIRONMENT),
-                    environments::docker_endpoint.eq(&defaults.docker_endpoint),
-                    environments::host_address.eq(&defaults.host_address),
-                    environments::port_min.eq(defaults.port_min),
-                    environments::port_max.eq(defaults.port_max),
-                ))
-                .on_conflict_do_nothing()
-                .execute(&mut conn)
-                .await?;
+            // With its one host: the configured Docker endpoint. A plain `tcp://` one is the
+            // deployment's own choice, so the environment is marked for local development.
+            let plain = is_plain_network_endpoint(&defaults.docker_endpoint, false);
+            conn.transaction::<_, diesel::result::Error, _>(async |conn| {
+                let environment_id: Option<i64> = diesel::insert_into(environments::table)
+                    .values((
+                        environments::name.eq(DEFAULT_ENVIRONMENT),
+                        environments::development.eq(plain),
+                    ))
+                    .on_conflict_do_nothing()
+                    .returning(environments::id)
+                    .get_result(conn)
+                    .await
+                    .optional()?;
+                if let Some(environment_id) = environment_id {
+                    diesel::insert_into(hosts::table)
+                        .values((
+                            hosts::environment_id.eq(environment_id),
+                            hosts::name.eq(DEFAULT_HOST),
+                            hosts::docker_endpoint.eq(&defaults.docker_endpoint),
+                            hosts::address.eq(&defaults.host_address),
+                            hosts::port_min.eq(defaults.port_min),
+                            hosts::port_max.eq(defaults.port_max),
+                        ))
+                        .execute(conn)
+                        .await?;
+                }
+                Ok(())
+            })
+            .await?;
         }
         // One default plan per engine, made once: a catalog that ever had a plan of that engine
         // (retired ones count) is left as its admins made it.

@@ -8,14 +8,15 @@ use diesel::sql_types::{BigInt, Nullable};
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use rand::distr::{Alphanumeric, SampleString};
 
+use super::engines::place;
 use super::page::{load_rows, Page, PageRequest};
 use super::tx::{insert_task, TxError};
 use super::{Conn, Store, StoreError, StoreResult};
 use crate::model::{
-    owner_username, Credential, Database, DatabaseDetail, DatabaseStatus, Engine, Environment, NewDatabase, Plan, Task,
-    TaskKind,
+    owner_username, Credential, Database, DatabaseDetail, DatabaseStatus, Engine, Environment, Host, NewDatabase, Plan,
+    Task, TaskKind,
 };
-use crate::schema::{credentials, database_counts, databases, engines, environments, plans, tasks, teams};
+use crate::schema::{credentials, database_counts, databases, engines, environments, hosts, plans, tasks, teams};
 
 /// What recording a new database produced: the row, its owner credential, and the task that
 /// will provision it.
@@ -52,7 +53,7 @@ pub struct DatabaseChanges {
 }
 
 /// A database and what its detail shows beside it, as [`joined!`] reads them.
-type Joined = (Database, Plan, Environment, Option<Engine>, Option<Task>);
+type Joined = (Database, Plan, Environment, Option<Engine>, Option<Host>, Option<Task>);
 
 /// Databases joined to their plan, environment, engine (once one serves them) and latest
 /// task (once they have one).
@@ -61,7 +62,7 @@ macro_rules! joined {
         databases::table
             .inner_join(plans::table)
             .inner_join(environments::table)
-            .left_join(engines::table)
+            .left_join(engines::table.left_join(hosts::table))
             .left_join(tasks::table.on(tasks::id.nullable().eq(databases::latest_task_id)))
     };
 }
@@ -74,6 +75,7 @@ macro_rules! joined_columns {
             Plan::as_select(),
             Environment::as_select(),
             Option::<Engine>::as_select(),
+            Option::<Host>::as_select(),
             Option::<Task>::as_select(),
         )
     };
@@ -211,14 +213,17 @@ async fn with_credentials(conn: &mut Conn, rows: Vec<Joined>) -> StoreResult<Vec
     }
     Ok(rows
         .into_iter()
-        .map(|(database, plan, environment, engine, latest_task)| DatabaseDetail {
-            credentials: credentials.remove(&database.id).unwrap_or_default(),
-            database,
-            plan,
-            environment,
-            engine,
-            latest_task,
-        })
+        .map(
+            |(database, plan, environment, engine, host, latest_task)| DatabaseDetail {
+                credentials: credentials.remove(&database.id).unwrap_or_default(),
+                database,
+                plan,
+                environment,
+                engine,
+                host,
+                latest_task,
+            },
+        )
         .collect())
 }
 
@@ -275,6 +280,14 @@ impl Store {
                     .returning(Credential::as_returning())
                     .get_result(conn)
                     .await?;
+                // Placed now, so that an environment with no room answers 409 and records
+                // nothing, rather than a task that fails later.
+                let plan: Plan = plans::table
+                    .find(new.plan_id)
+                    .select(Plan::as_select())
+                    .first(conn)
+                    .await?;
+                place(conn, database.id, &plan).await?;
                 let task = insert_task(conn, TaskKind::ProvisionDatabase, database.id, Some(credential.id)).await?;
                 Ok(CreatedDatabase {
                     database,
@@ -336,7 +349,15 @@ impl Store {
     ) -> StoreResult<Page<DatabaseDetail>> {
         let mut conn = self.conn().await?;
         let query = || filtered!(joined!().into_boxed(), &filter, |c| c);
-        type Counted = (Database, Plan, Environment, Option<Engine>, Option<Task>, Option<i64>);
+        type Counted = (
+            Database,
+            Plan,
+            Environment,
+            Option<Engine>,
+            Option<Host>,
+            Option<Task>,
+            Option<i64>,
+        );
         // The total rides along: counted where the filter names a database, else kept.
         macro_rules! page_with {
             ($total:expr) => {
@@ -349,6 +370,7 @@ impl Store {
                         Plan::as_select(),
                         Environment::as_select(),
                         Option::<Engine>::as_select(),
+                        Option::<Host>::as_select(),
                         Option::<Task>::as_select(),
                         $total,
                     ),
@@ -361,7 +383,7 @@ impl Store {
             None => page_with!(kept_total(&filter).single_value()),
         };
         let total = match <[Counted]>::first(&rows) {
-            Some(row) => row.5.unwrap_or_default(),
+            Some(row) => row.6.unwrap_or_default(),
             None if filter.name.is_some() => {
                 filtered!(databases::table.into_boxed(), &filter, |c| c)
                     .count()
@@ -375,7 +397,7 @@ impl Store {
         };
         let rows: Vec<Joined> = rows
             .into_iter()
-            .map(|(d, p, e, engine, task, _)| (d, p, e, engine, task))
+            .map(|(d, p, e, engine, host, task, _)| (d, p, e, engine, host, task))
             .collect();
         let mut page = Page::from_rows(rows, total, &request, |row| row.0.id);
         let details = with_credentials(&mut conn, std::mem::take(&mut page.items)).await?;

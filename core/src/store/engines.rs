@@ -6,10 +6,11 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use rand::distr::{Alphanumeric, SampleString};
 
+use super::hosts::choose_host;
 use super::tx::TxError;
 use super::{Store, StoreError, StoreResult};
-use crate::model::{Database, Engine, EngineKind, EngineNames, EngineState, Plan, TaskKind};
-use crate::schema::{databases, engines};
+use crate::model::{Database, Engine, EngineKind, EngineNames, EngineState, Host, HostState, Plan, TaskKind};
+use crate::schema::{databases, engines, hosts};
 
 /// A new engine's uid: short, lowercase, unique in practice (and by the unique index).
 pub(crate) fn new_uid() -> String {
@@ -22,6 +23,7 @@ pub(crate) fn new_uid() -> String {
 pub(crate) struct NewEngine {
     uid: String,
     environment_id: i64,
+    host_id: i64,
     plan_id: i64,
     kind: EngineKind,
     image: String,
@@ -33,10 +35,11 @@ pub(crate) struct NewEngine {
 }
 
 impl NewEngine {
-    pub(crate) fn new(plan: &Plan, environment_id: i64, uid: &str, names: EngineNames, state: EngineState) -> Self {
+    pub(crate) fn new(plan: &Plan, host: &Host, uid: &str, names: EngineNames, state: EngineState) -> Self {
         Self {
             uid: uid.to_owned(),
-            environment_id,
+            environment_id: host.environment_id,
+            host_id: host.id,
             plan_id: plan.id,
             kind: plan.engine,
             image: plan.image.clone(),
@@ -60,50 +63,11 @@ impl Store {
             .map_err(StoreError::lookup("engine"))
     }
 
-    /// The engine a database being provisioned runs on, found or chosen once: the one it has,
-    /// else a pooled engine of its plan and environment made as the plan now says (taken
-    /// atomically: two databases never get the same engine), else a new engine row for a
-    /// cold start, named after the database. All in one transaction with the database's
-    /// reference to it, so a worker killed at any point leaves either no choice or one.
+    /// The engine a database being provisioned runs on, found or chosen once (see [`place`]).
     pub async fn engine_place(&self, database: &Database, plan: &Plan) -> StoreResult<Engine> {
         let mut conn = self.conn().await?;
         let result = conn
-            .transaction::<_, TxError, _>(async |conn| {
-                let engine_id: Option<i64> = databases::table
-                    .find(database.id)
-                    .select(databases::engine_id)
-                    .for_update()
-                    .first(conn)
-                    .await?;
-                if let Some(id) = engine_id {
-                    return Ok(engines::table.find(id).select(Engine::as_select()).first(conn).await?);
-                }
-                let engine = match take_pooled(conn, database.environment_id, plan).await? {
-                    Some(engine) => engine,
-                    None => {
-                        let names = database.dedicated_engine_names();
-                        diesel::insert_into(engines::table)
-                            .values(NewEngine::new(
-                                plan,
-                                database.environment_id,
-                                &database.uid,
-                                names,
-                                EngineState::Assigned,
-                            ))
-                            .returning(Engine::as_returning())
-                            .get_result(conn)
-                            .await?
-                    }
-                };
-                diesel::update(databases::table.find(database.id))
-                    .set((
-                        databases::engine_id.eq(engine.id),
-                        databases::updated_at.eq(diesel::dsl::now),
-                    ))
-                    .execute(conn)
-                    .await?;
-                Ok(engine)
-            })
+            .transaction::<_, TxError, _>(async |conn| place(conn, database.id, plan).await)
             .await;
         result.map_err(|e| e.into_store(|| "the engine's uid is taken".into()))
     }
@@ -171,29 +135,77 @@ impl Store {
         Ok(())
     }
 
-    /// The uids of an environment's engines that are not removed: their containers are
-    /// claimed (pooled ones included).
-    pub async fn engine_uids_claimed(&self, environment_id: i64) -> StoreResult<Vec<String>> {
+    /// The uids of the engines not removed on every host reached at `docker_endpoint` (hosts
+    /// of several environments may share one Docker engine): their containers are claimed
+    /// (pooled ones included).
+    pub async fn engine_uids_claimed(&self, docker_endpoint: &str) -> StoreResult<Vec<String>> {
         let mut conn = self.conn().await?;
         Ok(engines::table
-            .filter(engines::environment_id.eq(environment_id))
+            .inner_join(hosts::table)
+            .filter(hosts::docker_endpoint.eq(docker_endpoint))
             .filter(engines::state.ne(EngineState::Removed))
             .select(engines::uid)
             .load(&mut conn)
             .await?)
     }
 
-    /// An environment's engines in `state`, oldest first.
-    pub async fn engine_list_in_state(&self, environment_id: i64, state: EngineState) -> StoreResult<Vec<Engine>> {
+    /// A host's engines in `state`, oldest first.
+    pub async fn engine_list_in_state(&self, host_id: i64, state: EngineState) -> StoreResult<Vec<Engine>> {
         let mut conn = self.conn().await?;
         Ok(engines::table
-            .filter(engines::environment_id.eq(environment_id))
+            .filter(engines::host_id.eq(host_id))
             .filter(engines::state.eq(state))
             .order(engines::id)
             .select(Engine::as_select())
             .load(&mut conn)
             .await?)
     }
+}
+
+/// The engine a database runs on, found or chosen once: the one it has, else a pooled engine
+/// of its plan and environment made as the plan now says, on a host that takes engines
+/// (taken atomically: two databases never get the same engine), else a new engine row for a
+/// cold start on the host placement chooses ([`choose_host`]), named after the database. In
+/// the caller's transaction with the database's reference to it, so that a process killed at
+/// any point leaves either no choice or one. No host with room: refused (409), nothing
+/// recorded.
+pub(crate) async fn place(conn: &mut AsyncPgConnection, database_id: i64, plan: &Plan) -> Result<Engine, TxError> {
+    let database: Database = databases::table
+        .find(database_id)
+        .select(Database::as_select())
+        .for_update()
+        .first(conn)
+        .await?;
+    if let Some(id) = database.engine_id {
+        return Ok(engines::table.find(id).select(Engine::as_select()).first(conn).await?);
+    }
+    let engine = match take_pooled(conn, database.environment_id, plan).await? {
+        Some(engine) => engine,
+        None => {
+            let host = choose_host(conn, database.environment_id, plan)
+                .await?
+                .map_err(|why| TxError::Refused(StoreError::Conflict(why)))?;
+            diesel::insert_into(engines::table)
+                .values(NewEngine::new(
+                    plan,
+                    &host,
+                    &database.uid,
+                    database.dedicated_engine_names(),
+                    EngineState::Assigned,
+                ))
+                .returning(Engine::as_returning())
+                .get_result(conn)
+                .await?
+        }
+    };
+    diesel::update(databases::table.find(database.id))
+        .set((
+            databases::engine_id.eq(engine.id),
+            databases::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(engine)
 }
 
 /// The oldest pooled engine of `plan` in an environment that was made as the plan now says,
@@ -205,6 +217,15 @@ async fn take_pooled(
     plan: &Plan,
 ) -> Result<Option<Engine>, diesel::result::Error> {
     let candidate: Option<i64> = engines::table
+        .filter(
+            engines::host_id.eq_any(
+                hosts::table
+                    .filter(hosts::state.eq(HostState::Active))
+                    .filter(hosts::deleted_at.is_null())
+                    .filter(hosts::reachable.is_distinct_from(Some(false)))
+                    .select(hosts::id),
+            ),
+        )
         .filter(engines::plan_id.eq(plan.id))
         .filter(engines::environment_id.eq(environment_id))
         .filter(engines::state.eq(EngineState::Pooled))

@@ -1,4 +1,4 @@
-//! Environments: where databases run (a Docker endpoint, an address, a port range). Deleting
+//! Environments: where databases run (their hosts). Deleting
 //! one retires it (`deleted_at`): databases that ran there still name it.
 
 use diesel::prelude::*;
@@ -6,8 +6,8 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 
 use super::page::{load_page, Page, PageRequest};
 use super::{live_databases, Store, StoreError, StoreResult};
-use crate::model::{Environment, EnvironmentChanges, NewEnvironment, Ref};
-use crate::schema::{databases, environments};
+use crate::model::{is_plain_network_endpoint, Environment, EnvironmentChanges, NewEnvironment, NewHost, Ref};
+use crate::schema::{databases, environments, hosts};
 
 impl Store {
     pub async fn environment_list(&self, request: PageRequest) -> StoreResult<Page<Environment>> {
@@ -48,14 +48,33 @@ impl Store {
         query.first(&mut conn).await.map_err(StoreError::lookup("environment"))
     }
 
-    pub async fn environment_create(&self, new: NewEnvironment) -> StoreResult<Environment> {
+    /// Records an environment with its first host, if one is given (its `environment_id` is
+    /// the new environment's).
+    pub async fn environment_create(
+        &self,
+        new: NewEnvironment,
+        first_host: Option<NewHost>,
+    ) -> StoreResult<Environment> {
         let mut conn = self.conn().await?;
-        diesel::insert_into(environments::table)
-            .values(&new)
-            .returning(Environment::as_returning())
-            .get_result(&mut conn)
-            .await
-            .map_err(StoreError::write("environment", Some(&new.name)))
+        conn.transaction::<_, diesel::result::Error, _>(async |conn| {
+            let environment: Environment = diesel::insert_into(environments::table)
+                .values(&new)
+                .returning(Environment::as_returning())
+                .get_result(conn)
+                .await?;
+            if let Some(host) = first_host {
+                diesel::insert_into(hosts::table)
+                    .values(&NewHost {
+                        environment_id: environment.id,
+                        ..host
+                    })
+                    .execute(conn)
+                    .await?;
+            }
+            Ok(environment)
+        })
+        .await
+        .map_err(StoreError::write("environment", Some(&new.name)))
     }
 
     /// Changes an environment. Databases placed already keep their port, even outside a new
@@ -65,12 +84,34 @@ impl Store {
             return self.environment_find(&Ref::Id(id)).await;
         }
         let mut conn = self.conn().await?;
-        diesel::update(environments::table.find(id).filter(environments::deleted_at.is_null()))
-            .set(&changes)
-            .returning(Environment::as_returning())
-            .get_result(&mut conn)
-            .await
-            .map_err(StoreError::write("environment", changes.name.as_deref()))
+        conn.transaction::<_, StoreError, _>(async |conn| {
+            let environment: Environment =
+                diesel::update(environments::table.find(id).filter(environments::deleted_at.is_null()))
+                    .set(&changes)
+                    .returning(Environment::as_returning())
+                    .get_result(conn)
+                    .await
+                    .map_err(StoreError::write("environment", changes.name.as_deref()))?;
+            if !environment.development {
+                let plain: Vec<(String, String, Option<Vec<u8>>)> = hosts::table
+                    .filter(hosts::environment_id.eq(id))
+                    .filter(hosts::deleted_at.is_null())
+                    .select((hosts::name, hosts::docker_endpoint, hosts::tls_enc))
+                    .load(conn)
+                    .await?;
+                if let Some((name, endpoint, _)) = plain
+                    .iter()
+                    .find(|(_, endpoint, tls)| is_plain_network_endpoint(endpoint, tls.is_some()))
+                {
+                    return Err(StoreError::Conflict(format!(
+                        "host '{name}' is reached over plain {endpoint}, which only an environment marked for \
+                         local development may use; give it TLS or delete it first"
+                    )));
+                }
+            }
+            Ok(environment)
+        })
+        .await
     }
 
     /// Retires an environment no live database uses.

@@ -13,15 +13,15 @@ use super::page::{load_page, Page, PageRequest};
 use super::{Conn, Store, StoreError, StoreResult};
 use crate::model::{
     Assessment, ContainerState, Database, DatabaseStatus, Drift, Engine, EngineKind, EngineObservation, EngineState,
-    Environment, FleetEngine, Health, Plan,
+    Environment, FleetEngine, Health, Host, Plan,
 };
-use crate::schema::{databases, engine_observations, engines, environments, plans};
+use crate::schema::{databases, engine_observations, engines, environments, hosts, plans};
 
 /// Which engines a fleet list shows.
 #[derive(Debug, Clone, Default)]
 pub struct FleetFilter {
     pub environment_id: Option<i64>,
-    /// The address of the host the engines run on.
+    /// The host the engines run on: its name or its address.
     pub host: Option<String>,
     pub kind: Option<EngineKind>,
     /// `unknown` also matches engines no worker has looked at yet.
@@ -54,6 +54,15 @@ async fn complete(conn: &mut Conn, rows: Vec<(Engine, Option<EngineObservation>)
     let ids: Vec<i64> = rows.iter().map(|(e, _)| e.id).collect();
     let plan_ids: Vec<i64> = rows.iter().map(|(e, _)| e.plan_id).collect();
     let environment_ids: Vec<i64> = rows.iter().map(|(e, _)| e.environment_id).collect();
+    let host_ids: Vec<i64> = rows.iter().map(|(e, _)| e.host_id).collect();
+    let hosts: HashMap<i64, Host> = hosts::table
+        .filter(hosts::id.eq_any(&host_ids))
+        .select(Host::as_select())
+        .load(conn)
+        .await?
+        .into_iter()
+        .map(|h: Host| (h.id, h))
+        .collect();
     let plans: HashMap<i64, Plan> = plans::table
         .filter(plans::id.eq_any(&plan_ids))
         .select(Plan::as_select())
@@ -99,6 +108,10 @@ async fn complete(conn: &mut Conn, rows: Vec<(Engine, Option<EngineObservation>)
                     .get(&engine.environment_id)
                     .cloned()
                     .ok_or(StoreError::NotFound("environment"))?,
+                host: hosts
+                    .get(&engine.host_id)
+                    .cloned()
+                    .ok_or(StoreError::NotFound("host"))?,
                 databases: served.remove(&engine.id).unwrap_or_default(),
                 latest_task: latest.remove(&engine.id),
                 engine,
@@ -122,10 +135,10 @@ impl Store {
             }
             if let Some(host) = &filter.host {
                 query = query.filter(
-                    engines::environment_id.eq_any(
-                        environments::table
-                            .filter(environments::host_address.eq(host.clone()))
-                            .select(environments::id),
+                    engines::host_id.eq_any(
+                        hosts::table
+                            .filter(hosts::name.eq(host.clone()).or(hosts::address.eq(host.clone())))
+                            .select(hosts::id),
                     ),
                 );
             }
@@ -192,12 +205,12 @@ impl Store {
             .ok_or(StoreError::NotFound("engine"))
     }
 
-    /// An environment's engines that are not removed, for the observer.
-    pub async fn fleet_of_environment(&self, environment_id: i64) -> StoreResult<Vec<FleetEngine>> {
+    /// A host's engines that are not removed, for the observer.
+    pub async fn fleet_of_host(&self, host_id: i64) -> StoreResult<Vec<FleetEngine>> {
         let mut conn = self.conn().await?;
         let rows = engines::table
             .left_join(engine_observations::table)
-            .filter(engines::environment_id.eq(environment_id))
+            .filter(engines::host_id.eq(host_id))
             .filter(engines::state.ne(EngineState::Removed))
             .order(engines::id)
             .select((Engine::as_select(), Option::<EngineObservation>::as_select()))

@@ -6,7 +6,7 @@ use diesel_async::RunQueryDsl;
 
 use super::{Store, StoreResult};
 use crate::model::{Database, DatabaseDetail, DatabaseStatus, Health};
-use crate::schema::databases;
+use crate::schema::{databases, engines};
 
 impl Store {
     /// Records what the reconciler found.
@@ -36,12 +36,18 @@ impl Store {
         Ok(())
     }
 
-    /// An environment's ready and quarantined databases: those that should have a running
-    /// engine.
-    pub async fn database_list_running(&self, environment_id: i64) -> StoreResult<Vec<DatabaseDetail>> {
+    /// The ready and quarantined databases of a host's engines: those that should have a
+    /// running engine there.
+    pub async fn database_list_running(&self, host_id: i64) -> StoreResult<Vec<DatabaseDetail>> {
         let mut conn = self.conn().await?;
         let running = databases::table
-            .filter(databases::environment_id.eq(environment_id))
+            .filter(
+                databases::engine_id.eq_any(
+                    engines::table
+                        .filter(engines::host_id.eq(host_id))
+                        .select(engines::id.nullable()),
+                ),
+            )
             .filter(databases::status.eq_any(DatabaseStatus::RUNNING))
             .order(databases::id)
             .select(Database::as_select())

@@ -15,6 +15,7 @@ mod environments;
 mod figures;
 mod fleet;
 mod health;
+mod hosts;
 mod lifecycle;
 mod listen;
 pub mod login_memory;
@@ -41,7 +42,7 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use crate::metrics::{Backend, BackendErrors};
 
 pub use audit::{AuditFilter, AuditViewer};
-pub use bootstrap::{Bootstrap, DEFAULT_ENVIRONMENT, DEFAULT_PLAN};
+pub use bootstrap::{Bootstrap, DEFAULT_ENVIRONMENT, DEFAULT_HOST, DEFAULT_PLAN};
 pub use credentials::{CredentialFilter, NewCredential};
 pub use databases::{CreatedDatabase, DatabaseChanges, DatabaseFilter};
 pub use dumps::DUMP_CHUNK_BYTES;

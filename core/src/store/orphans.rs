@@ -6,7 +6,7 @@ use diesel_async::RunQueryDsl;
 
 use super::page::{load_page, Page, PageRequest};
 use super::{Store, StoreError, StoreResult};
-use crate::model::Orphan;
+use crate::model::{Host, Orphan};
 use crate::schema::orphans;
 
 /// A container seen on an engine.
@@ -18,18 +18,19 @@ pub struct SeenContainer {
 }
 
 impl Store {
-    /// Records this pass's orphans of an environment and forgets those no longer there.
-    pub async fn orphans_seen(&self, environment_id: i64, seen: &[SeenContainer]) -> StoreResult<()> {
+    /// Records this pass's orphans on a host and forgets those no longer there.
+    pub async fn orphans_seen(&self, host: &Host, seen: &[SeenContainer]) -> StoreResult<()> {
         let mut conn = self.conn().await?;
         for container in seen {
             diesel::insert_into(orphans::table)
                 .values((
-                    orphans::environment_id.eq(environment_id),
+                    orphans::environment_id.eq(host.environment_id),
+                    orphans::host_id.eq(host.id),
                     orphans::container_name.eq(&container.name),
                     orphans::container_id.eq(&container.id),
                     orphans::database_uid.eq(&container.database_uid),
                 ))
-                .on_conflict((orphans::environment_id, orphans::container_id))
+                .on_conflict((orphans::host_id, orphans::container_id))
                 .do_update()
                 .set(orphans::last_seen.eq(Utc::now()))
                 .execute(&mut conn)
@@ -38,7 +39,7 @@ impl Store {
         let ids: Vec<&str> = seen.iter().map(|c| c.id.as_str()).collect();
         diesel::delete(
             orphans::table
-                .filter(orphans::environment_id.eq(environment_id))
+                .filter(orphans::host_id.eq(host.id))
                 .filter(orphans::container_id.ne_all(ids)),
         )
         .execute(&mut conn)
@@ -80,10 +81,10 @@ impl Store {
     }
 
     /// Orphans of an environment an admin asked to remove.
-    pub async fn orphans_to_remove(&self, environment_id: i64) -> StoreResult<Vec<Orphan>> {
+    pub async fn orphans_to_remove(&self, host_id: i64) -> StoreResult<Vec<Orphan>> {
         let mut conn = self.conn().await?;
         Ok(orphans::table
-            .filter(orphans::environment_id.eq(environment_id))
+            .filter(orphans::host_id.eq(host_id))
             .filter(orphans::remove_requested_at.is_not_null())
             .select(Orphan::as_select())
             .load(&mut conn)

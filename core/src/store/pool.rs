@@ -12,6 +12,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
 use super::engines::{new_uid, NewEngine};
+use super::hosts::choose_host;
 use super::{Store, StoreResult};
 use crate::model::{EngineNames, EngineState, Plan, Task, TaskKind, TaskStatus};
 use crate::schema::{engines, environments, plans, tasks};
@@ -81,16 +82,18 @@ impl Store {
                 }
                 let mut started = Vec::new();
                 for _ in 0..missing {
+                    // Placed as a database's engine is: where there is room, else not at all.
+                    let host = match choose_host(conn, environment_id, &plan).await? {
+                        Ok(host) => host,
+                        Err(why) => {
+                            tracing::debug!(plan_id, environment_id, %why, "the pool is not filled: no room");
+                            break;
+                        }
+                    };
                     let uid = new_uid();
                     let names = EngineNames::pooled(&uid);
                     let engine_id: i64 = diesel::insert_into(engines::table)
-                        .values(NewEngine::new(
-                            &plan,
-                            environment_id,
-                            &uid,
-                            names,
-                            EngineState::Starting,
-                        ))
+                        .values(NewEngine::new(&plan, &host, &uid, names, EngineState::Starting))
                         .returning(engines::id)
                         .get_result(conn)
                         .await?;

@@ -1,4 +1,4 @@
-//! Ports: each engine listens on a port of its environment's range, given once and free again
+//! Ports: each engine listens on a port of its host's range, given once and free again
 //! when the engine is removed. Several databases of one engine share its port.
 
 use diesel::prelude::*;
@@ -14,7 +14,7 @@ struct AllocatedPort {
 }
 
 impl Store {
-    /// Gives the engine the lowest free port of its environment's range, once: an engine that
+    /// Gives the engine the lowest free port of its host's range, once: an engine that
     /// has a port keeps it. Two workers racing for one port meet the unique index; the loser
     /// tries the next free one.
     pub async fn engine_allocate_port(&self, id: i64) -> StoreResult<i32> {
@@ -22,10 +22,10 @@ impl Store {
         for _ in 0..16 {
             let allocated = diesel::sql_query(
                 "UPDATE engines e SET port = (
-                     SELECT min(p)::int4 FROM environments v, generate_series(v.port_min, v.port_max) p
-                     WHERE v.id = e.environment_id
+                     SELECT min(p)::int4 FROM hosts h, generate_series(h.port_min, h.port_max) p
+                     WHERE h.id = e.host_id
                        AND p NOT IN (SELECT port FROM engines o
-                                     WHERE o.environment_id = e.environment_id
+                                     WHERE o.host_id = e.host_id
                                        AND o.state <> 'removed' AND o.port IS NOT NULL)),
                      updated_at = now()
                  WHERE e.id = $1 AND e.port IS NULL
@@ -38,9 +38,7 @@ impl Store {
             match allocated {
                 Ok(Some(AllocatedPort { port: Some(port) })) => return Ok(port),
                 Ok(Some(AllocatedPort { port: None })) => {
-                    return Err(StoreError::Conflict(
-                        "no free port is left in the environment's range".into(),
-                    ))
+                    return Err(StoreError::Conflict("no free port is left in the host's range".into()))
                 }
                 // Already allocated earlier (a retried or resumed job): keep it.
                 Ok(None) => {

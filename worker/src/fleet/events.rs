@@ -1,4 +1,4 @@
-//! Drift within seconds: the follower of an environment's Docker host reads Docker's event
+//! Drift within seconds: the follower of a Docker host reads Docker's event
 //! stream of the deployment's containers (`die`, `stop`, `kill`, `oom`, `destroy`) and runs a
 //! [round](super::observe::round) at once when one comes, rather than on the next tick.
 //!
@@ -11,7 +11,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use dbaas_core::model::Environment;
+use dbaas_core::model::Host;
 use futures_util::StreamExt;
 use tokio::sync::Mutex;
 
@@ -23,17 +23,17 @@ const GATHER: Duration = Duration::from_millis(50);
 /// The wait before following the stream again after it ended or failed.
 const RETRY: Duration = Duration::from_secs(1);
 
-/// Follows the events of `environment`'s Docker host until aborted. `rounds` is held while a
+/// Follows the events of a Docker host until aborted. `rounds` is held while a
 /// round runs, so that this and the periodic round never look at one host at once.
-pub async fn follow(ctx: Arc<Context>, environment: Environment, rounds: Arc<Mutex<()>>) {
+pub async fn follow(ctx: Arc<Context>, host: Host, rounds: Arc<Mutex<()>>) {
     let mut since: Option<String> = None;
     let mut failing = false;
     loop {
-        let host = match ctx.docker_host(&environment.host()).await {
-            Ok(host) => host,
+        let docker = match ctx.docker_host(&host).await {
+            Ok(docker) => docker,
             Err(e) => {
                 if !failing {
-                    tracing::warn!(environment = %environment.name, error = %e, "fleet: cannot reach the Docker host for its events");
+                    tracing::warn!(host = %host.name, error = %e, "fleet: cannot reach the Docker host for its events");
                     failing = true;
                 }
                 tokio::time::sleep(RETRY).await;
@@ -42,14 +42,14 @@ pub async fn follow(ctx: Arc<Context>, environment: Environment, rounds: Arc<Mut
         };
         // From now on the first time; after that, from the last event seen.
         let start = since.clone().unwrap_or_else(now);
-        let mut events = Box::pin(host.container_downs(&ctx.config.deployment, Some(&start)));
+        let mut events = Box::pin(docker.container_downs(&ctx.config.deployment, Some(&start)));
         since = Some(start);
         while let Some(event) = events.next().await {
             let event = match event {
                 Ok(event) => event,
                 Err(e) => {
                     if !failing {
-                        tracing::warn!(environment = %environment.name, error = %e, "fleet: Docker's event stream failed; following it again");
+                        tracing::warn!(host = %host.name, error = %e, "fleet: Docker's event stream failed; following it again");
                         failing = true;
                     }
                     break;
@@ -60,7 +60,7 @@ pub async fn follow(ctx: Arc<Context>, environment: Environment, rounds: Arc<Mut
                 since = Some(event.at.clone());
             }
             tracing::debug!(
-                environment = %environment.name,
+                host = %host.name,
                 action = %event.action,
                 container = ?event.container_name,
                 "fleet: a container event; looking now"
@@ -73,8 +73,8 @@ pub async fn follow(ctx: Arc<Context>, environment: Environment, rounds: Arc<Mut
                 }
             }
             let _round = rounds.lock().await;
-            if let Err(e) = observe::round(&ctx, &environment).await {
-                tracing::warn!(environment = %environment.name, error = %e, "fleet round after an event failed");
+            if let Err(e) = observe::round(&ctx, &host).await {
+                tracing::warn!(host = %host.name, error = %e, "fleet round after an event failed");
             }
         }
         tokio::time::sleep(RETRY).await;

@@ -36,19 +36,19 @@ impl Leases {
         }
     }
 
-    /// The key of the lease on an environment's Docker host.
-    pub fn key(prefix: &str, environment_id: i64) -> String {
-        format!("{prefix}:fleet:environment:{environment_id}")
+    /// The key of the lease on a Docker host.
+    pub fn key(prefix: &str, host_id: i64) -> String {
+        format!("{prefix}:fleet:host:{host_id}")
     }
 
-    /// Whether this worker holds (now: took or renewed) the lease on an environment's host.
+    /// Whether this worker holds (now: took or renewed) the lease on a host.
     /// Redis being unreachable means not held: better no follower for a while than two.
-    pub async fn hold(&self, environment_id: i64) -> bool {
+    pub async fn hold(&self, host_id: i64) -> bool {
         let ttl = u64::try_from(self.ttl.as_millis()).unwrap_or(u64::MAX);
         let held: Result<i64, _> = redis::cmd("EVAL")
             .arg(HOLD)
             .arg(1)
-            .arg(Self::key(&self.prefix, environment_id))
+            .arg(Self::key(&self.prefix, host_id))
             .arg(&self.holder)
             .arg(ttl)
             .query_async(&mut self.conn.clone())
@@ -56,7 +56,7 @@ impl Leases {
         match held {
             Ok(held) => held == 1,
             Err(e) => {
-                tracing::warn!(environment_id, error = %e, "cannot reach Redis for the fleet lease");
+                tracing::warn!(host_id, error = %e, "cannot reach Redis for the fleet lease");
                 false
             }
         }

@@ -1,7 +1,8 @@
-//! The fleet follower: for each environment's Docker host, one worker of the deployment (the
-//! holder of a Redis lease, renewed every round; another takes over within a lease when it
-//! dies) looks at every engine container on it every `DBAAS_FLEET_INTERVAL_MS`
-//! ([`observe`]), records what it saw with the engine's health and drift, and marks the
+//! The fleet follower: for each Docker host, one worker of the deployment (the holder of a
+//! Redis lease, renewed every round; another takes over within a lease when it dies) records
+//! the host's health ([`health`]: reachable, Docker's version, its machine and images) and
+//! looks at every engine container on it every `DBAAS_FLEET_INTERVAL_MS` ([`observe`]),
+//! records what it saw with the engine's health and drift, and marks the
 //! databases of a stopped or vanished engine unhealthy (recovering them when their plan says
 //! so). The slow figures (memory, CPU, volume sizes) are sampled apart, in the background
 //! ([`stats`]). One follower per host, not one per worker: the work does not grow with the
@@ -13,6 +14,7 @@
 //! reconciler's pass behind it.
 
 mod events;
+mod health;
 mod lease;
 mod observe;
 mod stats;
@@ -21,7 +23,6 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;
 
-use dbaas_core::store::{Cursor, PageRequest};
 use redis::aio::ConnectionManager;
 use tokio::sync::Mutex;
 use tokio::task::JoinHandle;
@@ -40,27 +41,20 @@ pub fn spawn(ctx: &Arc<Context>, conn: ConnectionManager) -> JoinHandle<()> {
         let ttl = (ctx.config.fleet_interval * LEASE_ROUNDS).max(std::time::Duration::from_secs(2));
         let leases = Leases::new(conn, &ctx.config.queue_prefix, &ctx.worker_id, ttl);
         let mut stats: HashMap<i64, (Instant, JoinHandle<()>)> = HashMap::new();
-        // Per held environment: its event follower, and the lock its rounds take.
+        // Per held host: its event follower, and the lock its rounds take.
         let mut followers: HashMap<i64, (JoinHandle<()>, Arc<Mutex<()>>)> = HashMap::new();
         let mut ticker = tokio::time::interval(ctx.config.fleet_interval);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticker.tick().await;
-            let environments = match ctx
-                .store
-                .environment_list(PageRequest {
-                    cursor: Cursor::Start,
-                    size: 1000,
-                })
-                .await
-            {
-                Ok(page) => page.items,
+            let hosts = match ctx.store.hosts_live().await {
+                Ok(hosts) => hosts,
                 Err(e) => {
-                    tracing::warn!(error = %e, "fleet: cannot list the environments");
+                    tracing::warn!(error = %e, "fleet: cannot list the hosts");
                     continue;
                 }
             };
-            let listed: HashSet<i64> = environments.iter().map(|e| e.id).collect();
+            let listed: HashSet<i64> = hosts.iter().map(|h| h.id).collect();
             followers.retain(|id, (handle, _)| {
                 let keep = listed.contains(id) && !handle.is_finished();
                 if !keep {
@@ -68,40 +62,41 @@ pub fn spawn(ctx: &Arc<Context>, conn: ConnectionManager) -> JoinHandle<()> {
                 }
                 keep
             });
-            for environment in environments {
-                if !leases.hold(environment.id).await {
-                    if let Some((handle, _)) = followers.remove(&environment.id) {
+            for host in hosts {
+                if !leases.hold(host.id).await {
+                    if let Some((handle, _)) = followers.remove(&host.id) {
                         handle.abort();
                     }
                     continue;
                 }
                 let rounds = followers
-                    .entry(environment.id)
+                    .entry(host.id)
                     .or_insert_with(|| {
                         let rounds = Arc::new(Mutex::new(()));
-                        let handle = tokio::spawn(events::follow(ctx.clone(), environment.clone(), rounds.clone()));
+                        let handle = tokio::spawn(events::follow(ctx.clone(), host.clone(), rounds.clone()));
                         (handle, rounds)
                     })
                     .1
                     .clone();
                 let round = {
                     let _round = rounds.lock().await;
-                    observe::round(&ctx, &environment).await
+                    health::check(&ctx, &host).await;
+                    observe::round(&ctx, &host).await
                 };
                 if let Err(e) = round {
-                    tracing::warn!(environment = %environment.name, error = %e, "fleet round failed");
+                    tracing::warn!(host = %host.name, error = %e, "fleet round failed");
                 }
                 let due = stats
-                    .get(&environment.id)
+                    .get(&host.id)
                     .is_none_or(|(at, handle)| handle.is_finished() && at.elapsed() >= ctx.config.fleet_stats_interval);
                 if due {
-                    let (ctx, environment_id) = (ctx.clone(), environment.id);
+                    let (ctx, host_id) = (ctx.clone(), host.id);
                     let handle = tokio::spawn(async move {
-                        if let Err(e) = stats::round(&ctx, &environment).await {
-                            tracing::debug!(environment_id, error = %e, "fleet stats round failed");
+                        if let Err(e) = stats::round(&ctx, &host).await {
+                            tracing::debug!(host_id, error = %e, "fleet stats round failed");
                         }
                     });
-                    stats.insert(environment_id, (Instant::now(), handle));
+                    stats.insert(host_id, (Instant::now(), handle));
                 }
             }
         }

@@ -1,4 +1,4 @@
-//! One look at an environment's Docker host: every engine's container, as the catalog
+//! One look at a Docker host: every engine's container, as the catalog
 //! expects it and as Docker has it, recorded with its health and drift; and what that means
 //! for the databases the engine serves (unhealthy at once, recovered when their plan says).
 //!
@@ -8,9 +8,7 @@
 use std::collections::HashMap;
 
 use chrono::Utc;
-use dbaas_core::model::{
-    assess, ContainerState, DatabaseStatus, EngineObservation, Environment, FleetEngine, Health, Seen,
-};
+use dbaas_core::model::{assess, ContainerState, DatabaseStatus, EngineObservation, FleetEngine, Health, Host, Seen};
 use dbaas_core::store::ObservedContainer;
 use dbaas_provisioner::{ContainerFacts, DockerHost, ManagedContainer};
 
@@ -61,12 +59,12 @@ fn changed(observation: Option<&EngineObservation>, container: Option<&ManagedCo
     }
 }
 
-/// One round over an environment's engines.
-pub async fn round(ctx: &Context, environment: &Environment) -> JobResult<()> {
-    let host = ctx.docker_host(&environment.host()).await?;
+/// One round over a host's engines.
+pub async fn round(ctx: &Context, host: &Host) -> JobResult<()> {
+    let fleet = ctx.store.fleet_of_host(host.id).await?;
+    let host = ctx.docker_host(host).await?;
     let containers = host.managed_containers(&ctx.config.deployment).await?;
     let by_name: HashMap<&str, &ManagedContainer> = containers.iter().map(|c| (c.name.as_str(), c)).collect();
-    let fleet = ctx.store.fleet_of_environment(environment.id).await?;
     let stale_after = ctx.config.fleet_interval * REFRESH_ROUNDS;
     for entry in &fleet {
         let container = by_name.get(entry.engine.container_name.as_str()).copied();
@@ -102,7 +100,7 @@ async fn look(
         ctx.store
             .engine_observed(&ObservedContainer {
                 engine_id: engine.id,
-                host: entry.environment.docker_endpoint.clone(),
+                host: entry.host.name.clone(),
                 container_id: facts.map(|f| f.id.clone()),
                 state: seen.state.unwrap_or(ContainerState::Missing),
                 docker_health: seen.docker_health.clone(),

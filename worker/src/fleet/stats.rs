@@ -1,9 +1,9 @@
-//! The slow figures of an environment's engines: memory and CPU use (Docker samples them over
+//! The slow figures of a host's engines: memory and CPU use (Docker samples them over
 //! a second or two per container) and the size of each data volume (`du` in the container).
 //! Collected in the background, a few containers at a time, each recorded with its own time
 //! so that the fleet shows how old it is.
 
-use dbaas_core::model::{ContainerState, Environment, FleetEngine};
+use dbaas_core::model::{ContainerState, FleetEngine, Host};
 use dbaas_provisioner::DockerHost;
 use futures_util::StreamExt;
 
@@ -13,9 +13,9 @@ use crate::Context;
 /// Containers sampled at once: Docker's stats call mostly waits, but each costs it some work.
 const AT_ONCE: usize = 4;
 
-pub async fn round(ctx: &Context, environment: &Environment) -> JobResult<()> {
-    let host = ctx.docker_host(&environment.host()).await?;
-    let fleet = ctx.store.fleet_of_environment(environment.id).await?;
+pub async fn round(ctx: &Context, host: &Host) -> JobResult<()> {
+    let fleet = ctx.store.fleet_of_host(host.id).await?;
+    let host = ctx.docker_host(host).await?;
     let running: Vec<&FleetEngine> = fleet
         .iter()
         .filter(|e| {

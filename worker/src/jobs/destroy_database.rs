@@ -22,7 +22,7 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
     let detail = ctx.store.database_detail(database_id).await?;
     if let Some(engine) = &detail.engine {
         let names = engine.names();
-        let host = ctx.docker_host(&detail.environment.host()).await?;
+        let host = ctx.docker_of(engine).await?;
         host.remove(&names.container, &names.volume).await?;
     }
     // `deleted` (and the credentials and engine with it) comes with the task's end.

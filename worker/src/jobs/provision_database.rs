@@ -48,13 +48,13 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
     let handle = if placed.pooled_at.is_some() {
         // Taken from the pool: refill it now rather than on the next round.
         crate::periodic::pool::refill_soon(&ctx, placed.plan_id, placed.environment_id);
-        let mut handle = EngineHandle::open(&ctx, placed, &detail.environment)
+        let mut handle = EngineHandle::open(&ctx, placed)
             .await?
             .ok_or_else(|| JobError::Invalid("the pooled engine has no port or superuser password".into()))?;
         handle.rotate_admin_password(&ctx, &mut steps).await?;
         handle
     } else {
-        engine::start(&ctx, placed, &detail.environment, Some(&detail.database), &mut steps).await?
+        engine::start(&ctx, placed, Some(&detail.database), &mut steps).await?
     };
 
     let owner = owner_username(&detail.database.name);
@@ -101,7 +101,7 @@ pub async fn on_failure(ctx: Arc<Context>, task: Task) -> JobResult<()> {
         return Ok(());
     };
     let names = engine.names();
-    let host = ctx.docker_host(&detail.environment.host()).await?;
+    let host = ctx.docker_of(&engine).await?;
     host.remove(&names.container, &names.volume).await?;
     ctx.store.engine_removed(engine.id).await?;
     Ok(())

@@ -23,8 +23,7 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
         // Retired while queued: not ours to start.
         return Ok(());
     }
-    let environment = ctx.store.environment_get(row.environment_id).await?;
-    engine::start(&ctx, row, &environment, None, &mut Steps::start(&ctx, "pool")).await?;
+    engine::start(&ctx, row, None, &mut Steps::start(&ctx, "pool")).await?;
     Ok(())
 }
 
@@ -35,9 +34,8 @@ pub async fn on_failure(ctx: Arc<Context>, task: Task) -> JobResult<()> {
 /// Removes the container and volume of the task's engine.
 pub(super) async fn remove(ctx: &Context, task: &Task) -> JobResult<()> {
     let row = ctx.store.engine_get(engine_of(task)?).await?;
-    let environment = ctx.store.environment_get(row.environment_id).await?;
     let names = row.names();
-    ctx.docker_host(&environment.host())
+    ctx.docker_of(&row)
         .await?
         .remove(&names.container, &names.volume)
         .await?;

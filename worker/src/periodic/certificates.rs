@@ -42,8 +42,7 @@ pub async fn pass(ctx: Arc<Context>) -> JobResult<()> {
 /// Gives one running engine its new certificate.
 pub async fn renew(ctx: &Context, engine_id: i64) -> JobResult<()> {
     let row = ctx.store.engine_get(engine_id).await?;
-    let environment = ctx.store.environment_get(row.environment_id).await?;
-    let Some(target) = EngineHandle::open(ctx, row, &environment).await? else {
+    let Some(target) = EngineHandle::open(ctx, row).await? else {
         return Ok(());
     };
     let Some(prepared) = prepare(ctx, engine_id, &target.endpoint.host).await? else {

@@ -1,5 +1,5 @@
 //! The reconciler: compares the catalog with the Docker hosts and acts on the difference, one
-//! pass per environment. Its three duties, one file each:
+//! pass per host. Its three duties, one file each:
 //!
 //! - [`health`]: a ready or quarantined database whose container stopped or vanished is
 //!   marked `unhealthy` with the reason (and `healthy` again once it runs);
@@ -19,45 +19,33 @@ pub(crate) use recovery::recover;
 
 use std::sync::Arc;
 
-use dbaas_core::model::{EngineState, Environment};
-use dbaas_core::store::{Cursor, PageRequest};
+use dbaas_core::model::{EngineState, Host};
 
 use crate::error::JobResult;
 use crate::Context;
 
-/// One pass over every environment.
+/// One pass over every host.
 pub async fn pass(ctx: Arc<Context>) -> JobResult<()> {
-    let environments = ctx
-        .store
-        .environment_list(PageRequest {
-            cursor: Cursor::Start,
-            size: 1000,
-        })
-        .await?
-        .items;
-    for environment in environments {
-        if let Err(e) = reconcile(&ctx, &environment).await {
-            tracing::warn!(environment = %environment.name, error = %e, "reconciler pass failed");
+    for host in ctx.store.hosts_live().await? {
+        if let Err(e) = reconcile(&ctx, &host).await {
+            tracing::warn!(host = %host.name, error = %e, "reconciler pass failed");
         }
     }
     Ok(())
 }
 
-async fn reconcile(ctx: &Context, environment: &Environment) -> JobResult<()> {
-    let host = ctx.docker_host(&environment.host()).await?;
-    let containers = host.managed_containers(&ctx.config.deployment).await?;
-    let running = ctx.store.database_list_running(environment.id).await?;
+async fn reconcile(ctx: &Context, host: &Host) -> JobResult<()> {
+    let docker = ctx.docker_host(host).await?;
+    let containers = docker.managed_containers(&ctx.config.deployment).await?;
+    let running = ctx.store.database_list_running(host.id).await?;
     for unhealthy in health::check(ctx, &running, &containers).await? {
         recovery::start(ctx, unhealthy).await;
     }
-    let pooled = ctx
-        .store
-        .engine_list_in_state(environment.id, EngineState::Pooled)
-        .await?;
+    let pooled = ctx.store.engine_list_in_state(host.id, EngineState::Pooled).await?;
     let stopped = health::pooled_not_running(&pooled, &containers);
     if !stopped.is_empty() {
         tracing::warn!(engines = ?stopped, "pooled engines stopped; replacing them");
         crate::periodic::pool::retire(ctx, &stopped).await?;
     }
-    orphans::reconcile(ctx, environment.id, &host, &containers).await
+    orphans::reconcile(ctx, host, &docker, &containers).await
 }

@@ -48,6 +48,9 @@ pub struct DatabaseView {
     pub endpoint: Option<String>,
     pub plan: String,
     pub environment: String,
+    /// The name of the host its engine runs on; null until placed.
+    #[oai(nullable)]
+    pub host: Option<String>,
     #[oai(nullable)]
     pub project: Option<String>,
     pub team: i64,
@@ -104,6 +107,7 @@ impl DatabaseView {
             endpoint: detail.endpoint(links.engine_tls()),
             plan: links.plan(plan.id),
             environment: links.environment(environment.id),
+            host: detail.host.as_ref().map(|h| h.name.clone()),
             project: database.project_id.map(|id| links.project(id)),
             team: database.team_id,
             description: database.description.clone(),

@@ -96,8 +96,10 @@ pub struct EngineView {
     #[oai(nullable)]
     pub engine_version: Option<String>,
     pub environment: String,
-    /// The address of the host it runs on (and clients connect to).
+    /// The name of the host it runs on.
     pub host: String,
+    /// The address of that host (clients connect to it).
+    pub host_address: String,
     /// `starting`, `pooled`, `assigned`, `retiring` or `removed`.
     pub state: String,
     /// Whether it waits in its plan's pool for a database.
@@ -166,6 +168,7 @@ impl EngineView {
         let FleetEngine {
             engine,
             environment,
+            host,
             plan: _,
             databases,
             observation,
@@ -186,7 +189,8 @@ impl EngineView {
             engine_version: image_version(&engine.image).map(str::to_owned),
             image: engine.image.clone(),
             environment: links.environment(environment.id),
-            host: environment.host_address.clone(),
+            host: host.name,
+            host_address: host.address,
             state: engine.state.to_string(),
             pooled: engine.state == EngineState::Pooled,
             desired: engine.desired.to_string(),

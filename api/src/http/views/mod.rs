@@ -23,7 +23,7 @@ pub use credentials::{CredentialLinks, CredentialList, CredentialListItem, Crede
 pub use databases::{CredentialSummary, DatabaseList, DatabaseView};
 pub use dumps::{DumpLinks, DumpList, DumpView};
 pub use engines::{EngineLinks, EngineList, EngineView, Limits, ServedDatabase, Usage, VolumeSize};
-pub use environments::{EnvironmentList, EnvironmentView};
+pub use environments::{EnvironmentList, EnvironmentView, HostList, HostView};
 pub use orphans::{OrphanList, OrphanView};
 pub use outcomes::{CredentialOrTask, DatabaseOrTask};
 pub use plans::{PlanList, PlanView};
