@@ -243,7 +243,7 @@ async fn provisioning_twice_leaves_one_container_and_the_same_password_mongodb()
     provisioning_twice_leaves_one_container_and_the_same_password(Engine::MongoDb).await;
 }
 
-async fn a_failure_that_will_not_heal_marks_the_database_failed_with_the_reason(engine: Engine) {
+async fn a_plan_whose_image_no_host_has_is_refused_at_once(engine: Engine) {
     let stack = TestStack::start().await;
     // An admin's plan of this engine whose image does not exist.
     let plan = stack
@@ -257,49 +257,41 @@ async fn a_failure_that_will_not_heal_marks_the_database_failed_with_the_reason(
         )
         .await;
     assert_eq!(plan["engine"], engine.name());
-    let (status, created) = stack
-        .post(
-            "/api/database/",
-            &json!({"name": engine.db_name("doomed"), "plan": "no-image", "environment": 1}),
-        )
-        .await;
-    assert_eq!(status, 202, "{created}");
-    let id = created["id"].as_i64().unwrap();
-
-    let failed = retry(READY_TIMEOUT, Duration::from_millis(100), || async {
-        let (_, body) = stack.get(&format!("/api/database/{id}/")).await;
-        if body["status"] == "failed" {
-            return Ok(body);
+    // Once the fleet has looked at the host (and so knows its images)...
+    retry(READY_TIMEOUT, Duration::from_millis(100), || async {
+        let (_, hosts) = stack.get("/api/environment/1/host/").await;
+        let host = &hosts["host"][0];
+        if host["health"]["status"] == "healthy" && !host["health"]["images"].as_array().unwrap().is_empty() {
+            return Ok(());
         }
-        assert_eq!(body["status"], "creating", "{body}");
-        Err(body)
+        Err(hosts)
     })
     .await
-    .unwrap_or_else(|body| panic!("never failed: {body}"));
-    let (_, task) = stack.get(&format!("/api/task/{}/", task_id(&failed))).await;
-    assert_eq!(task["status"], "failed", "{task}");
-    let error = task["last_error"].as_str().unwrap_or_default();
-    assert!(error.contains("dbaas/does-not-exist:0"), "{task}");
-    assert_eq!(task["attempts"], 1, "a missing image is not retried: {task}");
-
-    // No password is handed out for a database that never came up.
-    let credential_id = id_of(failed["credentials"][0]["_links"]["self"].as_str().unwrap());
-    let (_, credential) = stack.get(&format!("/api/credential/{credential_id}/")).await;
-    assert!(credential["password"].is_null(), "{credential}");
-    assert!(stack
-        .containers_with("dbaas.database.id", &id.to_string())
-        .await
-        .is_empty());
+    .unwrap_or_else(|hosts| panic!("the host was never looked at: {hosts}"));
+    // ...a database of the plan is refused at once, saying why, and nothing is recorded:
+    // not a task that fails later.
+    let name = engine.db_name("doomed");
+    let (status, body) = stack
+        .post(
+            "/api/database/",
+            &json!({"name": name, "plan": "no-image", "environment": 1}),
+        )
+        .await;
+    assert_eq!(status, 409, "{body}");
+    let message = body["message"].as_str().unwrap_or_default();
+    assert!(message.contains("lacks the image dbaas/does-not-exist:0"), "{body}");
+    let (_, listed) = stack.get(&format!("/api/database/?name={name}")).await;
+    assert_eq!(listed["_links"]["count"], 0, "{listed}");
 
     stack.cleanup().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_failure_that_will_not_heal_marks_the_database_failed_with_the_reason_postgres() {
-    a_failure_that_will_not_heal_marks_the_database_failed_with_the_reason(Engine::Postgres).await;
+async fn a_plan_whose_image_no_host_has_is_refused_at_once_postgres() {
+    a_plan_whose_image_no_host_has_is_refused_at_once(Engine::Postgres).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_failure_that_will_not_heal_marks_the_database_failed_with_the_reason_mongodb() {
-    a_failure_that_will_not_heal_marks_the_database_failed_with_the_reason(Engine::MongoDb).await;
+async fn a_plan_whose_image_no_host_has_is_refused_at_once_mongodb() {
+    a_plan_whose_image_no_host_has_is_refused_at_once(Engine::MongoDb).await;
 }

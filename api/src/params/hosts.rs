@@ -35,8 +35,8 @@ pub struct HostCreate {
     /// null: the memory Docker reports.
     #[oai(nullable, validator(minimum(value = "67108864")))]
     pub memory_bytes: Option<i64>,
-    /// The CPUs placement may give its engines (0.001 to 1024); absent or null: the CPUs
-    /// Docker reports.
+    /// The CPUs placement may give its engines' limits, overcommit included (0.001 to
+    /// 1024); absent or null: no limit (a CPU limit is a cap engines share).
     #[oai(nullable, validator(minimum(value = "0.001"), maximum(value = "1024")))]
     pub cpus: Option<f64>,
     /// The most engines it runs (0 to 100000); absent or null: no limit.

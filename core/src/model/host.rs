@@ -33,7 +33,7 @@ pub struct Host {
     pub port_max: i32,
     /// What placement may put on it; `None`: what Docker reports.
     pub memory_bytes: Option<i64>,
-    /// `None`: what Docker reports.
+    /// `None`: no limit (CPU limits are caps engines share).
     pub cpu_millis: Option<i32>,
     /// `None`: no limit.
     pub max_engines: Option<i32>,
@@ -86,11 +86,11 @@ impl Host {
         self.memory_bytes.or(self.reported_memory_bytes)
     }
 
-    /// The CPU (thousandths of a CPU) placement may fill: the admins' figure, else Docker's.
+    /// The CPU (thousandths of a CPU) placement may fill: the admins' figure only. A CPU
+    /// limit is a cap engines share, not a reservation, so a host is not full of CPUs
+    /// unless its admins say how far to overcommit.
     pub fn cpu_capacity(&self) -> Option<i64> {
-        self.cpu_millis
-            .map(i64::from)
-            .or(self.reported_cpus.map(|n| i64::from(n) * 1000))
+        self.cpu_millis.map(i64::from)
     }
 }
 
@@ -288,9 +288,10 @@ mod tests {
         assert!(does_not_fit(&host(Some(1 << 30), None, None), used, 513 << 20, 500).is_some());
         assert!(does_not_fit(&host(None, Some(900), None), used, 1, 500).is_some());
         assert!(does_not_fit(&host(None, None, Some(1)), used, 1, 1).is_some());
-        // Docker's figures stand in for the admins' where they set none: 2 CPUs here.
-        assert!(does_not_fit(&host(None, None, None), used, 1, 1600).is_some());
-        assert_eq!(does_not_fit(&host(None, None, None), used, 1, 1500), None);
+        // Docker's memory stands in for the admins' where they set none (8 GiB here); its
+        // CPUs do not: CPU limits are shared caps.
+        assert!(does_not_fit(&host(None, None, None), used, 8 << 30, 1).is_some());
+        assert_eq!(does_not_fit(&host(None, None, None), used, 1, 64_000), None);
     }
 
     #[test]

@@ -88,7 +88,7 @@ pub struct HostView {
     pub updated_at: DateTime<Utc>,
 }
 
-/// A host's capacity; null: no limit (or Docker has not been asked yet).
+/// A host's capacity; null: no limit (memory: or Docker has not been asked yet).
 #[derive(Debug, Clone, Object)]
 pub struct HostCapacity {
     #[oai(nullable)]
@@ -97,9 +97,8 @@ pub struct HostCapacity {
     pub cpus: Option<f64>,
     #[oai(nullable)]
     pub engines: Option<i32>,
-    /// Whether the memory and CPUs are the admins' figures (else Docker's).
+    /// Whether the memory is the admins' figure (else Docker's).
     pub memory_set: bool,
-    pub cpus_set: bool,
 }
 
 /// What a host's engines take.
@@ -120,6 +119,11 @@ pub struct HostHealthView {
     pub detail: Option<String>,
     #[oai(nullable)]
     pub docker_version: Option<String>,
+    /// The machine as Docker reports it.
+    #[oai(nullable)]
+    pub memory_bytes: Option<i64>,
+    #[oai(nullable)]
+    pub cpus: Option<i32>,
     /// Containers running on it (this deployment's and any other).
     #[oai(nullable)]
     pub containers_running: Option<i32>,
@@ -152,7 +156,6 @@ impl HostView {
                 cpus: host.cpu_capacity().map(cpus),
                 engines: host.max_engines,
                 memory_set: host.memory_bytes.is_some(),
-                cpus_set: host.cpu_millis.is_some(),
             },
             used: HostUsed {
                 memory_bytes: used.memory_bytes,
@@ -168,6 +171,8 @@ impl HostView {
                 .into(),
                 detail: host.health_detail.clone(),
                 docker_version: host.docker_version.clone(),
+                memory_bytes: host.reported_memory_bytes,
+                cpus: host.reported_cpus,
                 containers_running: host.containers_running,
                 images: host.images.clone().unwrap_or_default(),
                 checked_at: host.checked_at,
