@@ -171,13 +171,13 @@ if [[ -z "$(ids user "$STACK_ADMIN_USER" 2> /dev/null)" ]]; then
 	log "the run's own login no longer works after the run: the results are not trustworthy"
 	status=1
 fi
-# No environment reaches off this machine (the allow-list; in the deep profile, its hooks too)...
-off_host="$(psql -Atq "${STACK_ADMIN_URL%/*}/$STACK_CATALOG" -c "SELECT docker_endpoint FROM environments
+# No host reaches off this machine (the allow-list; in the deep profile, its hooks too)...
+off_host="$(psql -Atq "${STACK_ADMIN_URL%/*}/$STACK_CATALOG" -c "SELECT docker_endpoint FROM hosts
 	WHERE docker_endpoint NOT LIKE 'unix://%'
 	AND docker_endpoint !~ '^[a-z]+://(127\.0\.0\.1|localhost|\[::1\])(:[0-9]+)?(/.*)?$'")" ||
-	off_host="(could not read the environments)"
+	off_host="(could not read the hosts)"
 if [[ -n "$off_host" ]]; then
-	log "environments with a Docker endpoint off this machine were created: ${off_host//$'\n'/ }"
+	log "hosts with a Docker endpoint off this machine were created: ${off_host//$'\n'/ }"
 	status=1
 fi
 # ... and no engine container was started.

@@ -20,7 +20,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use commands::{cred::Cred, db::Db, dump::Dump, engine::Engine, orphan::Orphan, Ctx};
+use commands::{cred::Cred, db::Db, dump::Dump, engine::Engine, host::Host, orphan::Orphan, Ctx};
 use error::CliError;
 use output::Output;
 
@@ -78,6 +78,9 @@ enum Command {
     /// Orphan containers (operators): list, rm
     #[command(subcommand)]
     Orphan(Orphan),
+    /// An environment's Docker hosts (admins): list, show, cordon, uncordon
+    #[command(subcommand)]
+    Host(Host),
 }
 
 async fn run(cli: Cli) -> Result<(), CliError> {
@@ -103,6 +106,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Engine(command) => commands::engine::run(&ctx, command).await,
         Command::Reconcile { wait } => commands::reconcile::run(&ctx, wait).await,
         Command::Orphan(command) => commands::orphan::run(&ctx, command).await,
+        Command::Host(command) => commands::host::run(&ctx, command).await,
     }
 }
 

@@ -23,7 +23,7 @@ or leaving the machine, and work around a Python bug (0.):
      password or a deletion would turn the rest of the run into 401s, and without a plan, an
      environment and a team of the caller's no database could be created for the operations
      on databases and credentials to act on;
-   - an environment's `docker_endpoint` that names a network host goes to 127.0.0.1:9
+   - an environment's or a host's `docker_endpoint` that names a network host goes to 127.0.0.1:9
      instead, so neither the api nor the worker (its reconciler visits every environment)
      ever connects anywhere but this machine;
    - a plan's `image` that names an image present on this Docker host (FUZZ_LOCAL_IMAGES)
@@ -127,7 +127,7 @@ FUZZ_IMAGE = os.environ.get("FUZZ_IMAGE", "dbaas/fuzz-no-such-image:0")
 # An id no row has: the catalog's ids are bigserials counting up from 1.
 ABSENT_ID = 2**62
 NETWORK_SCHEMES = ("tcp://", "http://", "https://")
-ENVIRONMENT_PATH = re.compile(r"^/api/environment(/\{id\})?/?$")
+ENVIRONMENT_PATH = re.compile(r"^/api/environment(/\{id\}(/host(/\{host_id\})?)?)?/?$")
 PLAN_PATH = re.compile(r"^/api/plan(/\{id\})?/?$")
 
 

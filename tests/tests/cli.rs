@@ -8,6 +8,7 @@
 //!   download the final dump; the API's errors with their field and exit codes.
 //! - Operators: engine list, show, restart, logs (tail and follow), reconcile, orphan list
 //!   and rm, logged in through a config file.
+//! - Admins: host list, cordon, uncordon.
 
 use std::collections::HashMap;
 use std::os::unix::fs::PermissionsExt;
@@ -414,5 +415,29 @@ async fn an_operator_runs_the_engines_with_the_cli() {
     dbaas(&stack, &ops, &["orphan", "rm", &orphan["id"].to_string()])
         .await
         .ok();
+
+    // Admins list the environment's hosts, cordon one and open it again.
+    let admin = Login::Stdin(&stack.admin_user, &stack.admin_password);
+    let table = dbaas(&stack, &admin, &["host", "list", "1"]).await.ok();
+    assert!(
+        table.stdout.contains("host-1") && table.stdout.contains("active"),
+        "{}",
+        table.stdout
+    );
+    let cordoned = dbaas(&stack, &admin, &["--json", "host", "cordon", "1", "1"])
+        .await
+        .ok()
+        .json();
+    assert_eq!(cordoned["state"], "cordoned", "{cordoned}");
+    let (_, view) = stack.get("/api/environment/1/host/1/").await;
+    assert_eq!(view["state"], "cordoned", "{view}");
+    let opened = dbaas(&stack, &admin, &["--json", "host", "uncordon", "1", "1"])
+        .await
+        .ok()
+        .json();
+    assert_eq!(opened["state"], "active", "{opened}");
+    // Operators are not admins: 403, said on standard error.
+    let refused = dbaas(&stack, &ops, &["host", "list", "1"]).await;
+    assert_ne!(refused.code, 0, "{}", refused.stdout);
     stack.cleanup().await;
 }

@@ -5,6 +5,7 @@ pub mod cred;
 pub mod db;
 pub mod dump;
 pub mod engine;
+pub mod host;
 pub mod orphan;
 pub mod reconcile;
 

@@ -78,7 +78,7 @@ impl Store {
     /// What each of these hosts' engines take (hosts with none are left out).
     pub async fn host_uses(&self, ids: &[i64]) -> StoreResult<HashMap<i64, HostUse>> {
         let mut conn = self.conn().await?;
-        Ok(uses(&mut conn, ids).await?)
+        Ok(host_uses(&mut conn, ids).await?)
     }
 
     pub async fn host_create(&self, new: NewHost) -> StoreResult<Host> {
@@ -182,7 +182,10 @@ impl Store {
 }
 
 /// What the engines of these hosts take, per host.
-async fn uses(conn: &mut AsyncPgConnection, ids: &[i64]) -> Result<HashMap<i64, HostUse>, diesel::result::Error> {
+pub(crate) async fn host_uses(
+    conn: &mut AsyncPgConnection,
+    ids: &[i64],
+) -> Result<HashMap<i64, HostUse>, diesel::result::Error> {
     let rows: Vec<UseRow> = diesel::sql_query(
         "SELECT host_id, count(*) AS engines, sum(memory_bytes)::int8 AS memory_bytes,
                 sum(cpu_millis)::int8 AS cpu_millis
@@ -236,7 +239,7 @@ pub(crate) async fn choose_host(
         return Ok(Err("the environment has no host; an admin adds one".into()));
     }
     let ids: Vec<i64> = all.iter().map(|h| h.id).collect();
-    let used = uses(conn, &ids).await?;
+    let used = host_uses(conn, &ids).await?;
     let cpu = i64::from(plan.cpu_millis);
     let mut reasons = Vec::new();
     let mut candidates = Vec::new();
@@ -256,7 +259,10 @@ pub(crate) async fn choose_host(
             .for_update()
             .first(conn)
             .await?;
-        let use_ = uses(conn, &[locked.id]).await?.remove(&locked.id).unwrap_or_default();
+        let use_ = host_uses(conn, &[locked.id])
+            .await?
+            .remove(&locked.id)
+            .unwrap_or_default();
         match unplaceable(&locked, plan).or_else(|| does_not_fit(&locked, use_, plan.memory_bytes, cpu)) {
             Some(why) => reasons.push(format!("{}: {why}", locked.name)),
             None => return Ok(Ok(locked)),

@@ -2,12 +2,13 @@
 //! alone on the database and its engine, and the new plan and limits recorded together.
 
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
+use super::hosts::host_uses;
 use super::tx::{insert_task_on, lock_idle_database, refuse_busy_engine, TaskOn, TxError};
 use super::{Store, StoreError, StoreResult};
-use crate::model::{DatabaseStatus, Plan, Task, TaskKind};
-use crate::schema::{databases, engines};
+use crate::model::{does_not_fit, DatabaseStatus, Engine, Host, Plan, Task, TaskKind};
+use crate::schema::{databases, engines, hosts, plans};
 
 impl Store {
     /// Records a resize of a `ready` database to `plan_id` on the engine that serves it, a
@@ -36,6 +37,7 @@ impl Store {
                     )));
                 }
                 refuse_busy_engine(conn, engine_id).await?;
+                refuse_over_capacity(conn, engine_id, plan_id).await?;
                 let on = TaskOn {
                     engine_id: Some(engine_id),
                     target_plan_id: Some(plan_id),
@@ -101,4 +103,36 @@ impl Store {
             .await?;
         Ok(())
     }
+}
+
+/// Refuses a resize its engine's host has no room for: the host's use with this engine at the
+/// new plan's limits instead of its own, under the host's row lock (as placement takes it).
+async fn refuse_over_capacity(conn: &mut AsyncPgConnection, engine_id: i64, plan_id: i64) -> Result<(), TxError> {
+    let engine: Engine = engines::table
+        .find(engine_id)
+        .select(Engine::as_select())
+        .first(conn)
+        .await?;
+    let plan: Plan = plans::table.find(plan_id).select(Plan::as_select()).first(conn).await?;
+    let host: Host = hosts::table
+        .find(engine.host_id)
+        .select(Host::as_select())
+        .for_update()
+        .first(conn)
+        .await?;
+    let mut used = host_uses(conn, &[host.id]).await?.remove(&host.id).unwrap_or_default();
+    // This engine counts at its new limits, not its old ones; it is no new engine.
+    used.engines -= 1;
+    used.memory_bytes -= engine.memory_bytes;
+    used.cpu_millis -= i64::from(engine.cpu_millis);
+    if let Some(why) = does_not_fit(&host, used, plan.memory_bytes, i64::from(plan.cpu_millis)) {
+        return Err(TxError::Refused(StoreError::Conflict(format!(
+            "host '{}' has no room for this engine at plan '{}' ({} MiB, {} millicpus): {why}",
+            host.name,
+            plan.name,
+            plan.memory_bytes >> 20,
+            plan.cpu_millis
+        ))));
+    }
+    Ok(())
 }
