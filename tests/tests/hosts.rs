@@ -261,7 +261,7 @@ async fn a_stopped_docker_host_is_marked_unreachable_and_the_other_hosts_keep_wo
 async fn a_host_over_tls_works_and_plain_tcp_is_refused_outside_local_development() {
     let stack = TestStack::start().await;
     let image = stack.image_of(Engine::Postgres);
-    let (docker, tls) = ExtraDockerd::start_tls("hosts-tls", &[&image]).await;
+    let (docker, tls) = ExtraDockerd::start_tls("hosts-tls", &[image]).await;
     let tls_endpoint = docker.tls_endpoint().unwrap();
     let plan = tiny_plan(&stack).await;
     // The environment's first host is the same engine's local socket, cordoned.
