@@ -27,6 +27,8 @@ fn expected(method: &str, path: &str) -> u16 {
         {
             404
         }
+        // An environment's hosts: admins only.
+        (_, p) if p.starts_with("/api/environment/") && p.contains("/host/") => 403,
         // Shared catalog: readable by all, changed by admins.
         ("get", p) if p.starts_with("/api/plan/") || p.starts_with("/api/environment/") => 200,
         (_, p) if p.starts_with("/api/plan/") || p.starts_with("/api/environment/") => 403,
@@ -106,9 +108,16 @@ async fn another_team_sees_nothing_and_changes_nothing() {
             template
                 .replace("{id}", &id_for(&template).to_string())
                 .replace("{dump_id}", "1")
+                .replace("{host_id}", "1")
         );
         let want = expected(&method, &format!("{template}/"));
-        let body = matches!(method.as_str(), "post" | "patch").then(|| json!({}));
+        let body = match method.as_str() {
+            // A host with every required field, so that the refusal is about who asks.
+            "post" if path.ends_with("/host/") => Some(json!({"name": "h", "docker_endpoint": "unix:///x.sock",
+                "address": "127.0.0.1", "port_min": 1, "port_max": 2})),
+            "post" | "patch" => Some(json!({})),
+            _ => None,
+        };
         let reply = bob_client.send(&method.to_uppercase(), &path, body.as_ref()).await;
         assert_eq!(reply.status, want, "bob: {method} {path}: {}", reply.body);
         if want == 404 {

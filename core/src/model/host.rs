@@ -215,12 +215,12 @@ pub fn is_plain_network_endpoint(endpoint: &str, tls: bool) -> bool {
 /// Why a host cannot take an engine of these limits, if it cannot.
 pub fn does_not_fit(host: &Host, used: HostUse, memory_bytes: i64, cpu_millis: i64) -> Option<String> {
     if let Some(max) = host.max_engines {
-        if used.engines + 1 > i64::from(max) {
+        if used.engines.saturating_add(1) > i64::from(max) {
             return Some(format!("{} of its {max} engines run", used.engines));
         }
     }
     if let Some(capacity) = host.memory_capacity() {
-        if used.memory_bytes + memory_bytes > capacity {
+        if used.memory_bytes.saturating_add(memory_bytes) > capacity {
             return Some(format!(
                 "{} MiB of its {} MiB are taken",
                 used.memory_bytes >> 20,
@@ -229,7 +229,7 @@ pub fn does_not_fit(host: &Host, used: HostUse, memory_bytes: i64, cpu_millis: i
         }
     }
     if let Some(capacity) = host.cpu_capacity() {
-        if used.cpu_millis + cpu_millis > capacity {
+        if used.cpu_millis.saturating_add(cpu_millis) > capacity {
             return Some(format!("{} of its {} millicpus are taken", used.cpu_millis, capacity));
         }
     }
@@ -239,7 +239,8 @@ pub fn does_not_fit(host: &Host, used: HostUse, memory_bytes: i64, cpu_millis: i
 /// Placement's order among hosts that fit: the most free memory first, then the fewest
 /// engines, then the oldest host. Hosts with no memory limit count as having all free.
 pub fn free_memory(host: &Host, used: HostUse) -> i64 {
-    host.memory_capacity().map_or(i64::MAX, |c| c - used.memory_bytes)
+    host.memory_capacity()
+        .map_or(i64::MAX, |c| c.saturating_sub(used.memory_bytes))
 }
 
 #[cfg(test)]

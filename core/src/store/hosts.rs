@@ -187,8 +187,9 @@ pub(crate) async fn host_uses(
     ids: &[i64],
 ) -> Result<HashMap<i64, HostUse>, diesel::result::Error> {
     let rows: Vec<UseRow> = diesel::sql_query(
-        "SELECT host_id, count(*) AS engines, sum(memory_bytes)::int8 AS memory_bytes,
-                sum(cpu_millis)::int8 AS cpu_millis
+        "SELECT host_id, count(*) AS engines,
+                least(sum(memory_bytes), 9223372036854775807)::int8 AS memory_bytes,
+                least(sum(cpu_millis), 9223372036854775807)::int8 AS cpu_millis
          FROM engines WHERE host_id = ANY($1) AND state <> 'removed' GROUP BY host_id",
     )
     .bind::<Array<BigInt>, _>(ids)
