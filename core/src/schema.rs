@@ -60,7 +60,7 @@ diesel::table! {
         docker_version -> Nullable<Text>,
         reported_memory_bytes -> Nullable<Int8>,
         reported_cpus -> Nullable<Int4>,
-        containers_running -> Nullable<Int4>,
+        engines_running -> Nullable<Int4>,
         images -> Nullable<Array<Text>>,
         checked_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,

@@ -29,7 +29,7 @@ CREATE TABLE hosts (
     docker_version TEXT,
     reported_memory_bytes BIGINT,
     reported_cpus INTEGER,
-    containers_running INTEGER,
+    engines_running INTEGER,
     -- The images it has; NULL: not looked at yet.
     images TEXT[],
     checked_at TIMESTAMPTZ,

@@ -188,7 +188,6 @@ pub struct DockerFacts {
     pub version: Option<String>,
     pub memory_bytes: Option<i64>,
     pub cpus: Option<i32>,
-    pub containers_running: Option<i32>,
     /// Every `repository:tag` it has.
     pub images: Vec<String>,
 }
@@ -210,7 +209,6 @@ impl DockerHost {
             version: version.version,
             memory_bytes: info.mem_total,
             cpus: info.ncpu.and_then(|n| i32::try_from(n).ok()),
-            containers_running: info.containers_running.and_then(|n| i32::try_from(n).ok()),
             images,
         })
     }

@@ -171,6 +171,16 @@ async fn placement_spreads_by_capacity_skips_cordoned_hosts_and_refuses_when_ful
     }
     let (_, b_view) = stack.get(&host_b).await;
     assert_eq!(b_view["used"]["engines"], 2, "{b_view}");
+    // The fleet counts them running there.
+    retry(TIMEOUT, Duration::from_millis(200), || async {
+        let (_, view) = stack.get(&host_b).await;
+        if view["health"]["engines_running"] == 2 {
+            return Ok(());
+        }
+        Err(view)
+    })
+    .await
+    .unwrap_or_else(|view| panic!("the fleet never counted b's engines: {view}"));
     assert_eq!(b_view["used"]["memory_bytes"], 512 * MIB, "{b_view}");
     let (_, fleet) = stack.get("/api/engine/?host=second").await;
     assert_eq!(fleet["_links"]["count"], 2, "{fleet}");

@@ -47,7 +47,7 @@ pub struct Host {
     pub docker_version: Option<String>,
     pub reported_memory_bytes: Option<i64>,
     pub reported_cpus: Option<i32>,
-    pub containers_running: Option<i32>,
+    pub engines_running: Option<i32>,
     /// The images it has (`None`: not looked at yet).
     pub images: Option<Vec<String>>,
     pub checked_at: Option<DateTime<Utc>>,
@@ -137,7 +137,7 @@ pub struct HostHealth {
     pub docker_version: Option<String>,
     pub memory_bytes: Option<i64>,
     pub cpus: Option<i32>,
-    pub containers_running: Option<i32>,
+    pub engines_running: Option<i32>,
     pub images: Option<Vec<String>>,
 }
 
@@ -266,7 +266,7 @@ mod tests {
             docker_version: None,
             reported_memory_bytes: Some(8 << 30),
             reported_cpus: Some(2),
-            containers_running: None,
+            engines_running: None,
             images: None,
             checked_at: None,
             created_at: Utc::now(),

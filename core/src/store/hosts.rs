@@ -150,7 +150,7 @@ impl Store {
                     hosts::docker_version.eq(&health.docker_version),
                     hosts::reported_memory_bytes.eq(health.memory_bytes),
                     hosts::reported_cpus.eq(health.cpus),
-                    hosts::containers_running.eq(health.containers_running),
+                    hosts::engines_running.eq(health.engines_running),
                     hosts::images.eq(&health.images),
                     hosts::checked_at.eq(Some(chrono::Utc::now())),
                 ))

@@ -1,6 +1,6 @@
 //! A host's health, as the follower finds it each round: whether its Docker engine answers,
-//! its version, its machine (memory and CPUs: a host's capacity where admins set none), how
-//! many containers run, and the images it has (placement puts an engine only where its image
+//! its version, its machine (memory: a host's capacity where admins set none), how many of
+//! this deployment's engines run there, and the images it has (placement puts an engine only where its image
 //! is). An unreachable host takes no new engines until it answers again.
 
 use dbaas_core::model::{Host, HostHealth};
@@ -31,13 +31,18 @@ pub async fn check(ctx: &Context, host: &Host) {
 async fn look(ctx: &Context, host: &Host) -> Result<HostHealth, String> {
     let docker = ctx.docker_host(host).await.map_err(|e| e.to_string())?;
     let facts = docker.facts().await.map_err(|e| e.to_string())?;
+    let engines = docker
+        .managed_containers(&ctx.config.deployment)
+        .await
+        .map_err(|e| e.to_string())?;
+    let running = engines.iter().filter(|c| c.state == "running").count();
     Ok(HostHealth {
         reachable: true,
         detail: None,
         docker_version: facts.version,
         memory_bytes: facts.memory_bytes,
         cpus: facts.cpus,
-        containers_running: facts.containers_running,
+        engines_running: i32::try_from(running).ok(),
         images: Some(facts.images),
     })
 }

@@ -124,9 +124,9 @@ pub struct HostHealthView {
     pub memory_bytes: Option<i64>,
     #[oai(nullable)]
     pub cpus: Option<i32>,
-    /// Containers running on it (this deployment's and any other).
+    /// This deployment's engine containers running on it, as Docker lists them.
     #[oai(nullable)]
-    pub containers_running: Option<i32>,
+    pub engines_running: Option<i32>,
     /// The images it has.
     pub images: Vec<String>,
     #[oai(nullable)]
@@ -173,7 +173,7 @@ impl HostView {
                 docker_version: host.docker_version.clone(),
                 memory_bytes: host.reported_memory_bytes,
                 cpus: host.reported_cpus,
-                containers_running: host.containers_running,
+                engines_running: host.engines_running,
                 images: host.images.clone().unwrap_or_default(),
                 checked_at: host.checked_at,
             },
