@@ -45,7 +45,9 @@ impl<'a> Steps<'a> {
     /// before ended; then its fault point.
     pub async fn done(&mut self, name: &str) -> JobResult<()> {
         let step = format!("{}.{name}", self.job);
-        self.ctx.metrics.step_done(step.clone(), self.since.elapsed());
+        let took = self.since.elapsed();
+        tracing::debug!(%step, ms = took.as_secs_f64() * 1000.0, "step done");
+        self.ctx.metrics.step_done(step.clone(), took);
         fault_point(self.ctx, &step).await?;
         // The next step starts once a pause or fault here has been passed.
         self.since = Instant::now();

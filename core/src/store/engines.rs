@@ -7,7 +7,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use rand::distr::{Alphanumeric, SampleString};
 
 use super::hosts::choose_host;
-use super::tx::TxError;
+use super::tx::{lock_database, TxError};
 use super::{Store, StoreError, StoreResult};
 use crate::model::{Database, Engine, EngineKind, EngineNames, EngineState, Host, HostState, Plan, TaskKind};
 use crate::schema::{databases, engines, hosts};
@@ -170,12 +170,7 @@ impl Store {
 /// any point leaves either no choice or one. No host with room: refused (409), nothing
 /// recorded.
 pub(crate) async fn place(conn: &mut AsyncPgConnection, database_id: i64, plan: &Plan) -> Result<Engine, TxError> {
-    let database: Database = databases::table
-        .find(database_id)
-        .select(Database::as_select())
-        .for_update()
-        .first(conn)
-        .await?;
+    let database = lock_database(conn, database_id).await?;
     if let Some(id) = database.engine_id {
         return Ok(engines::table.find(id).select(Engine::as_select()).first(conn).await?);
     }

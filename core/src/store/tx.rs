@@ -33,15 +33,20 @@ impl TxError {
     }
 }
 
-/// Locks a database row for the rest of the transaction and makes sure no other task is
-/// queued or running on it: one task at a time per database.
-pub(crate) async fn lock_idle_database(conn: &mut AsyncPgConnection, database_id: i64) -> Result<Database, TxError> {
-    let database: Database = databases::table
+/// Locks a database row for the rest of the transaction.
+pub(crate) async fn lock_database(conn: &mut AsyncPgConnection, database_id: i64) -> Result<Database, DieselError> {
+    databases::table
         .find(database_id)
         .select(Database::as_select())
         .for_update()
         .first(conn)
-        .await?;
+        .await
+}
+
+/// Locks a database row for the rest of the transaction and makes sure no other task is
+/// queued or running on it: one task at a time per database.
+pub(crate) async fn lock_idle_database(conn: &mut AsyncPgConnection, database_id: i64) -> Result<Database, TxError> {
+    let database = lock_database(conn, database_id).await?;
     let active: Option<(i64, String)> = tasks::table
         .filter(tasks::database_id.eq(database_id))
         .filter(tasks::status.eq_any([TaskStatus::Queued, TaskStatus::Running]))
