@@ -46,15 +46,16 @@ pub struct HostCreate {
     /// engines keep running).
     #[oai(nullable, validator(pattern = r"^(active|cordoned)$"))]
     pub state: Option<Text>,
-    /// Docker over TLS: the CA certificate the Docker engine's certificate is checked
-    /// against, in PEM. With `tls_cert` and `tls_key`; never shown again.
-    #[oai(nullable, validator(max_length = 65536, pattern = r"^[^\x00]*$"))]
+    /// Docker over TLS: the CA certificate(s) the Docker engine's certificate is checked
+    /// against, in PEM (ASCII, up to 8192 characters). With `tls_cert` and `tls_key`; never
+    /// shown again.
+    #[oai(nullable, validator(max_length = 8192, pattern = r"^[\t\n\r -~]*$"))]
     pub tls_ca: Option<Text>,
     /// The client certificate the control plane shows Docker, in PEM.
-    #[oai(nullable, validator(max_length = 65536, pattern = r"^[^\x00]*$"))]
+    #[oai(nullable, validator(max_length = 8192, pattern = r"^[\t\n\r -~]*$"))]
     pub tls_cert: Option<Text>,
     /// The client certificate's private key, in PEM; kept sealed.
-    #[oai(nullable, validator(max_length = 65536, pattern = r"^[^\x00]*$"))]
+    #[oai(nullable, validator(max_length = 8192, pattern = r"^[\t\n\r -~]*$"))]
     pub tls_key: Option<Text>,
 }
 
@@ -88,10 +89,10 @@ pub struct HostUpdate {
     /// `cordoned` stops placement on it; `active` opens it again.
     #[oai(nullable, validator(pattern = r"^(active|cordoned)$"))]
     pub state: Option<Text>,
-    #[oai(nullable, validator(max_length = 65536, pattern = r"^[^\x00]*$"))]
+    #[oai(nullable, validator(max_length = 8192, pattern = r"^[\t\n\r -~]*$"))]
     pub tls_ca: Option<Text>,
-    #[oai(nullable, validator(max_length = 65536, pattern = r"^[^\x00]*$"))]
+    #[oai(nullable, validator(max_length = 8192, pattern = r"^[\t\n\r -~]*$"))]
     pub tls_cert: Option<Text>,
-    #[oai(nullable, validator(max_length = 65536, pattern = r"^[^\x00]*$"))]
+    #[oai(nullable, validator(max_length = 8192, pattern = r"^[\t\n\r -~]*$"))]
     pub tls_key: Option<Text>,
 }
