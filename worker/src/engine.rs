@@ -41,10 +41,19 @@ impl EngineHandle {
         if !row.was_provisioned() {
             return Ok(None);
         }
+        let host = ctx.store.host_get(row.host_id).await?;
+        Self::open_on(ctx, row, host).await
+    }
+
+    /// [`Self::open`] where the caller already read the engine's host.
+    pub async fn open_on(ctx: &Context, row: Engine, host: Host) -> JobResult<Option<EngineHandle>> {
+        if !row.was_provisioned() {
+            return Ok(None);
+        }
         let (Some(port), Some(sealed)) = (row.port, row.admin_password_enc.clone()) else {
             return Ok(None);
         };
-        let host = ctx.store.host_get(row.host_id).await?;
+        debug_assert_eq!(row.host_id, host.id, "an engine opened on another host");
         Ok(Some(EngineHandle {
             engine: driver_of(row.kind)?,
             endpoint: ctx.engine_endpoint(&host, port)?,
@@ -211,10 +220,10 @@ impl EngineTarget {
     /// manage).
     pub async fn of(ctx: &Context, database_id: i64) -> JobResult<Option<EngineTarget>> {
         let detail = ctx.store.database_detail(database_id).await?;
-        let Some(row) = detail.engine.clone() else {
+        let (Some(row), Some(host)) = (detail.engine.clone(), detail.host.clone()) else {
             return Ok(None);
         };
-        let Some(handle) = EngineHandle::open(ctx, row).await? else {
+        let Some(handle) = EngineHandle::open_on(ctx, row, host).await? else {
             return Ok(None);
         };
         Ok(Some(EngineTarget { detail, handle }))
