@@ -73,7 +73,7 @@ pub async fn follow(ctx: Arc<Context>, host: Host, rounds: Arc<Mutex<()>>) {
                 }
             }
             let _round = rounds.lock().await;
-            if let Err(e) = observe::round(&ctx, &host).await {
+            if let Err(e) = observe::round_now(&ctx, &host).await {
                 tracing::warn!(host = %host.name, error = %e, "fleet round after an event failed");
             }
         }

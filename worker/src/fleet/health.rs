@@ -4,18 +4,30 @@
 //! is). An unreachable host takes no new engines until it answers again.
 
 use dbaas_core::model::{Host, HostHealth};
+use dbaas_provisioner::{DockerHost, ManagedContainer};
 
 use crate::Context;
 
-/// Looks at the host's Docker engine and records what it found.
-pub async fn check(ctx: &Context, host: &Host) {
-    let health = match look(ctx, host).await {
-        Ok(health) => health,
-        Err(detail) => HostHealth {
-            reachable: false,
-            detail: Some(detail),
-            ..HostHealth::default()
-        },
+/// What a round saw of a reachable host: its Docker engine and this deployment's containers
+/// there, listed once for the health and for the observe round.
+pub struct Reached {
+    pub docker: DockerHost,
+    pub containers: Vec<ManagedContainer>,
+}
+
+/// Looks at the host's Docker engine and records what it found: `None` when it does not
+/// answer (recorded as unreachable, with the reason).
+pub async fn check(ctx: &Context, host: &Host) -> Option<Reached> {
+    let (health, seen) = match look(ctx, host).await {
+        Ok((health, seen)) => (health, Some(seen)),
+        Err(detail) => (
+            HostHealth {
+                reachable: false,
+                detail: Some(detail),
+                ..HostHealth::default()
+            },
+            None,
+        ),
     };
     if host.reachable != Some(health.reachable) {
         match &health.detail {
@@ -26,17 +38,18 @@ pub async fn check(ctx: &Context, host: &Host) {
     if let Err(e) = ctx.store.host_record_health(host.id, &health).await {
         tracing::warn!(host = %host.name, error = %e, "cannot record the host's health");
     }
+    seen
 }
 
-async fn look(ctx: &Context, host: &Host) -> Result<HostHealth, String> {
+async fn look(ctx: &Context, host: &Host) -> Result<(HostHealth, Reached), String> {
     let docker = ctx.docker_host(host).await.map_err(|e| e.to_string())?;
     let facts = docker.facts().await.map_err(|e| e.to_string())?;
-    let engines = docker
+    let containers = docker
         .managed_containers(&ctx.config.deployment)
         .await
         .map_err(|e| e.to_string())?;
-    let running = engines.iter().filter(|c| c.state == "running").count();
-    Ok(HostHealth {
+    let running = containers.iter().filter(|c| c.state == "running").count();
+    let health = HostHealth {
         reachable: true,
         detail: None,
         docker_version: facts.version,
@@ -44,5 +57,6 @@ async fn look(ctx: &Context, host: &Host) -> Result<HostHealth, String> {
         cpus: facts.cpus,
         engines_running: i32::try_from(running).ok(),
         images: Some(facts.images),
-    })
+    };
+    Ok((health, Reached { docker, containers }))
 }

@@ -80,8 +80,11 @@ pub fn spawn(ctx: &Arc<Context>, conn: ConnectionManager) -> JoinHandle<()> {
                     .clone();
                 let round = {
                     let _round = rounds.lock().await;
-                    health::check(&ctx, &host).await;
-                    observe::round(&ctx, &host).await
+                    match health::check(&ctx, &host).await {
+                        Some(reached) => observe::round(&ctx, &host, &reached).await,
+                        // Recorded unreachable: nothing of its engines can be seen.
+                        None => Ok(()),
+                    }
                 };
                 if let Err(e) = round {
                     tracing::warn!(host = %host.name, error = %e, "fleet round failed");

@@ -12,6 +12,7 @@ use dbaas_core::model::{assess, ContainerState, DatabaseStatus, EngineObservatio
 use dbaas_core::store::ObservedContainer;
 use dbaas_provisioner::{ContainerFacts, DockerHost, ManagedContainer};
 
+use super::health;
 use crate::error::JobResult;
 use crate::Context;
 
@@ -59,19 +60,25 @@ fn changed(observation: Option<&EngineObservation>, container: Option<&ManagedCo
     }
 }
 
-/// One round over a host's engines.
-pub async fn round(ctx: &Context, host: &Host) -> JobResult<()> {
+/// One round over a host's engines after an event, listing its containers itself.
+pub async fn round_now(ctx: &Context, host: &Host) -> JobResult<()> {
+    let docker = ctx.docker_host(host).await?;
+    let containers = docker.managed_containers(&ctx.config.deployment).await?;
+    round(ctx, host, &health::Reached { docker, containers }).await
+}
+
+/// One round over a host's engines, over what the health check listed.
+pub async fn round(ctx: &Context, host: &Host, reached: &health::Reached) -> JobResult<()> {
     let fleet = ctx.store.fleet_of_host(host.id).await?;
-    let host = ctx.docker_host(host).await?;
-    let containers = host.managed_containers(&ctx.config.deployment).await?;
-    let by_name: HashMap<&str, &ManagedContainer> = containers.iter().map(|c| (c.name.as_str(), c)).collect();
+    let host = &reached.docker;
+    let by_name: HashMap<&str, &ManagedContainer> = reached.containers.iter().map(|c| (c.name.as_str(), c)).collect();
     let stale_after = ctx.config.fleet_interval * REFRESH_ROUNDS;
     for entry in &fleet {
         let container = by_name.get(entry.engine.container_name.as_str()).copied();
         let observation = entry.observation.as_ref();
         let stale =
             observation.is_none_or(|o| (Utc::now() - o.observed_at).to_std().unwrap_or_default() >= stale_after);
-        if let Err(e) = look(ctx, &host, entry, container, changed(observation, container) || stale).await {
+        if let Err(e) = look(ctx, host, entry, container, changed(observation, container) || stale).await {
             tracing::warn!(engine_id = entry.engine.id, error = %e, "could not observe an engine");
         }
     }
