@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{ProvisionError, ProvisionResult};
 
-/// A Docker endpoint's client TLS material, in PEM.
-#[derive(Clone, PartialEq, Eq, Hash)]
+/// A Docker endpoint's client TLS material, in PEM (read as the catalog seals it).
+#[derive(Clone, PartialEq, Eq, Hash, serde::Deserialize)]
 pub struct DockerClientTls {
     pub ca_pem: String,
     pub cert_pem: String,

@@ -29,19 +29,10 @@ impl Context {
     /// address be used.
     pub async fn docker_host(&self, host: &Host) -> JobResult<DockerHost> {
         self.check_address(host)?;
-        self.config
-            .allow
-            .check_docker_endpoint(&host.docker_endpoint)
-            .map_err(|e| JobError::Invalid(format!("host '{}': its docker_endpoint is refused: {e}", host.name)))?;
-        let tls = host
-            .docker_tls(&self.config.secrets)
-            .map_err(|e| JobError::Invalid(format!("host '{}': {e}", host.name)))?
-            .map(|t| DockerClientTls {
-                ca_pem: t.ca_pem,
-                cert_pem: t.cert_pem,
-                key_pem: t.key_pem,
-            });
-        Ok(self.docker.get(&host.docker_endpoint, tls.as_ref()).await?)
+        let (endpoint, tls) = host
+            .docker_access::<DockerClientTls>(&self.config.allow, &self.config.secrets)
+            .map_err(|e| JobError::Invalid(format!("host '{}': {e}", host.name)))?;
+        Ok(self.docker.get(endpoint, tls.as_ref()).await?)
     }
 
     /// The Docker engine of the host an engine runs on.

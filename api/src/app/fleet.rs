@@ -205,18 +205,9 @@ impl App {
                 "engine {id}'s Docker host {endpoint} {why}, so its log cannot be read now"
             ))
         };
-        self.config
-            .allow
-            .check_docker_endpoint(endpoint)
-            .map_err(|e| host_conflict(format!("is not allowed ({e})")))?;
-        let tls = host
-            .docker_tls(&self.config.secrets)
-            .map_err(|e| host_conflict(format!("cannot be used ({e})")))?
-            .map(|t| DockerClientTls {
-                ca_pem: t.ca_pem,
-                cert_pem: t.cert_pem,
-                key_pem: t.key_pem,
-            });
+        let (_, tls) = host
+            .docker_access::<DockerClientTls>(&self.config.allow, &self.config.secrets)
+            .map_err(|e| host_conflict(format!("cannot be used ({e})")))?;
         let docker = self
             .docker
             .get(endpoint, tls.as_ref())

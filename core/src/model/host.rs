@@ -70,15 +70,24 @@ impl std::fmt::Debug for Host {
 }
 
 impl Host {
-    /// Its Docker endpoint's TLS material, opened; `None` when it is reached without TLS.
-    pub fn docker_tls(&self, secrets: &crate::secrets::SecretBox) -> Result<Option<DockerTls>, String> {
+    /// How this deployment may reach the host's Docker: its endpoint, once the allow-list
+    /// takes it, and its TLS material opened as `T` (the Docker client's own type, of the
+    /// same fields as [`DockerTls`]), `None` when it is reached without TLS. `Err` says why
+    /// it may not be used.
+    pub fn docker_access<T: serde::de::DeserializeOwned>(
+        &self,
+        allow: &crate::allowlist::AllowList,
+        secrets: &crate::secrets::SecretBox,
+    ) -> Result<(&str, Option<T>), String> {
+        allow
+            .check_docker_endpoint(&self.docker_endpoint)
+            .map_err(|e| format!("its docker_endpoint is refused: {e}"))?;
         let Some(sealed) = &self.tls_enc else {
-            return Ok(None);
+            return Ok((&self.docker_endpoint, None));
         };
         let json = secrets.open(sealed).map_err(|e| e.to_string())?;
-        serde_json::from_str(&json)
-            .map(Some)
-            .map_err(|e| format!("the host's TLS material is unreadable: {e}"))
+        let tls = serde_json::from_str(&json).map_err(|e| format!("its TLS material is unreadable: {e}"))?;
+        Ok((&self.docker_endpoint, Some(tls)))
     }
 
     /// The memory placement may fill: the admins' figure, else Docker's.
