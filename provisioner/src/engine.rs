@@ -136,6 +136,11 @@ pub trait ByteSink: Send {
     async fn write(&mut self, bytes: Vec<u8>) -> ProvisionResult<()>;
 }
 
+/// How often [`Engine::wait_ready`] tries again: an engine that is not up yet refuses the
+/// connection at once, so trying often costs little, and every wait between tries is added
+/// to a cold start.
+pub const READY_POLL: Duration = Duration::from_millis(10);
+
 #[async_trait]
 pub trait Engine: Send + Sync {
     /// The engine's name in plans: `postgres`, `mongodb`.
@@ -163,7 +168,7 @@ pub trait Engine: Send + Sync {
         Ok(false)
     }
 
-    /// Waits until the engine accepts the superuser's login.
+    /// Waits until the engine accepts the superuser's login, trying every [`READY_POLL`].
     async fn wait_ready(&self, admin: Superuser<'_>, timeout: Duration) -> ProvisionResult<()>;
 
     /// Readies an engine that waits in a plan's pool, so that [`Self::ensure_database`] takes

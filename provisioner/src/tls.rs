@@ -92,6 +92,27 @@ impl ClientTls {
         tokio_postgres_rustls::MakeRustlsConnect::new((*self.config).clone())
     }
 
+    /// Whether `endpoint` completes a verified TLS handshake within `timeout`: a server that
+    /// is up but does not speak TLS (such as an image's temporary first-init server on the
+    /// same port) is told apart at once, where a driver would wait on it.
+    pub async fn handshake(&self, endpoint: &crate::Endpoint, timeout: std::time::Duration) -> ProvisionResult<()> {
+        let name = rustls::pki_types::ServerName::try_from(endpoint.host.clone())
+            .map_err(|e| invalid("the engine's address", e))?;
+        let connector = tokio_rustls::TlsConnector::from(self.config.clone());
+        let attempt = async {
+            let tcp = tokio::net::TcpStream::connect((endpoint.host.as_str(), endpoint.port)).await?;
+            connector.connect(name, tcp).await.map(drop)
+        };
+        match tokio::time::timeout(timeout, attempt).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(ProvisionError::Engine(format!("TLS handshake: {e}"))),
+            Err(_) => Err(ProvisionError::Engine(format!(
+                "no TLS handshake within {} ms",
+                timeout.as_millis()
+            ))),
+        }
+    }
+
     /// The MongoDB driver's TLS options: verify against the bundle, names included.
     pub fn mongodb(&self) -> mongodb::options::Tls {
         mongodb::options::Tls::Enabled(

@@ -1,8 +1,10 @@
 //! Provisioning, side by side in one run for one engine (Postgres unless told):
 //!
 //! - **floor**: `docker run` of the engine image (a new volume and container, as the
-//!   workers make them, without TLS) to the superuser's first login: what no control plane
-//!   can beat on a cold start;
+//!   workers make them, serving TLS with a certificate made beforehand) to the superuser's
+//!   first login over TLS: what no control plane can beat on a cold start. Over TLS, the
+//!   login is on the server that stays: without it, a MongoDB image's temporary first-init
+//!   server, on the same port, would answer the login just before it stops;
 //! - **cold**: `POST /api/database/` on a plan without a pool, to the first successful
 //!   connection with the returned credential (the client polls the credential every 10 ms);
 //! - **pooled**: the same on a plan that keeps one engine started (with the default plans' limits);
@@ -15,7 +17,8 @@
 use std::time::{Duration, Instant};
 
 use dbaas_core::model::EngineKind;
-use dbaas_provisioner::{engine_for, ContainerSpec, DockerHost, Endpoint, Superuser};
+use dbaas_core::tls;
+use dbaas_provisioner::{engine_for, ClientTls, ContainerSpec, DockerHost, Endpoint, ServerTls, Superuser};
 use dbaas_tests::{id_of, retry, Engine, TestStack};
 use rand::distr::{Alphanumeric, SampleString};
 use serde_json::json;
@@ -27,14 +30,15 @@ async fn main() {
     let stack = TestStack::start_with(|c| c.defaults.port_max = c.defaults.port_min + 199).await;
     let pooled_plan = stack.pooled_plan(engine, "bench-pooled", 1).await;
 
-    let mut floor = Vec::new();
+    // Floor and cold runs take turns, and every engine either starts stays up until the end:
+    // each cold run then meets as many running engines (the host's load) as the floor run
+    // before it.
+    let (mut floor, mut cold, mut floor_containers) = (Vec::new(), Vec::new(), Vec::new());
     for run in 0..runs {
-        let took = floor_run(&stack, engine, run).await;
+        let (took, container) = floor_run(&stack, engine, run).await;
         println!("{} floor run {run}: {} ms", engine.name(), took.as_millis());
         floor.push(took);
-    }
-    let mut cold = Vec::new();
-    for run in 0..runs {
+        floor_containers.push(container);
         let took = post_to_connection(&stack, engine, engine.plan(), &format!("cold{run}")).await;
         println!("{} cold run {run}: {} ms", engine.name(), took.as_millis());
         cold.push(took);
@@ -59,6 +63,12 @@ async fn main() {
             m.as_secs_f64() / floor_median.as_secs_f64()
         );
     }
+    let docker = DockerHost::connect(&stack.config.defaults.docker_endpoint)
+        .await
+        .expect("docker");
+    for (name, volume) in floor_containers {
+        docker.remove(&name, &volume).await.expect("remove");
+    }
     stack.cleanup().await;
 }
 
@@ -69,8 +79,10 @@ fn median(timings: &mut [Duration]) -> Duration {
 }
 
 /// A new volume and container of the engine image on the stack's Docker host, as the workers
-/// make them, to the superuser's first login; removed afterwards.
-async fn floor_run(stack: &TestStack, engine: Engine, run: usize) -> Duration {
+/// make them (TLS included, its certificate made before the clock starts), to the
+/// superuser's first login. Returns the time and the container and volume, for the caller to
+/// remove.
+async fn floor_run(stack: &TestStack, engine: Engine, run: usize) -> (Duration, (String, String)) {
     let driver = engine_for(engine.name()).expect("driver");
     let docker = DockerHost::connect(&stack.config.defaults.docker_endpoint)
         .await
@@ -83,7 +95,8 @@ async fn floor_run(stack: &TestStack, engine: Engine, run: usize) -> Duration {
     let password = Alphanumeric.sample_string(&mut rand::rng(), 24);
     const MEMORY: i64 = 512 * 1024 * 1024;
     let kind: EngineKind = engine.name().parse().expect("engine kind");
-    let launch = driver.launch(&endpoint, &password, None, kind.fixed_memory(MEMORY));
+    let (server_tls, client_tls) = floor_tls(&endpoint.host);
+    let launch = driver.launch(&endpoint, &password, Some(&server_tls), kind.fixed_memory(MEMORY));
     let name = format!("dbaas-bench-floor-{}-{run}", stack.config.deployment);
     let spec = ContainerSpec {
         name: name.clone(),
@@ -105,7 +118,7 @@ async fn floor_run(stack: &TestStack, engine: Engine, run: usize) -> Duration {
     let admin = Superuser {
         endpoint: &endpoint,
         password: &password,
-        tls: None,
+        tls: Some(&client_tls),
     };
     let started = Instant::now();
     docker.ensure_running(&spec).await.expect("docker run");
@@ -113,9 +126,22 @@ async fn floor_run(stack: &TestStack, engine: Engine, run: usize) -> Duration {
         .wait_ready(admin, Duration::from_secs(60))
         .await
         .expect("first login");
-    let took = started.elapsed();
-    docker.remove(&spec.name, &spec.volume).await.expect("remove");
-    took
+    (started.elapsed(), (spec.name, spec.volume))
+}
+
+/// A CA of the floor's own and a certificate it signs for `address`, as the workers issue
+/// them.
+fn floor_tls(address: &str) -> (ServerTls, ClientTls) {
+    let now = chrono::Utc::now();
+    let subject = "dbaas bench floor CA";
+    let ca = tls::generate_authority(subject, now).expect("a CA");
+    let cert = tls::issue_server_certificate(subject, &ca.key_pem, address, now).expect("a certificate");
+    let server = ServerTls {
+        cert_pem: cert.cert_pem,
+        key_pem: cert.key_pem,
+        ca_pem: ca.cert_pem.clone(),
+    };
+    (server, ClientTls::new(&ca.cert_pem).expect("a verifying client"))
 }
 
 /// `POST /api/database/` to the first successful connection with its owner credential.

@@ -19,7 +19,7 @@ use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
 use crate::engine::{
     Access, ByteSink, ContainerFile, ContainerLaunch, DumpMethod, Endpoint, Engine, FileOwner, Grant, RoleSpec,
-    Superuser,
+    Superuser, READY_POLL,
 };
 use crate::error::{ProvisionError, ProvisionResult};
 use crate::tls::ServerTls;
@@ -59,6 +59,10 @@ fn command_code(e: &MongoError) -> Option<i32> {
 }
 
 /// A client logged in as the superuser, talking to this one server only.
+/// How long [`MongoDb::wait_ready`]'s probe waits for a TLS handshake: one on loopback or a
+/// LAN takes milliseconds.
+const HANDSHAKE_PROBE: Duration = Duration::from_millis(250);
+
 fn client(admin: Superuser<'_>) -> ProvisionResult<Client> {
     let options = ClientOptions::builder()
         .hosts(vec![ServerAddress::Tcp {
@@ -275,14 +279,20 @@ impl Engine for MongoDb {
     /// no login, so it would prove nothing).
     async fn wait_ready(&self, admin: Superuser<'_>, timeout: Duration) -> ProvisionResult<()> {
         let deadline = Instant::now() + timeout;
-        let mut delay = Duration::from_millis(20);
         loop {
             let answered = async {
                 // A refused connection fails at once; the driver would wait out its server
-                // selection timeout instead.
-                tokio::net::TcpStream::connect((admin.endpoint.host.as_str(), admin.endpoint.port))
-                    .await
-                    .map_err(|e| ProvisionError::Engine(format!("connecting: {e}")))?;
+                // selection timeout instead. Over TLS, the handshake is tried first: the
+                // image's temporary first-init server listens on the same port without TLS,
+                // and the driver would hang on it until it stops, then back off.
+                match admin.tls {
+                    Some(tls) => tls.handshake(admin.endpoint, HANDSHAKE_PROBE).await?,
+                    None => {
+                        tokio::net::TcpStream::connect((admin.endpoint.host.as_str(), admin.endpoint.port))
+                            .await
+                            .map_err(|e| ProvisionError::Engine(format!("connecting: {e}")))?;
+                    }
+                }
                 let client = client(admin)?;
                 client
                     .database(ADMIN_DB)
@@ -297,8 +307,7 @@ impl Engine for MongoDb {
             if Instant::now() >= deadline {
                 return Err(ProvisionError::NotReady(timeout.as_secs()));
             }
-            tokio::time::sleep(delay).await;
-            delay = (delay * 2).min(Duration::from_millis(50));
+            tokio::time::sleep(READY_POLL).await;
         }
     }
 

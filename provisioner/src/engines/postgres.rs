@@ -10,7 +10,7 @@ use tokio_postgres::{Client, NoTls};
 
 use crate::engine::{
     Access, ContainerFile, ContainerLaunch, DumpCommand, DumpMethod, Endpoint, Engine, FileOwner, Grant, RoleSpec,
-    Superuser,
+    Superuser, READY_POLL,
 };
 use crate::error::{ProvisionError, ProvisionResult};
 use crate::tls::ServerTls;
@@ -230,7 +230,6 @@ impl Engine for Postgres {
 
     async fn wait_ready(&self, admin: Superuser<'_>, timeout: Duration) -> ProvisionResult<()> {
         let deadline = Instant::now() + timeout;
-        let mut delay = Duration::from_millis(20);
         loop {
             match connect(admin).await {
                 Ok(client) => match client.simple_query("SELECT 1").await {
@@ -242,8 +241,7 @@ impl Engine for Postgres {
             if Instant::now() >= deadline {
                 return Err(ProvisionError::NotReady(timeout.as_secs()));
             }
-            tokio::time::sleep(delay).await;
-            delay = (delay * 2).min(Duration::from_millis(50));
+            tokio::time::sleep(READY_POLL).await;
         }
     }
 
