@@ -7,6 +7,7 @@
 pub mod app;
 pub mod http;
 pub mod params;
+mod reseal;
 
 use std::future::Future;
 
@@ -14,6 +15,7 @@ use dbaas_core::queue::JobQueue;
 use dbaas_core::{Config, Store};
 
 pub use http::spec_json;
+pub use reseal::reseal;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {

@@ -1,12 +1,14 @@
-//! `dbaas-api [serve | migrate | openapi]`
+//! `dbaas-api [serve | migrate | reseal | openapi]`
 
 use std::process::ExitCode;
 
 use dbaas_core::Config;
 
-const USAGE: &str = "usage: dbaas-api [serve | migrate | openapi]
+const USAGE: &str = "usage: dbaas-api [serve | migrate | reseal | openapi]
   serve    apply migrations, then serve the API (the default)
   migrate  apply migrations and fill an empty catalog, then exit
+  reseal   seal every secret of the catalog with the current DBAAS_SECRET_KEY
+           (after a rotation; older keys in DBAAS_SECRET_KEYS_OLD), then exit
   openapi  print the OpenAPI document";
 
 /// Many small allocations per request and per job: mimalloc serves them faster than glibc.
@@ -21,7 +23,7 @@ async fn main() -> ExitCode {
         println!("{}", dbaas_api::spec_json());
         return ExitCode::SUCCESS;
     }
-    if !matches!(command.as_str(), "serve" | "migrate") {
+    if !matches!(command.as_str(), "serve" | "migrate" | "reseal") {
         eprintln!("{USAGE}");
         return ExitCode::from(2);
     }
@@ -34,6 +36,14 @@ async fn main() -> ExitCode {
     };
     let result = match command.as_str() {
         "migrate" => dbaas_api::prepare(&config).await.map(|_| ()),
+        "reseal" => match dbaas_api::reseal(&config).await {
+            Ok(true) => Ok(()),
+            Ok(false) => {
+                eprintln!("dbaas-api: some secrets could not be opened (above); keep the keys they need");
+                return ExitCode::FAILURE;
+            }
+            Err(e) => Err(e),
+        },
         _ => match tokio::net::TcpListener::bind(config.listen).await {
             Ok(listener) => dbaas_api::serve(config, listener, dbaas_core::shutdown::signal()).await,
             Err(e) => Err(e.into()),

@@ -33,7 +33,8 @@ pub struct Config {
     /// `DBAAS_PUBLIC_URL`: the base of links in responses; by default taken from each
     /// request's `Host` header.
     pub public_url: Option<String>,
-    /// `DBAAS_SECRET_KEY`: base64 of 32 bytes; seals generated passwords.
+    /// `DBAAS_SECRET_KEY`: `ID:BASE64` (or `BASE64`, id `default`) of 32 bytes; seals
+    /// generated passwords. `DBAAS_SECRET_KEYS_OLD`: keys that only open, during a rotation.
     pub secrets: SecretBox,
     /// `DBAAS_ADMIN_USER` / `DBAAS_ADMIN_PASSWORD`: the first admin, created on first start.
     pub admin_user: String,
@@ -212,8 +213,14 @@ impl Config {
             name: "DBAAS_SECRET_KEY",
             reason: "is required (base64 of 32 random bytes, e.g. `head -c32 /dev/urandom | base64`)".into(),
         })?;
-        let secrets = SecretBox::from_base64(&secret).map_err(|e| ConfigError {
-            name: "DBAAS_SECRET_KEY",
+        let older = var("DBAAS_SECRET_KEYS_OLD").unwrap_or_default();
+        let secrets = SecretBox::from_config(&secret, &older).map_err(|e| ConfigError {
+            // The one at fault: the current key alone, else the older ones.
+            name: if SecretBox::from_config(&secret, "").is_err() {
+                "DBAAS_SECRET_KEY"
+            } else {
+                "DBAAS_SECRET_KEYS_OLD"
+            },
             reason: e.to_string(),
         })?;
         let allow = AllowList::parse(

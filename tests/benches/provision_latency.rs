@@ -34,7 +34,10 @@ async fn main() {
     stack
         .catalog()
         .await
-        .execute("UPDATE teams SET database_limit = GREATEST(database_limit, $1)", &[&room])
+        .execute(
+            "UPDATE teams SET database_limit = GREATEST(database_limit, $1)",
+            &[&room],
+        )
         .await
         .expect("the team's quota");
 

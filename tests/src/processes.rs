@@ -169,6 +169,41 @@ impl TestStack {
         command.spawn().unwrap_or_else(|e| panic!("cannot start {name}: {e}"))
     }
 
+    /// Replaces the api process with a new one, on the same address, with `extra` variables
+    /// on top of the stack's.
+    pub async fn restart_api_with(&mut self, extra: &[(&str, &str)]) {
+        let mut api = self.processes.api.take().expect("a running api");
+        api.kill().expect("stop the api");
+        api.wait().expect("reap the api");
+        let listen = self.base_url.trim_start_matches("http://").to_owned();
+        let mut env = vec![("DBAAS_LISTEN", listen.as_str())];
+        env.extend_from_slice(extra);
+        let api = self.spawn("dbaas-api", &env);
+        self.processes.api = Some(api);
+        self.wait_for_api(|| false).await;
+    }
+
+    /// Runs a binary of the workspace with `args` to its end, with the stack's variables and
+    /// `extra` on top: its exit status and what it printed.
+    pub fn run_binary(&self, name: &str, args: &[&str], extra: &[(&str, &str)]) -> (std::process::ExitStatus, String) {
+        let output = Command::new(binary(name))
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .envs(self.environment())
+            .envs(extra.iter().copied())
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {name}: {e}"));
+        let printed = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        (output.status, printed)
+    }
+
     /// Starts a (new) worker process.
     pub fn start_worker(&mut self) {
         self.start_worker_with(&[]);

@@ -25,6 +25,7 @@ mod plans;
 mod pool;
 mod ports;
 mod projects;
+mod reseal;
 mod resize;
 mod tasks;
 mod teams;
@@ -52,6 +53,7 @@ pub use listen::Heard;
 pub use orphans::SeenContainer;
 pub use page::{Cursor, Page, PageRequest};
 pub use pool::PoolStatus;
+pub use reseal::{ResealedColumn, SEALED_COLUMNS};
 pub use tasks::TaskFilter;
 pub use users::{Caller, Login};
 
