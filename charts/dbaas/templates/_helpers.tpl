@@ -90,12 +90,54 @@ app.kubernetes.io/component: {{ .component }}
 The data of the Secret the chart makes (also copied into the migration hook's Secret).
 Fails when there is neither secret.secretKey nor secret.existingSecret.
 */}}
+{{- /*
+DBAAS_SECRET_KEY: secret.secretKey when given (ID:BASE64, or BASE64 for the id "default");
+else the one the release's Secret already holds (Helm's lookup, on a live cluster); else a
+new one, "chart-YYYYMMDD:" and 32 random bytes. The Secret is kept on uninstall, so a key
+made here is never replaced behind the operator's back. `helm template` and dry runs
+cannot look up, so they make a new key each time: GitOps users set secret.secretKey (or
+secret.existingSecret).
+*/ -}}
+{{- define "dbaas.secretKey" -}}
+{{- $given := .Values.secret.secretKey | default "" | trim }}
+{{- $existing := lookup "v1" "Secret" .Release.Namespace (include "dbaas.fullname" .) }}
+{{- if $given }}
+{{- $given }}
+{{- else if and $existing $existing.data (hasKey $existing.data "DBAAS_SECRET_KEY") }}
+{{- index $existing.data "DBAAS_SECRET_KEY" | b64dec }}
+{{- else }}
+{{- /* Made once per render, so that the Secret, the migration hook's copy and the pods'
+checksum all hold the same one. */ -}}
+{{- if not (hasKey .Values.secret "generatedKey") }}
+{{- $_ := set .Values.secret "generatedKey" (printf "chart-%s:%s" (now | date "20060102") (randBytes 32)) }}
+{{- end }}
+{{- .Values.secret.generatedKey }}
+{{- end }}
+{{- end }}
+
+{{- /* Fails unless each key of the list is [ID:]BASE64 of exactly 32 bytes. (dict "keys" LIST "field" NAME) */ -}}
+{{- define "dbaas.checkKeys" -}}
+{{- range .keys }}
+{{- $parts := splitList ":" . }}
+{{- $b64 := last $parts }}
+{{- if or (gt (len $parts) 2) (ne (len (b64dec $b64)) 32) (not (regexMatch "^[A-Za-z0-9+/]{43}=$" $b64)) }}
+{{- fail (printf "%s: each key must be ID:BASE64 (or BASE64) of exactly 32 bytes (head -c32 /dev/urandom | base64)" $.field) }}
+{{- end }}
+{{- if and (eq (len $parts) 2) (not (regexMatch "^[A-Za-z0-9._-]{1,32}$" (first $parts))) }}
+{{- fail (printf "%s: a key id is 1 to 32 letters, digits, '.', '_' or '-'" $.field) }}
+{{- end }}
+{{- end }}
+{{- end }}
+
 {{- define "dbaas.secretData" -}}
-{{- $key := required "secret.secretKey is required (base64 of 32 random bytes: head -c32 /dev/urandom | base64), or set secret.existingSecret to a Secret holding DBAAS_SECRET_KEY" .Values.secret.secretKey | trim }}
-{{- if ne (len (b64dec $key)) 32 }}
-{{- fail "secret.secretKey must be the base64 of exactly 32 bytes (head -c32 /dev/urandom | base64)" }}
-{{- end -}}
+{{- $key := include "dbaas.secretKey" . }}
+{{- include "dbaas.checkKeys" (dict "keys" (list $key) "field" "secret.secretKey") }}
+{{- $older := regexSplit "[\\s,]+" (.Values.secret.secretKeysOld | default "" | trim) -1 | compact }}
+{{- include "dbaas.checkKeys" (dict "keys" $older "field" "secret.secretKeysOld") -}}
 DBAAS_SECRET_KEY: {{ $key | b64enc | quote }}
+{{- with $older }}
+DBAAS_SECRET_KEYS_OLD: {{ join "," . | b64enc | quote }}
+{{- end }}
 DBAAS_DATABASE_URL: {{ required "secret.databaseUrl is required" .Values.secret.databaseUrl | b64enc | quote }}
 DBAAS_REDIS_URL: {{ required "secret.redisUrl is required" .Values.secret.redisUrl | b64enc | quote }}
 {{- with .Values.secret.adminPassword }}
@@ -109,7 +151,7 @@ chart's own names, or existingSecretKeys when existingSecret is used.
 */}}
 {{- define "dbaas.secretEnv" -}}
 {{- $v := .ctx.Values.secret }}
-{{- $keys := dict "secretKey" "DBAAS_SECRET_KEY" "adminPassword" "DBAAS_ADMIN_PASSWORD" "databaseUrl" "DBAAS_DATABASE_URL" "redisUrl" "DBAAS_REDIS_URL" }}
+{{- $keys := dict "secretKey" "DBAAS_SECRET_KEY" "secretKeysOld" "DBAAS_SECRET_KEYS_OLD" "adminPassword" "DBAAS_ADMIN_PASSWORD" "databaseUrl" "DBAAS_DATABASE_URL" "redisUrl" "DBAAS_REDIS_URL" }}
 {{- if $v.existingSecret }}
 {{- $keys = merge (dict) $v.existingSecretKeys $keys }}
 {{- end -}}
@@ -118,6 +160,12 @@ chart's own names, or existingSecretKeys when existingSecret is used.
     secretKeyRef:
       name: {{ .secretName }}
       key: {{ $keys.secretKey }}
+- name: DBAAS_SECRET_KEYS_OLD
+  valueFrom:
+    secretKeyRef:
+      name: {{ .secretName }}
+      key: {{ $keys.secretKeysOld }}
+      optional: true
 - name: DBAAS_DATABASE_URL
   valueFrom:
     secretKeyRef:
