@@ -5,7 +5,7 @@ SHELL := /usr/bin/env bash
 .DEFAULT_GOAL := help
 SHELL_SCRIPTS := scripts/*.sh engines/postgres/*.sh engines/mongodb/*.sh engines/mongodb/mongod .ci/run
 
-.PHONY: help up down test image status fmt lint chart fuzz fuzz-deep openapi bench bench-recovery clean-containers
+.PHONY: help up down test image control-plane-image status fmt lint chart fuzz fuzz-deep openapi bench bench-recovery clean-containers
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -24,6 +24,11 @@ image: ## Build the engine images dbaas/postgres:15 and dbaas/mongo:7 (FORCE=1 t
 	scripts/services.sh start docker
 	engines/postgres/build.sh
 	engines/mongodb/build.sh
+
+control-plane-image: ## Build dbaas/control-plane:VERSION, the image the chart runs (both binaries, release build; FORCE=1 to re-import)
+	scripts/deps.sh
+	scripts/services.sh start docker
+	scripts/control-plane-image.sh
 
 status: ## Show services, api and worker
 	scripts/services.sh status

@@ -20,6 +20,8 @@ pub const PAUSE_AT: &str = "DBAAS_PAUSE_AT";
 /// The processes of a stack, with where each one logs.
 #[derive(Default)]
 pub struct Processes {
+    /// Containers of the control-plane image ([`TestStack::start_containers`]), removed on drop.
+    containers: Vec<String>,
     api: Option<Child>,
     worker: Option<Child>,
     /// The log of the worker that runs now.
@@ -30,6 +32,9 @@ pub struct Processes {
 
 impl Processes {
     pub(crate) fn kill_all(&mut self) {
+        for name in self.containers.drain(..) {
+            let _ = Command::new("docker").args(["rm", "-f", &name]).output();
+        }
         for child in [self.api.as_mut(), self.worker.as_mut()].into_iter().flatten() {
             let _ = child.kill();
             let _ = child.wait();
@@ -91,6 +96,67 @@ impl TestStack {
         stack.start_worker();
         stack.wait_for_worker().await;
         stack
+    }
+
+    /// Starts a stack whose api and worker run in containers of the control-plane `image`, as
+    /// its user (not root), on host networking (the default bridge is off-limits), the worker
+    /// with the Docker socket of `DBAAS_DOCKER_HOST` and that socket's group.
+    pub async fn start_containers(services: Services, image: &str) -> TestStack {
+        let mut stack = Self::prepare(services).await;
+        let (listener, base_url) = free_listener().await;
+        let listen = listener.local_addr().expect("addr").to_string();
+        drop(listener);
+        stack.base_url = base_url;
+        stack.config.worker_metrics_listen = ([127, 0, 0, 1], crate::free_port()).into();
+        let socket = stack
+            .config
+            .defaults
+            .docker_endpoint
+            .strip_prefix("unix://")
+            .expect("the stack's Docker endpoint is a local socket")
+            .to_owned();
+        let group = std::os::unix::fs::MetadataExt::gid(&std::fs::metadata(&socket).expect("the Docker socket"));
+        let run = |stack: &TestStack, name: &str, command: &str, extra: Vec<String>| {
+            let mut args: Vec<String> = ["run", "-d", "--name", name, "--network", "host"]
+                .map(String::from)
+                .to_vec();
+            for (key, value) in stack.environment() {
+                args.extend(["-e".into(), format!("{key}={value}")]);
+            }
+            args.extend(extra);
+            args.extend([image.to_owned(), command.to_owned()]);
+            let output = Command::new("docker").args(&args).output().expect("docker run");
+            assert!(
+                output.status.success(),
+                "docker run {command}: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        };
+        let api = format!("dbaas-test-api-{}", stack.id);
+        stack.processes.containers.push(api.clone());
+        run(
+            &stack,
+            &api,
+            "dbaas-api",
+            vec!["-e".into(), format!("DBAAS_LISTEN={listen}")],
+        );
+        stack.wait_for_api(|| false).await;
+        let worker = format!("dbaas-test-worker-{}", stack.id);
+        stack.processes.containers.push(worker.clone());
+        let mount = format!("{socket}:{socket}");
+        run(
+            &stack,
+            &worker,
+            "dbaas-worker",
+            vec!["-v".into(), mount, "--group-add".into(), group.to_string()],
+        );
+        stack.wait_for_worker().await;
+        stack
+    }
+
+    /// The names of the stack's containers ([`Self::start_containers`]): api, then worker.
+    pub fn containers(&self) -> &[String] {
+        &self.processes.containers
     }
 
     /// Waits until the worker process's own listener answers `/health`.
