@@ -151,6 +151,8 @@ secret:
   redisUrl: redis://redis.example.internal:6379/0
 config:
   dockerHost: tcp://docker-1.example.internal:2375
+  dockerTls:
+    enabled: false
   hostAddress: 192.0.2.10
   queuePrefix: prod
   deployment: prod
@@ -319,6 +321,14 @@ expect "Prometheus scrape annotations" 'prometheus.io/scrape: "true"'
 expect "the Grafana dashboard for the sidecar" 'grafana_dashboard: "1"'
 expect "the dashboard's JSON in its ConfigMap" '"uid": "dbaas-control-plane"'
 expect "worker reaches Docker over tcp" 'DBAAS_DOCKER_HOST: "tcp://'
+expect "Docker over TLS by default, on 2376" 'DBAAS_DOCKER_HOST: "tcp://[^"]*:2376"'
+expect "the Docker TLS Secret is mounted for the first host" 'secretName: docker-tls'
+expect "DBAAS_DOCKER_TLS_DIR points at it" 'value: /etc/dbaas/docker-tls'
+if grep -q 'DBAAS_DOCKER_TLS_DIR' "$WORK/full.yaml"; then
+	fail "dockerTls.enabled=false still mounts the Docker TLS Secret"
+else
+	pass "no Docker TLS Secret with dockerTls.enabled=false"
+fi
 if grep -q 'docker.sock' "$defaults"; then
 	fail "the default render mounts the Docker socket"
 else

@@ -7,6 +7,7 @@ use std::time::Duration;
 use ipnet::IpNet;
 
 use crate::allowlist::AllowList;
+use crate::model::DockerTls;
 use crate::secrets::SecretBox;
 
 #[derive(Debug, thiserror::Error)]
@@ -140,6 +141,9 @@ impl EngineTls {
 pub struct Defaults {
     /// `DBAAS_DOCKER_HOST` (else `DOCKER_HOST`, else the local socket).
     pub docker_endpoint: String,
+    /// `DBAAS_DOCKER_TLS_DIR`: a directory with Docker's client files `ca.pem`, `cert.pem`
+    /// and `key.pem` (a mounted Secret), for a `tcp://` or `https://` endpoint over TLS.
+    pub docker_tls: Option<DockerTls>,
     /// `DBAAS_HOST_ADDRESS`: the address engines listen on and clients connect to.
     pub host_address: String,
     /// `DBAAS_PORT_RANGE`: `first-last`.
@@ -152,6 +156,32 @@ pub struct Defaults {
     /// `DBAAS_DEFAULT_POOL_SIZE`: engines the default plans keep started in the default
     /// environment (0 by default; `make up` keeps 2).
     pub pool_size: i32,
+}
+
+/// Docker's client files in `dir` (`ca.pem`, `cert.pem`, `key.pem`), each checked.
+fn docker_tls_from(dir: &str) -> Result<DockerTls, ConfigError> {
+    let refused = |reason: String| ConfigError {
+        name: "DBAAS_DOCKER_TLS_DIR",
+        reason,
+    };
+    let read = |file: &str| {
+        let path = std::path::Path::new(dir).join(file);
+        std::fs::read_to_string(&path).map_err(|e| refused(format!("{}: {e}", path.display())))
+    };
+    let tls = DockerTls {
+        ca_pem: read("ca.pem")?,
+        cert_pem: read("cert.pem")?,
+        key_pem: read("key.pem")?,
+    };
+    tls.check().map_err(|(field, why)| {
+        let file = match field {
+            "tls_ca" => "ca.pem",
+            "tls_cert" => "cert.pem",
+            _ => "key.pem",
+        };
+        refused(format!("{dir}/{file}: {why}"))
+    })?;
+    Ok(tls)
 }
 
 fn var(name: &'static str) -> Option<String> {
@@ -258,6 +288,9 @@ impl Config {
                 docker_endpoint: var("DBAAS_DOCKER_HOST")
                     .or_else(|| var("DOCKER_HOST"))
                     .unwrap_or_else(|| "unix:///var/run/docker.sock".into()),
+                docker_tls: var("DBAAS_DOCKER_TLS_DIR")
+                    .map(|dir| docker_tls_from(&dir))
+                    .transpose()?,
                 host_address: var("DBAAS_HOST_ADDRESS").unwrap_or_else(|| "127.0.0.1".into()),
                 port_min,
                 port_max,

@@ -20,6 +20,9 @@ pub const PAUSE_AT: &str = "DBAAS_PAUSE_AT";
 /// The processes of a stack, with where each one logs.
 #[derive(Default)]
 pub struct Processes {
+    /// Variables every process of the stack gets on top of the stack's own
+    /// ([`TestStack::start_processes_with`]).
+    env: Vec<(String, String)>,
     /// Containers of the control-plane image ([`TestStack::start_containers`]), removed on drop.
     containers: Vec<String>,
     api: Option<Child>,
@@ -79,7 +82,14 @@ pub fn binary(name: &str) -> PathBuf {
 impl TestStack {
     /// Starts a stack whose api and worker are processes, on the shared services or its own.
     pub async fn start_processes(services: Services) -> TestStack {
+        Self::start_processes_with(services, &[]).await
+    }
+
+    /// [`Self::start_processes`], every process with `env` on top of the stack's variables
+    /// (such as another first host: the stack's own cleanup still looks at its own).
+    pub async fn start_processes_with(services: Services, env: &[(&str, &str)]) -> TestStack {
         let mut stack = Self::prepare(services).await;
+        stack.processes.env = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let (listener, base_url) = free_listener().await;
         let listen = listener.local_addr().expect("addr").to_string();
         drop(listener);
@@ -227,6 +237,7 @@ impl TestStack {
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .envs(self.environment())
+            .envs(self.processes.env.iter().map(|(k, v)| (k, v)))
             .envs(extra.iter().copied())
             .stdin(Stdio::null())
             .stdout(file.try_clone().expect("log file"))

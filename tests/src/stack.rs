@@ -181,6 +181,7 @@ impl TestStack {
             admin_password: Some(admin_password.clone()),
             defaults: Defaults {
                 docker_endpoint: env_or("DBAAS_DOCKER_HOST", "unix:///var/run/docker.sock"),
+                docker_tls: None,
                 host_address: "127.0.0.1".into(),
                 port_min,
                 port_max: port_min + 19,

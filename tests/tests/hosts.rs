@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use dbaas_tests::dockerd::ExtraDockerd;
-use dbaas_tests::{path_of, refused, retry, Engine, TestStack};
+use dbaas_tests::{path_of, refused, retry, Engine, Services, TestStack};
 use serde_json::{json, Value};
 
 const MIB: i64 = 1024 * 1024;
@@ -341,4 +341,57 @@ async fn a_host_over_tls_works_and_plain_tcp_is_refused_outside_local_developmen
 
     stack.cleanup().await;
     drop(docker);
+}
+
+/// A new deployment's first host over TLS, from Docker's client files in a directory (on
+/// Kubernetes, a mounted Secret): `DBAAS_DOCKER_HOST=tcp://…` and `DBAAS_DOCKER_TLS_DIR`,
+/// read by the api and worker processes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_first_host_is_reached_over_tls_with_the_files_of_a_directory() {
+    let image = std::env::var("DBAAS_POSTGRES_IMAGE").unwrap_or_else(|_| "dbaas/postgres:15".into());
+    let (docker, tls) = ExtraDockerd::start_tls("first-tls", &[&image]).await;
+    let endpoint = docker.tls_endpoint().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    for (name, pem) in [
+        ("ca.pem", &tls.ca_pem),
+        ("cert.pem", &tls.cert_pem),
+        ("key.pem", &tls.key_pem),
+    ] {
+        std::fs::write(files.path().join(name), pem).unwrap();
+    }
+    let dir = files.path().to_str().unwrap();
+    let first_host = [
+        ("DBAAS_DOCKER_HOST", endpoint.as_str()),
+        ("DBAAS_DOCKER_TLS_DIR", dir),
+        ("DBAAS_HOST_ADDRESS", "127.0.0.9"),
+    ];
+    let stack = TestStack::start_processes_with(Services::default(), &first_host).await;
+
+    // Over TLS, the environment is not one for local development.
+    let (_, environment) = stack.get("/api/environment/1/").await;
+    assert_eq!(environment["development"], false, "{environment}");
+    let (_, hosts) = stack.get("/api/environment/1/host/").await;
+    assert!(!hosts.to_string().contains("PRIVATE KEY"), "{hosts}");
+    let host = &hosts["host"][0];
+    assert_eq!(host["docker_endpoint"], endpoint.as_str(), "{hosts}");
+    assert_eq!(host["tls"], true, "{hosts}");
+    healthy(&stack, &path_of(host)).await;
+
+    let id = created(&stack, "firsttls", Engine::Postgres.plan(), "dev").await;
+    let ready = works(&stack, id).await;
+    assert_eq!(address_of(&ready), "127.0.0.9");
+    let options = bollard::query_parameters::ListContainersOptionsBuilder::default()
+        .all(true)
+        .build();
+    let on_tls_host = docker.client().list_containers(Some(options)).await.unwrap();
+    assert_eq!(on_tls_host.len(), 1, "the engine runs on the TLS host");
+
+    // A directory without the files: the processes refuse to start, naming the variable.
+    let (status, printed) = stack.run_binary("dbaas-api", &["migrate"], &[("DBAAS_DOCKER_TLS_DIR", "/nonexistent")]);
+    assert!(!status.success());
+    assert!(
+        printed.contains("DBAAS_DOCKER_TLS_DIR") && printed.contains("ca.pem"),
+        "{printed}"
+    );
+    stack.cleanup().await;
 }

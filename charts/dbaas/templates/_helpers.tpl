@@ -334,3 +334,40 @@ spec:
     matchLabels:
       {{- include "dbaas.componentSelectorLabels" (dict "ctx" .ctx "component" .component) | nindent 6 }}
 {{- end }}
+
+{{/* Whether the first host is reached over TLS with config.dockerTls's Secret. */}}
+{{- define "dbaas.dockerTls" -}}
+{{- if and .Values.config.dockerTls.enabled (not .Values.worker.dockerSocket.enabled) }}true{{ end }}
+{{- end }}
+
+{{/* The env entry, volume mount and volume of config.dockerTls (api and migration Job). */}}
+{{- define "dbaas.dockerTlsEnv" -}}
+{{- if include "dbaas.dockerTls" . }}
+- name: DBAAS_DOCKER_TLS_DIR
+  value: /etc/dbaas/docker-tls
+{{- end }}
+{{- end }}
+
+{{- define "dbaas.dockerTlsMount" -}}
+{{- if include "dbaas.dockerTls" . }}
+- name: docker-tls
+  mountPath: /etc/dbaas/docker-tls
+  readOnly: true
+{{- end }}
+{{- end }}
+
+{{- define "dbaas.dockerTlsVolume" -}}
+{{- if include "dbaas.dockerTls" . }}
+- name: docker-tls
+  secret:
+    secretName: {{ .Values.config.dockerTls.secretName }}
+    defaultMode: 0440
+    items:
+      - key: ca.pem
+        path: ca.pem
+      - key: cert.pem
+        path: cert.pem
+      - key: key.pem
+        path: key.pem
+{{- end }}
+{{- end }}

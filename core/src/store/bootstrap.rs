@@ -98,7 +98,8 @@ impl Store {
         if !had_environment {
             // With its one host: the configured Docker endpoint. A plain `tcp://` one is the
             // deployment's own choice, so the environment is marked for local development.
-            let plain = is_plain_network_endpoint(&defaults.docker_endpoint, false);
+            let plain = is_plain_network_endpoint(&defaults.docker_endpoint, defaults.docker_tls.is_some());
+            let tls_enc = defaults.docker_tls.as_ref().map(|tls| tls.seal(&config.secrets));
             conn.transaction::<_, diesel::result::Error, _>(async |conn| {
                 let environment_id: Option<i64> = diesel::insert_into(environments::table)
                     .values((
@@ -119,6 +120,7 @@ impl Store {
                             hosts::address.eq(&defaults.host_address),
                             hosts::port_min.eq(defaults.port_min),
                             hosts::port_max.eq(defaults.port_max),
+                            hosts::tls_enc.eq(tls_enc),
                         ))
                         .execute(conn)
                         .await?;
@@ -126,6 +128,29 @@ impl Store {
                 Ok(())
             })
             .await?;
+        } else if let Some(tls) = &defaults.docker_tls {
+            // Renewed client certificates (a Secret updated): the first host, where it still
+            // has the configured endpoint, takes the configured material.
+            let host: Option<(i64, Option<Vec<u8>>)> = hosts::table
+                .inner_join(environments::table)
+                .filter(environments::name.eq(DEFAULT_ENVIRONMENT))
+                .filter(hosts::name.eq(DEFAULT_HOST))
+                .filter(hosts::docker_endpoint.eq(&defaults.docker_endpoint))
+                .filter(hosts::deleted_at.is_null())
+                .select((hosts::id, hosts::tls_enc))
+                .first(&mut conn)
+                .await
+                .optional()?;
+            if let Some((id, sealed)) = host {
+                let current = sealed.and_then(|s| config.secrets.open(&s).ok());
+                let configured = serde_json::to_string(tls).expect("PEM strings serialise");
+                if current.as_deref() != Some(configured.as_str()) {
+                    diesel::update(hosts::table.find(id))
+                        .set(hosts::tls_enc.eq(Some(tls.seal(&config.secrets))))
+                        .execute(&mut conn)
+                        .await?;
+                }
+            }
         }
         // One default plan per engine, made once: a catalog that ever had a plan of that engine
         // (retired ones count) is left as its admins made it.
