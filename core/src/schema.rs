@@ -259,7 +259,22 @@ diesel::joinable!(engines -> environments (environment_id));
 diesel::joinable!(engines -> hosts (host_id));
 diesel::joinable!(hosts -> environments (environment_id));
 
+// Idempotency-Key on creates (migration 2026-12-08-000001_idempotency).
+diesel::table! {
+    idempotency_keys (user_id, key) {
+        user_id -> Int8,
+        key -> Text,
+        operation -> Text,
+        request_hash -> Text,
+        database_id -> Nullable<Int8>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(idempotency_keys -> databases (database_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    idempotency_keys,
     teams,
     api_users,
     team_members,

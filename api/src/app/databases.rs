@@ -2,7 +2,10 @@
 
 use dbaas_core::model::{DatabaseDetail, DatabaseStatus, NewDatabase, Plan, Ref, TaskKind, Team};
 use dbaas_core::names::normalize_database_name;
-use dbaas_core::store::{Caller, DatabaseChanges, DatabaseFilter, Page, PageRequest};
+use dbaas_core::store::{
+    Caller, Creation, DatabaseChanges, DatabaseFilter, EarlierRequest, IdempotencyKey, Page, PageRequest,
+    DATABASE_CREATE,
+};
 
 use super::{parse_reference, validate, App, AppError, AppResult, ResourceKind, Waited};
 use crate::params::{DatabaseCreate, DatabaseUpdate};
@@ -68,7 +71,26 @@ impl App {
     }
 
     /// Records the database and enqueues its provisioning; the worker does the rest.
-    pub async fn database_create(&self, caller: &Caller, params: DatabaseCreate) -> AppResult<DatabaseDetail> {
+    /// Records a database and enqueues its provisioning. With an idempotency key, a request
+    /// this caller made before with that key answers the database it made (nothing new is
+    /// recorded or enqueued); the key reused for another request answers 422.
+    pub async fn database_create(
+        &self,
+        caller: &Caller,
+        params: DatabaseCreate,
+        idempotency_key: Option<String>,
+    ) -> AppResult<DatabaseDetail> {
+        let key = idempotency_key.map(|key| IdempotencyKey {
+            user_id: caller.user_id,
+            key,
+            operation: DATABASE_CREATE,
+            request_hash: request_digest(&params),
+        });
+        if let Some(key) = &key {
+            if let Some(earlier) = self.store.idempotency_find(key.user_id, &key.key).await? {
+                return self.earlier(caller, key, earlier).await;
+            }
+        }
         let name = validate::database_name(&params.name)?;
         let description = params.description.unwrap_or_default();
         validate::description(&description)?;
@@ -104,16 +126,28 @@ impl App {
 
         let created = self
             .store
-            .database_create(NewDatabase {
-                name,
-                team_id,
-                plan_id: plan.id,
-                environment_id: environment.id,
-                project_id,
-                description: description.into(),
-                tags: tags.into_iter().map(String::from).collect(),
-            })
+            .database_create(
+                NewDatabase {
+                    name,
+                    team_id,
+                    plan_id: plan.id,
+                    environment_id: environment.id,
+                    project_id,
+                    description: description.into(),
+                    tags: tags.into_iter().map(String::from).collect(),
+                },
+                key.as_ref(),
+            )
             .await?;
+        let created = match created {
+            Creation::New(created) => *created,
+            // The same key, at the same moment: the other request made it.
+            Creation::Earlier(earlier) => {
+                return self
+                    .earlier(caller, key.as_ref().expect("only a key finds"), earlier)
+                    .await;
+            }
+        };
         self.queue.enqueue(&created.task).await;
         tracing::info!(
             database_id = created.database.id,
@@ -121,6 +155,30 @@ impl App {
             "database requested"
         );
         Ok(self.store.database_detail(created.database.id).await?)
+    }
+
+    /// What an earlier request with the caller's key made, when it was this request.
+    async fn earlier(
+        &self,
+        caller: &Caller,
+        key: &IdempotencyKey,
+        earlier: EarlierRequest,
+    ) -> AppResult<DatabaseDetail> {
+        let same = earlier.operation == key.operation && earlier.request_hash == key.request_hash;
+        match earlier.database_id {
+            Some(id) if same => {
+                tracing::info!(database_id = id, "database request repeated with its idempotency key");
+                self.database_get(caller, id).await
+            }
+            _ => Err(AppError::Unprocessable {
+                field: Some("Idempotency-Key"),
+                message: format!(
+                    "the Idempotency-Key '{}' was used for another request: a retry must repeat \
+                     the request exactly, and a new request needs a new key",
+                    key.key
+                ),
+            }),
+        }
     }
 
     /// A database the caller may see (operators see every team's).
@@ -315,4 +373,11 @@ impl App {
         self.queue.start_task(&self.store, id, kind).await?;
         Ok(self.store.database_detail(id).await?)
     }
+}
+
+/// A digest of a create request, to tell a retry from another request under the same key.
+fn request_digest(params: &DatabaseCreate) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("{params:?}").as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -2,7 +2,7 @@
 
 use poem::web::Data;
 use poem::Request;
-use poem_openapi::param::{Path, Query};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
@@ -57,15 +57,25 @@ impl Api {
     /// Create a database
     ///
     /// Records the database with its owner credential `u_<name>` and starts provisioning it.
+    /// A client that did not get the answer may send the same request again with the same
+    /// `Idempotency-Key`: it gets the database the first one made, never a second one.
     #[oai(path = "/api/database", method = "post", operation_id = "database_create")]
     async fn database_create(
         &self,
         auth: BasicAuth,
         Data(app): Data<&App>,
         req: &Request,
+        /// A key of your choosing (1 to 255 visible ASCII characters, such as a UUID), unique
+        /// per request: a retry with the same key and the same body answers the database the
+        /// first request made; the key with another body answers 422. Keys are yours alone.
+        #[oai(
+            name = "Idempotency-Key",
+            validator(min_length = 1, max_length = 255, pattern = r"^[!-~]+$")
+        )]
+        idempotency_key: Header<Option<String>>,
         body: Json<DatabaseCreate>,
     ) -> ApiResult<Accepted> {
-        let detail = app.database_create(&auth.0, body.0).await?;
+        let detail = app.database_create(&auth.0, body.0, idempotency_key.0).await?;
         Ok(accepted(DatabaseView::new(&Links::for_request(app, req), &detail)))
     }
 

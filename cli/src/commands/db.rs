@@ -77,6 +77,9 @@ pub enum Db {
     },
 }
 
+/// How many times `db create` sends its request again when no answer came (same key).
+const CREATE_RETRIES: u32 = 2;
+
 const COLUMNS: &[Column] = &[
     ("ID", "/id"),
     ("NAME", "/name"),
@@ -159,7 +162,23 @@ pub async fn run(ctx: &Ctx, command: Db) -> Result<(), CliError> {
                     Some(tags.iter().map(|t| arg("tags", t)).collect::<Result<_, _>>()?)
                 },
             };
-            let view = api.database_create(&body).await?.into_inner();
+            // One key for this command: when an answer is lost on the way, the retry gets
+            // the database the first try made, never a second one.
+            let key: types::DatabaseCreateIdempotencyKey = uuid::Uuid::new_v4()
+                .to_string()
+                .parse()
+                .map_err(|e| CliError::Other(format!("the idempotency key: {e}")))?;
+            let mut retries = CREATE_RETRIES;
+            let view = loop {
+                match api.database_create(Some(&key), &body).await {
+                    Err(progenitor_client::Error::CommunicationError(e)) if retries > 0 => {
+                        retries -= 1;
+                        eprintln!("dbaas: no answer to the create ({e}); trying again with the same key");
+                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    }
+                    answer => break answer?.into_inner(),
+                }
+            };
             if wait.no_wait {
                 return ctx.out.object(&view);
             }

@@ -9,6 +9,7 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 use rand::distr::{Alphanumeric, SampleString};
 
 use super::engines::place;
+use super::idempotency::{self, EarlierRequest, IdempotencyKey};
 use super::page::{load_rows, Page, PageRequest};
 use super::tx::{insert_task, TxError};
 use super::{Conn, Store, StoreError, StoreResult};
@@ -25,6 +26,14 @@ pub struct CreatedDatabase {
     pub database: Database,
     pub credential: Credential,
     pub task: Task,
+}
+
+/// What a create did: recorded a new database, or found the one an earlier request with the
+/// same idempotency key recorded.
+#[derive(Debug, Clone)]
+pub enum Creation {
+    New(Box<CreatedDatabase>),
+    Earlier(EarlierRequest),
 }
 
 /// Which databases a list shows.
@@ -231,11 +240,20 @@ impl Store {
     /// Records a database, its owner credential (no password yet) and a queued provisioning
     /// task, all or nothing. Refused when the name is taken in the environment or the team's
     /// quota there is used up.
-    pub async fn database_create(&self, new: NewDatabase) -> StoreResult<CreatedDatabase> {
+    /// Records a database, its owner credential and its provisioning task, placed on a host.
+    /// With `key`, the key is recorded in the same transaction; a key this user gave before
+    /// (or gives at the same moment) records nothing and answers [`Creation::Earlier`].
+    pub async fn database_create(&self, new: NewDatabase, key: Option<&IdempotencyKey>) -> StoreResult<Creation> {
         let mut conn = self.conn().await?;
         let uid = Alphanumeric.sample_string(&mut rand::rng(), 12).to_lowercase();
         let result = conn
             .transaction::<_, TxError, _>(async |conn| {
+                if let Some(key) = key {
+                    // A concurrent request with the key waits here until the first commits.
+                    if let Some(earlier) = idempotency::claim(conn, key).await? {
+                        return Ok(Creation::Earlier(earlier));
+                    }
+                }
                 // The team row serialises creations, so two requests cannot both take the
                 // last database of a quota.
                 let limit: i32 = teams::table
@@ -289,11 +307,14 @@ impl Store {
                     .await?;
                 place(conn, database.id, &plan).await?;
                 let task = insert_task(conn, TaskKind::ProvisionDatabase, database.id, Some(credential.id)).await?;
-                Ok(CreatedDatabase {
+                if let Some(key) = key {
+                    idempotency::settle(conn, key, database.id).await?;
+                }
+                Ok(Creation::New(Box::new(CreatedDatabase {
                     database,
                     credential,
                     task,
-                })
+                })))
             })
             .await;
         result
