@@ -23,6 +23,8 @@ pub struct Processes {
     /// Variables every process of the stack gets on top of the stack's own
     /// ([`TestStack::start_processes_with`]).
     env: Vec<(String, String)>,
+    /// More api and worker processes beside the first of each ([`TestStack::start_replica`]).
+    replicas: Vec<Child>,
     /// Containers of the control-plane image ([`TestStack::start_containers`]), removed on drop.
     containers: Vec<String>,
     api: Option<Child>,
@@ -35,6 +37,10 @@ pub struct Processes {
 
 impl Processes {
     pub(crate) fn kill_all(&mut self) {
+        for child in &mut self.replicas {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
         for name in self.containers.drain(..) {
             let _ = Command::new("docker").args(["rm", "-f", &name]).output();
         }
@@ -279,6 +285,35 @@ impl TestStack {
             String::from_utf8_lossy(&output.stderr)
         );
         (output.status, printed)
+    }
+
+    /// Starts one more api process (on a free port) or worker process beside the stack's:
+    /// its index for [`Self::kill_replica`], and for an api, its base URL.
+    pub async fn start_replica(&mut self, binary: &str) -> (usize, Option<String>) {
+        let (listener, base_url) = free_listener().await;
+        let listen = listener.local_addr().expect("addr").to_string();
+        drop(listener);
+        let metrics = std::net::SocketAddr::from(([127, 0, 0, 1], crate::free_port())).to_string();
+        let child = match binary {
+            "dbaas-api" => self.spawn(binary, &[("DBAAS_LISTEN", listen.as_str())]),
+            "dbaas-worker" => self.spawn(binary, &[("DBAAS_WORKER_METRICS_LISTEN", metrics.as_str())]),
+            other => panic!("no replicas of {other}"),
+        };
+        self.processes.replicas.push(child);
+        let index = self.processes.replicas.len() - 1;
+        if binary == "dbaas-api" {
+            self.wait_for_api_at(&base_url, || false).await;
+            (index, Some(base_url))
+        } else {
+            (index, None)
+        }
+    }
+
+    /// SIGKILLs a process [`Self::start_replica`] started.
+    pub fn kill_replica(&mut self, index: usize) {
+        let child = &mut self.processes.replicas[index];
+        child.kill().expect("SIGKILL the replica");
+        child.wait().expect("reap the replica");
     }
 
     /// Starts a (new) worker process.

@@ -240,7 +240,7 @@ impl TestStack {
     }
 
     /// [`Self::wait_for_api`] for the api at `base_url`.
-    async fn wait_for_api_at(&self, base_url: &str, stopped: impl Fn() -> bool) {
+    pub(crate) async fn wait_for_api_at(&self, base_url: &str, stopped: impl Fn() -> bool) {
         let (health, stopped) = (&format!("{base_url}/health"), &stopped);
         retry(Duration::from_secs(30), Duration::from_millis(50), || async {
             assert!(!stopped(), "the api stopped during start-up");
