@@ -44,7 +44,7 @@ async fn two_apis_and_two_workers_make_every_database_once_through_kills() {
         .map(|i| if i % 2 == 0 { first.as_str() } else { second.as_str() })
         .collect();
     let answers = futures_util::future::join_all((0..DATABASES / 2).map(|i| create(stack_ref, bases[i], i))).await;
-    let mut ids = vec![None; DATABASES];
+    let mut ids = [None; DATABASES];
     for (i, answer) in answers.into_iter().enumerate() {
         let (status, body) = answer.expect("both apis answer");
         assert_eq!(status, 202, "{body}");
