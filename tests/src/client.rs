@@ -58,6 +58,21 @@ impl TestStack {
         self.as_admin().delete(path).await
     }
 
+    /// Resets a credential's password as the admin (an empty POST body, as curl `-d ''`
+    /// sends); the answer must be 200 with the new password. Returns the credential's view.
+    pub async fn reset_password(&self, credential_id: i64) -> Value {
+        let response = self
+            .http
+            .post(self.url(&format!("/api/credential/{credential_id}/reset_password/")))
+            .basic_auth(&self.admin_user, Some(&self.admin_password))
+            .body("")
+            .send()
+            .await
+            .expect("reset_password");
+        assert_eq!(response.status(), 200, "reset_password");
+        response.json().await.expect("the reset's answer")
+    }
+
     /// The connection URI of a database's owner credential (its first).
     pub async fn owner_uri(&self, database: &Value) -> String {
         let link = database["credentials"][0]["_links"]["self"]

@@ -230,16 +230,7 @@ async fn a_reset_password_works_at_once_and_the_old_one_is_refused(engine: Engin
     before.create_table("t").await.unwrap();
     before.insert("t", 7).await.unwrap();
 
-    let response = stack
-        .http
-        .post(stack.url(&format!("/api/credential/{credential}/reset_password/")))
-        .basic_auth(&stack.admin_user, Some(&stack.admin_password))
-        .body("")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let reset: serde_json::Value = response.json().await.unwrap();
+    let reset = stack.reset_password(credential).await;
     let new_uri = reset["connection_uri"].as_str().unwrap();
     assert_ne!(new_uri, owner_uri);
     assert_eq!(

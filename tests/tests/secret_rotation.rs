@@ -14,17 +14,10 @@ const NEW_PREFIX: &[u8] = b"\x01\x02k2";
 /// superuser password to apply it); the new URI.
 async fn reset(stack: &TestStack, database: &Value) -> String {
     let credential = id_of(database["credentials"][0]["_links"]["self"].as_str().unwrap());
-    let response = stack
-        .http
-        .post(stack.url(&format!("/api/credential/{credential}/reset_password/")))
-        .basic_auth(&stack.admin_user, Some(&stack.admin_password))
-        .body("")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let reset: Value = response.json().await.unwrap();
-    reset["connection_uri"].as_str().unwrap().to_owned()
+    stack.reset_password(credential).await["connection_uri"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 /// Every sealed secret of the catalog, as `(table.column, bytes)`.
