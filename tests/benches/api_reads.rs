@@ -101,9 +101,10 @@ fn print(name: &str, load: Load, base: Option<Load>) {
 /// others round the `teams`.
 async fn fill(catalog: &tokio_postgres::Client, from: i64, to: i64, teams: &[i64], tenant_team: i64) {
     let statements = [
-        "INSERT INTO engines (uid, environment_id, plan_id, kind, image, memory_bytes, cpu_millis,
-                              container_name, volume_name, port, state, assigned_at)
-         SELECT 'bench' || g, 1, 1, 'postgres', 'dbaas/postgres:15', 268435456, 500,
+        "INSERT INTO engines (uid, environment_id, host_id, plan_id, kind, image, memory_bytes,
+                              cpu_millis, container_name, volume_name, port, state, assigned_at)
+         SELECT 'bench' || g, 1, (SELECT min(id) FROM hosts WHERE environment_id = 1), 1,
+                'postgres', 'dbaas/postgres:15', 268435456, 500,
                 'dbaas-bench' || g || '-bench' || g, 'dbaas-bench' || g || '-bench' || g || '-data',
                 20000 + g, 'assigned', now()
            FROM generate_series($1::bigint, $2::bigint) g",

@@ -1,5 +1,9 @@
 //! Keyset pagination: pages are cut by id, so they stay stable while rows are added.
 
+use diesel::pg::Pg;
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::QueryResult;
+
 /// Where a page starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cursor {
@@ -83,6 +87,57 @@ impl<T> Page<T> {
     }
 }
 
+/// How many rows a page's query asks for at most, written into its SQL: the fewest of these
+/// that holds `size + 1` rows (the extra ones are dropped).
+const ROW_LIMITS: [i64; 7] = [11, 26, 51, 101, 201, 501, 1001];
+
+/// A query with its `LIMIT` written into the SQL instead of bound as a parameter, from a few
+/// values ([`ROW_LIMITS`]).
+///
+/// Why: the pool's connections keep each query as a prepared statement, and Postgres plans a
+/// prepared statement afresh on every execution (a "custom" plan) until the plan that ignores
+/// the parameters (the "generic" one) looks no dearer. For a generic plan a bound `LIMIT` is an
+/// unknown one, which Postgres takes for a tenth of the rows: the generic plan then looked far
+/// dearer than it is, so a page was planned on every request, and planning a page's six-table
+/// join took several times as long as running it. With the limit written out the generic plan
+/// is costed as it runs, and after five executions a connection stops planning the query.
+#[derive(Debug, Clone, Copy)]
+pub struct Limited<Q> {
+    query: Q,
+    limit: i64,
+}
+
+impl<Q> Limited<Q> {
+    /// `query` limited to at least `rows` rows (at most the largest of [`ROW_LIMITS`]).
+    pub fn new(query: Q, rows: i64) -> Self {
+        let limit = ROW_LIMITS
+            .iter()
+            .copied()
+            .find(|&limit| limit >= rows)
+            .unwrap_or(ROW_LIMITS[ROW_LIMITS.len() - 1]);
+        Self { query, limit }
+    }
+}
+
+impl<Q: Query> Query for Limited<Q> {
+    type SqlType = Q::SqlType;
+}
+
+/// Not a static id: the SQL depends on the limit, so the statement cache keys it by its text.
+impl<Q> QueryId for Limited<Q> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<Q: QueryFragment<Pg>> QueryFragment<Pg> for Limited<Q> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        self.query.walk_ast(out.reborrow())?;
+        out.push_sql(" LIMIT ");
+        out.push_sql(&self.limit.to_string());
+        Ok(())
+    }
+}
+
 /// Loads the rows of one page, up to `size + 1` in ascending id order (what
 /// [`Page::from_rows`] takes): `$query` is a closure giving the filtered, boxed, unselected
 /// query; `$id` the id column; `$select` what to select.
@@ -90,35 +145,32 @@ macro_rules! load_rows {
     ($conn:expr, $query:expr, $id:expr, $select:expr, $request:expr) => {{
         use diesel::prelude::*;
         use diesel_async::RunQueryDsl;
-        use $crate::store::page::Cursor;
+        use $crate::store::page::{Cursor, Limited};
         let request = $request;
         let limit = request.size + 1;
+        let take = usize::try_from(limit).unwrap_or(usize::MAX);
         match request.cursor {
             Cursor::Start => {
-                $query()
-                    .select($select)
-                    .order($id.asc())
-                    .limit(limit)
-                    .load($conn)
-                    .await?
-            }
-            Cursor::After(after) => {
-                $query()
-                    .filter($id.gt(after))
-                    .select($select)
-                    .order($id.asc())
-                    .limit(limit)
-                    .load($conn)
-                    .await?
-            }
-            Cursor::Before(before) => {
-                let mut rows: Vec<_> = $query()
-                    .filter($id.lt(before))
-                    .select($select)
-                    .order($id.desc())
-                    .limit(limit)
+                let mut rows: Vec<_> = Limited::new($query().select($select).order($id.asc()), limit)
                     .load($conn)
                     .await?;
+                rows.truncate(take);
+                rows
+            }
+            Cursor::After(after) => {
+                let mut rows: Vec<_> =
+                    Limited::new($query().filter($id.gt(after)).select($select).order($id.asc()), limit)
+                        .load($conn)
+                        .await?;
+                rows.truncate(take);
+                rows
+            }
+            Cursor::Before(before) => {
+                let mut rows: Vec<_> =
+                    Limited::new($query().filter($id.lt(before)).select($select).order($id.desc()), limit)
+                        .load($conn)
+                        .await?;
+                rows.truncate(take);
                 rows.reverse();
                 rows
             }
@@ -147,6 +199,18 @@ mod tests {
 
     fn page(rows: &[i64], cursor: Cursor, size: i64) -> Page<i64> {
         Page::from_rows(rows.to_vec(), 10, &PageRequest { cursor, size }, |r| *r)
+    }
+
+    #[test]
+    fn a_limit_is_written_from_a_few_values() {
+        use diesel::prelude::*;
+
+        use crate::schema::plans;
+        let sql = |rows| diesel::debug_query::<Pg, _>(&Limited::new(plans::table.select(plans::id), rows)).to_string();
+        assert!(sql(3).contains(" LIMIT 11 "), "{}", sql(3));
+        assert!(sql(101).contains(" LIMIT 101 "), "{}", sql(101));
+        assert!(sql(102).contains(" LIMIT 201 "), "{}", sql(102));
+        assert!(sql(5000).contains(" LIMIT 1001 "), "{}", sql(5000));
     }
 
     #[test]
