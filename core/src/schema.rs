@@ -195,6 +195,7 @@ diesel::table! {
         target_image -> Nullable<Text>,
         target_plan_id -> Nullable<Int8>,
         allow_restart -> Bool,
+        target_engine_id -> Nullable<Int8>,
     }
 }
 
@@ -259,6 +260,25 @@ diesel::joinable!(engines -> environments (environment_id));
 diesel::joinable!(engines -> hosts (host_id));
 diesel::joinable!(hosts -> environments (environment_id));
 
+diesel::table! {
+    database_moves (id) {
+        id -> Int8,
+        database_id -> Int8,
+        task_id -> Int8,
+        from_engine_id -> Int8,
+        to_engine_id -> Int8,
+        from_host_id -> Int8,
+        to_host_id -> Int8,
+        from_endpoint -> Text,
+        to_endpoint -> Text,
+        bytes -> Int8,
+        downtime_ms -> Int8,
+        moved_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(database_moves -> databases (database_id));
+
 // Idempotency-Key on creates (migration 2026-12-08-000001_idempotency).
 diesel::table! {
     idempotency_keys (user_id, key) {
@@ -274,6 +294,7 @@ diesel::table! {
 diesel::joinable!(idempotency_keys -> databases (database_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    database_moves,
     idempotency_keys,
     teams,
     api_users,

@@ -139,18 +139,7 @@ impl DockerHost {
     /// Returns the container's id, and whether it was made now (from `spec`) rather than
     /// found.
     pub async fn ensure_running(&self, spec: &ContainerSpec) -> ProvisionResult<(String, bool)> {
-        self.docker
-            .create_volume(VolumeCreateRequest {
-                name: Some(spec.volume.clone()),
-                labels: Some(spec.labels.clone()),
-                ..Default::default()
-            })
-            .await?;
-        let (id, made) = match self.docker.inspect_container(&spec.name, None).await {
-            Ok(existing) => (existing.id.unwrap_or_else(|| spec.name.clone()), false),
-            Err(e) if status_of(&e) == Some(404) => (self.create(spec).await?, true),
-            Err(e) => return Err(e.into()),
-        };
+        let (id, made) = self.ensure_created(spec).await?;
         if !spec.files.is_empty() && !self.is_running(&spec.name).await? {
             self.put_files(&spec.name, &spec.user, &spec.files).await?;
         }
@@ -160,6 +149,59 @@ impl DockerHost {
             other => other?,
         }
         Ok((id, made))
+    }
+
+    /// Creates the volume and the container, each only if missing, without starting it or
+    /// writing its files. Returns the container's id, and whether it was made now.
+    pub async fn ensure_created(&self, spec: &ContainerSpec) -> ProvisionResult<(String, bool)> {
+        self.docker
+            .create_volume(VolumeCreateRequest {
+                name: Some(spec.volume.clone()),
+                labels: Some(spec.labels.clone()),
+                ..Default::default()
+            })
+            .await?;
+        match self.docker.inspect_container(&spec.name, None).await {
+            Ok(existing) => Ok((existing.id.unwrap_or_else(|| spec.name.clone()), false)),
+            Err(e) if status_of(&e) == Some(404) => Ok((self.create(spec).await?, true)),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Streams the directory `path` of a container (stopped, or running) into the same path
+    /// of a container of another host (created, not started), through both Docker APIs as a
+    /// tar archive: never held in memory, owners and modes kept. Returns the bytes streamed.
+    /// A read that fails midway fails the write: the target then holds a partial copy, to be
+    /// made again.
+    pub async fn copy_directory(&self, from: &str, path: &str, to: &DockerHost, into: &str) -> ProvisionResult<u64> {
+        use futures_util::StreamExt;
+        use std::sync::atomic::{AtomicU64, Ordering};
+        use std::sync::Arc;
+        let parent = std::path::Path::new(path)
+            .parent()
+            .and_then(|p| p.to_str())
+            .filter(|p| !p.is_empty())
+            .ok_or_else(|| ProvisionError::Invalid(format!("cannot copy '{path}': it has no parent directory")))?;
+        let options = bollard::query_parameters::DownloadFromContainerOptionsBuilder::default()
+            .path(path)
+            .build();
+        let bytes = Arc::new(AtomicU64::new(0));
+        let counted = Arc::clone(&bytes);
+        let archive = self
+            .docker
+            .download_from_container(from, Some(options))
+            .map(move |chunk| {
+                let chunk = chunk.map_err(std::io::Error::other)?;
+                counted.fetch_add(chunk.len() as u64, Ordering::Relaxed);
+                Ok(chunk)
+            });
+        let options = bollard::query_parameters::UploadToContainerOptionsBuilder::default()
+            .path(parent)
+            .build();
+        to.docker
+            .upload_to_container(into, Some(options), bollard::body_try_stream(archive))
+            .await?;
+        Ok(bytes.load(Ordering::Relaxed))
     }
 
     async fn create(&self, spec: &ContainerSpec) -> ProvisionResult<String> {

@@ -179,6 +179,14 @@ pub trait Engine: Send + Sync {
         Ok(())
     }
 
+    /// Writes what the engine holds in memory to its data files before a clean stop whose
+    /// files are then copied elsewhere (Postgres: `CHECKPOINT`, so that the shutdown's own
+    /// checkpoint has little left to write). Engines that need nothing: nothing.
+    async fn checkpoint(&self, admin: Superuser<'_>) -> ProvisionResult<()> {
+        let _ = admin;
+        Ok(())
+    }
+
     /// Creates `database` owned by `owner`, or brings an existing one to that state: the role
     /// exists, can log in with the given password, and owns the database.
     async fn ensure_database(&self, admin: Superuser<'_>, database: &str, owner: &RoleSpec<'_>) -> ProvisionResult<()>;

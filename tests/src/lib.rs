@@ -24,6 +24,7 @@
 pub mod client;
 pub mod dockerd;
 pub mod engines;
+pub mod hosts;
 pub mod metrics;
 pub mod pickup;
 pub mod pool;

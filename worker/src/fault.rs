@@ -5,7 +5,8 @@
 //!
 //! The steps, in the order a job meets them: `provision.port`, `provision.password`,
 //! `provision.container`, `provision.ready`, `provision.roles`; `rotate.pending`,
-//! `rotate.applied`; `destroy.begin`, `destroy.dumped`.
+//! `rotate.applied`; `destroy.begin`, `destroy.dumped`; `move.prepared`, `move.stopped`,
+//! `move.copied`, `move.verified`.
 
 use crate::error::{JobError, JobResult};
 use crate::Context;

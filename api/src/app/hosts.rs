@@ -59,7 +59,7 @@ impl App {
         Ok(self.store.environment_find(&Ref::Id(environment_id)).await?)
     }
 
-    async fn with_use(&self, host: Host) -> AppResult<HostDetail> {
+    pub(super) async fn host_detail(&self, host: Host) -> AppResult<HostDetail> {
         let used = self
             .store
             .host_uses(&[host.id])
@@ -88,7 +88,7 @@ impl App {
     pub async fn host_get(&self, caller: &Caller, environment_id: i64, id: i64) -> AppResult<HostDetail> {
         self.environment_for_hosts(caller, environment_id).await?;
         let host = self.store.host_in_environment(environment_id, id).await?;
-        self.with_use(host).await
+        self.host_detail(host).await
     }
 
     pub async fn host_create(&self, caller: &Caller, environment_id: i64, params: HostCreate) -> AppResult<HostDetail> {
@@ -120,7 +120,7 @@ impl App {
         };
         let host = self.store.host_create(new).await?;
         tracing::info!(host_id = host.id, host = %host.name, environment_id, "host added");
-        self.with_use(host).await
+        self.host_detail(host).await
     }
 
     /// Changes a host. Cordoning one stops placement on it at once; its engines keep running.
@@ -180,7 +180,7 @@ impl App {
         if let Some(state) = state {
             tracing::info!(host_id = id, host = %host.name, %state, "host state changed");
         }
-        self.with_use(host).await
+        self.host_detail(host).await
     }
 
     /// Deletes a host no engine is on.

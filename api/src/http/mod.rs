@@ -24,6 +24,7 @@ pub mod error;
 mod hosts;
 mod links;
 mod metrics;
+mod moves;
 mod orphans;
 mod paging;
 mod plans;
@@ -92,7 +93,7 @@ type Apis = (
     teams::Api,
     users::Api,
     // Operations: tuples have `Default` up to twelve members, so these share one.
-    (orphans::Api, engines::Api, hosts::Api),
+    (orphans::Api, engines::Api, hosts::Api, moves::Api),
     certificates::Api,
     audit::Api,
 );

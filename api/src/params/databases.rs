@@ -78,3 +78,14 @@ pub struct DatabaseUpdate {
     #[oai(nullable)]
     pub restart: Option<bool>,
 }
+
+/// A move of a database's engine, with its data, to another host of its environment.
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+pub struct DatabaseMoveRequest {
+    /// The host to move to: its id or its name, in the database's environment, on another
+    /// Docker engine. Absent or null: the host placement chooses (the one with the most
+    /// free memory among those that take engines).
+    #[oai(nullable)]
+    pub host: Option<Reference>,
+}

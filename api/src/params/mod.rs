@@ -19,7 +19,7 @@ mod text;
 mod users;
 
 pub use credentials::CredentialCreate;
-pub use databases::{DatabaseCreate, DatabaseUpdate};
+pub use databases::{DatabaseCreate, DatabaseMoveRequest, DatabaseUpdate};
 pub use engines::EngineUpgrade;
 pub use environments::{EnvironmentCreate, EnvironmentUpdate};
 pub use hosts::{HostCreate, HostUpdate};

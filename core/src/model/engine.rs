@@ -25,6 +25,9 @@ text_enum!(
         Pooled => "pooled",
         /// Serving a database (or, started for one, on its way to).
         Assigned => "assigned",
+        /// A move's target: made on another host with a copy of a database's data, serving it
+        /// once verified (then `assigned`), removed if the move fails.
+        Incoming => "incoming",
         /// To be removed (a `remove_engine` task): a pooled engine whose plan changed, or
         /// whose container stopped.
         Retiring => "retiring",

@@ -118,7 +118,8 @@ pub struct Assessment {
 
 /// Whether the catalog wants the engine's container running: a pooled engine, or one that
 /// serves a database in a status that has a running engine. An engine still being started,
-/// being retired, or serving only a database on its way in or out has no such claim.
+/// being retired, a move's incoming engine (its move runs it), or serving only a database
+/// on its way in or out has no such claim.
 /// An engine an operator stopped has no such claim either.
 pub fn should_run(engine: &Engine, databases: &[Database]) -> bool {
     engine.was_provisioned()
@@ -126,7 +127,7 @@ pub fn should_run(engine: &Engine, databases: &[Database]) -> bool {
         && match engine.state {
             EngineState::Pooled => true,
             EngineState::Assigned => databases.iter().any(|d| DatabaseStatus::RUNNING.contains(&d.status)),
-            EngineState::Starting | EngineState::Retiring | EngineState::Removed => false,
+            EngineState::Starting | EngineState::Incoming | EngineState::Retiring | EngineState::Removed => false,
         }
 }
 

@@ -15,6 +15,9 @@ text_enum!(
         Active => "active",
         /// Takes no new engines; those on it keep running.
         Cordoned => "cordoned",
+        /// Takes no new engines, and the workers move those on it to other hosts (a
+        /// `move_database` task each); cordoned once empty.
+        Draining => "draining",
     }
 );
 

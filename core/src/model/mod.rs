@@ -13,6 +13,7 @@ mod catalog;
 mod certificate;
 mod credential;
 mod database;
+mod database_move;
 mod dump;
 mod engine;
 mod fleet;
@@ -27,6 +28,7 @@ pub use catalog::{Environment, EnvironmentChanges, NewEnvironment, NewPlan, Plan
 pub use certificate::{CertificateAuthority, EngineCertificate, NewCertificateAuthority};
 pub use credential::{owner_username, Credential, Privileges};
 pub use database::{Database, DatabaseDetail, DatabaseStatus, Health, NewDatabase};
+pub use database_move::{DatabaseMove, NewDatabaseMove};
 pub use dump::{Dump, DumpFormat};
 pub use engine::{Engine, EngineDesired, EngineKind, EngineNames, EngineState, STOPPED_BY_OPERATOR};
 pub use fleet::{

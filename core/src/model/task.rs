@@ -51,6 +51,10 @@ text_enum!(
         /// A move of a database to another plan of its engine and image: its engine's memory
         /// and CPU limits changed on the running container (`Task::target_plan_id`).
         ResizeDatabase => "resize_database",
+        /// A move of a database's engine, with its data, to another host: its engine stopped
+        /// cleanly, its data streamed to a new engine there (`Task::target_engine_id`), which
+        /// serves the database once verified.
+        MoveDatabase => "move_database",
     }
 );
 
@@ -77,6 +81,8 @@ impl TaskKind {
             }
             // A tenant's resize, of a database in use: it stays `ready` throughout.
             TaskKind::ResizeDatabase => (&[Ready], None),
+            // An operator's move, or a drain's: a database whose engine holds its data.
+            TaskKind::MoveDatabase => (&[Ready, Quarantined], None),
             // Work on an engine that serves no database, or on none.
             TaskKind::StartEngine | TaskKind::RemoveEngine | TaskKind::Reconcile => (&[], None),
         }
@@ -131,4 +137,6 @@ pub struct Task {
     pub target_plan_id: Option<i64>,
     /// Whether a `resize_database` task may restart the engine (asked explicitly).
     pub allow_restart: bool,
+    /// The engine a `move_database` task moves its database to.
+    pub target_engine_id: Option<i64>,
 }

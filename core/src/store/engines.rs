@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use rand::distr::{Alphanumeric, SampleString};
 
-use super::hosts::choose_host;
+use super::hosts::{choose_host, Among};
 use super::tx::{lock_database, TxError};
 use super::{Store, StoreError, StoreResult};
 use crate::model::{Database, Engine, EngineKind, EngineNames, EngineState, Host, HostState, Plan, TaskKind};
@@ -177,7 +177,7 @@ pub(crate) async fn place(conn: &mut AsyncPgConnection, database_id: i64, plan: 
     let engine = match take_pooled(conn, database.environment_id, plan).await? {
         Some(engine) => engine,
         None => {
-            let host = choose_host(conn, database.environment_id, plan)
+            let host = choose_host(conn, database.environment_id, plan, Among::All)
                 .await?
                 .map_err(|why| TxError::Refused(StoreError::Conflict(why)))?;
             diesel::insert_into(engines::table)

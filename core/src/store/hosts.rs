@@ -46,6 +46,19 @@ impl Store {
             .map_err(StoreError::lookup("host"))
     }
 
+    /// A live host of an environment, by name.
+    pub async fn host_named(&self, environment_id: i64, name: &str) -> StoreResult<Host> {
+        let mut conn = self.conn().await?;
+        hosts::table
+            .filter(hosts::name.eq(name))
+            .filter(hosts::environment_id.eq(environment_id))
+            .filter(hosts::deleted_at.is_null())
+            .select(Host::as_select())
+            .first(&mut conn)
+            .await
+            .map_err(StoreError::lookup("host"))
+    }
+
     /// A page of an environment's live hosts.
     pub async fn host_page(&self, environment_id: i64, request: PageRequest) -> StoreResult<Page<Host>> {
         let mut conn = self.conn().await?;
@@ -222,12 +235,34 @@ struct UseRow {
     cpu_millis: i64,
 }
 
-/// Chooses the host a new engine of `plan` goes to in an environment and locks its row for
-/// the rest of the transaction; `Err` says why no host can take it.
+/// Which hosts of an environment placement may choose from.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Among<'a> {
+    /// Any.
+    All,
+    /// Any but this one and the hosts that share its Docker engine: a move's target.
+    AllBut(&'a Host),
+    /// Only this one (an admin named it).
+    Only(i64),
+}
+
+impl Among<'_> {
+    fn admits(&self, host: &Host) -> bool {
+        match self {
+            Among::All => true,
+            Among::AllBut(away) => host.id != away.id && host.docker_endpoint != away.docker_endpoint,
+            Among::Only(id) => host.id == *id,
+        }
+    }
+}
+
+/// Chooses the host a new engine of `plan` goes to in an environment, among `among`, and
+/// locks its row for the rest of the transaction; `Err` says why no host can take it.
 pub(crate) async fn choose_host(
     conn: &mut AsyncPgConnection,
     environment_id: i64,
     plan: &Plan,
+    among: Among<'_>,
 ) -> Result<Result<Host, String>, diesel::result::Error> {
     let all: Vec<Host> = hosts::table
         .filter(hosts::environment_id.eq(environment_id))
@@ -235,9 +270,18 @@ pub(crate) async fn choose_host(
         .order(hosts::id)
         .select(Host::as_select())
         .load(conn)
-        .await?;
+        .await?
+        .into_iter()
+        .filter(|host| among.admits(host))
+        .collect();
     if all.is_empty() {
-        return Ok(Err("the environment has no host; an admin adds one".into()));
+        return Ok(Err(match among {
+            Among::All => "the environment has no host; an admin adds one".into(),
+            Among::AllBut(_) => {
+                "the environment has no other host (on another Docker engine); an admin adds one".into()
+            }
+            Among::Only(_) => "no such host in the database's environment (on another Docker engine)".into(),
+        }));
     }
     let ids: Vec<i64> = all.iter().map(|h| h.id).collect();
     let used = host_uses(conn, &ids).await?;
@@ -283,8 +327,8 @@ fn unplaceable(host: &Host, plan: &Plan) -> Option<String> {
     if host.deleted_at.is_some() {
         return Some("deleted".into());
     }
-    if host.state == HostState::Cordoned {
-        return Some("cordoned".into());
+    if host.state != HostState::Active {
+        return Some(host.state.to_string());
     }
     if host.reachable == Some(false) {
         return Some(format!(

@@ -12,7 +12,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
 use super::engines::{new_uid, NewEngine};
-use super::hosts::choose_host;
+use super::hosts::{choose_host, Among};
 use super::{Store, StoreResult};
 use crate::model::{EngineNames, EngineState, Plan, Task, TaskKind, TaskStatus};
 use crate::schema::{engines, environments, plans, tasks};
@@ -83,7 +83,7 @@ impl Store {
                 let mut started = Vec::new();
                 for _ in 0..missing {
                     // Placed as a database's engine is: where there is room, else not at all.
-                    let host = match choose_host(conn, environment_id, &plan).await? {
+                    let host = match choose_host(conn, environment_id, &plan, Among::All).await? {
                         Ok(host) => host,
                         Err(why) => {
                             tracing::debug!(plan_id, environment_id, %why, "the pool is not filled: no room");
@@ -217,7 +217,7 @@ async fn recent_failures(
 }
 
 /// Records a queued task on an engine.
-async fn insert_engine_task(
+pub(crate) async fn insert_engine_task(
     conn: &mut AsyncPgConnection,
     kind: TaskKind,
     engine_id: i64,

@@ -105,6 +105,8 @@ pub(crate) struct TaskOn<'a> {
     /// A resize's plan, and whether it may restart the engine.
     pub target_plan_id: Option<i64>,
     pub allow_restart: bool,
+    /// A move's incoming engine.
+    pub target_engine_id: Option<i64>,
 }
 
 /// Records a queued task of a database, on what `on` names.
@@ -124,6 +126,7 @@ pub(crate) async fn insert_task_on(
             tasks::target_image.eq(on.target_image),
             tasks::target_plan_id.eq(on.target_plan_id),
             tasks::allow_restart.eq(on.allow_restart),
+            tasks::target_engine_id.eq(on.target_engine_id),
         ))
         .returning(Task::as_returning())
         .get_result(conn)

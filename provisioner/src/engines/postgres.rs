@@ -228,6 +228,12 @@ impl Engine for Postgres {
         Ok(true)
     }
 
+    async fn checkpoint(&self, admin: Superuser<'_>) -> ProvisionResult<()> {
+        let client = connect(admin).await.map_err(engine_error)?;
+        client.simple_query("CHECKPOINT").await.map_err(engine_error)?;
+        Ok(())
+    }
+
     async fn wait_ready(&self, admin: Superuser<'_>, timeout: Duration) -> ProvisionResult<()> {
         let deadline = Instant::now() + timeout;
         loop {

@@ -8,6 +8,7 @@
 mod create_credential;
 mod delete_credential;
 mod destroy_database;
+mod move_database;
 mod provision_database;
 mod quarantine_database;
 mod reconcile;
@@ -92,6 +93,7 @@ async fn dispatch(ctx: &Arc<Context>, claim: &Claim, task: Task, heartbeat: &Hea
         TaskKind::UpgradeEngine => run!(upgrade_engine::attempt, upgrade_engine::on_failure),
         TaskKind::Reconcile => run!(reconcile::attempt, nothing),
         TaskKind::ResizeDatabase => run!(resize_database::attempt, nothing),
+        TaskKind::MoveDatabase => run!(move_database::attempt, move_database::on_failure),
     }
 }
 

@@ -6,11 +6,14 @@
 //! - [`recovery`]: an unhealthy database is recovered through a `recover_database` task when
 //!   its plan says so (a task, so it never runs beside another task on the same database);
 //! - pooled engines whose container stopped or vanished are replaced (see the pool);
+//! - [`drain`]: a draining host's engines not yet moving get a `move_database` task once
+//!   their database is idle, and an empty draining host is cordoned;
 //! - [`orphans`]: a container labelled as this deployment's that no live engine claims (a
 //!   pooled one counts) is recorded; an admin can ask for its removal through the API, and the next pass removes it.
 //!
 //! Each pass is idempotent.
 
+mod drain;
 mod health;
 mod orphans;
 mod recovery;
@@ -19,7 +22,7 @@ pub(crate) use recovery::recover;
 
 use std::sync::Arc;
 
-use dbaas_core::model::{EngineState, Host};
+use dbaas_core::model::{EngineState, Host, HostState};
 
 use crate::error::JobResult;
 use crate::Context;
@@ -27,6 +30,11 @@ use crate::Context;
 /// One pass over every host.
 pub async fn pass(ctx: Arc<Context>) -> JobResult<()> {
     for host in ctx.store.hosts_live().await? {
+        if host.state == HostState::Draining {
+            if let Err(e) = drain::step(&ctx, &host).await {
+                tracing::warn!(host = %host.name, error = %e, "drain step failed");
+            }
+        }
         if let Err(e) = reconcile(&ctx, &host).await {
             tracing::warn!(host = %host.name, error = %e, "reconciler pass failed");
         }

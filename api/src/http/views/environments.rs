@@ -77,7 +77,9 @@ pub struct HostView {
     pub address: String,
     pub port_min: i32,
     pub port_max: i32,
-    /// `active` (takes new databases) or `cordoned` (takes none; its engines keep running).
+    /// `active` (takes new databases), `cordoned` (takes none; its engines keep running) or
+    /// `draining` (takes none; its engines move to other hosts, and it is cordoned once
+    /// empty).
     pub state: String,
     /// What placement may put on it, as admins set it and else as Docker reports it.
     pub capacity: HostCapacity,
