@@ -78,7 +78,7 @@ enum Command {
     /// Orphan containers (operators): list, rm
     #[command(subcommand)]
     Orphan(Orphan),
-    /// An environment's Docker hosts (admins): list, show, cordon, uncordon
+    /// An environment's Docker hosts (admins): list, show, cordon, uncordon, drain
     #[command(subcommand)]
     Host(Host),
 }

@@ -75,7 +75,28 @@ pub enum Db {
         #[command(flatten)]
         wait: Wait,
     },
+    /// Move a database, with its data, to another host (operators and admins): it is down
+    /// from its engine's stop to the new engine's start, and its endpoint changes
+    Move {
+        database: String,
+        /// The host: an id or a name in the database's environment (else placement chooses)
+        #[arg(long)]
+        host: Option<String>,
+        #[command(flatten)]
+        wait: Wait,
+    },
+    /// List a database's moves: the endpoint before and after, and the downtime
+    Moves { database: String },
 }
+
+const MOVE_COLUMNS: &[Column] = &[
+    ("ID", "/id"),
+    ("FROM", "/from_endpoint"),
+    ("TO", "/to_endpoint"),
+    ("BYTES", "/bytes"),
+    ("DOWNTIME MS", "/downtime_ms"),
+    ("MOVED AT", "/moved_at"),
+];
 
 /// How many times `db create` sends its request again when no answer came (same key).
 const CREATE_RETRIES: u32 = 2;
@@ -264,6 +285,23 @@ pub async fn run(ctx: &Ctx, command: Db) -> Result<(), CliError> {
                 return ctx.out.object(&api.database_get(id).await?.into_inner());
             }
             ctx.out.object(&view)
+        }
+        Db::Move { database, host, wait } => {
+            let id = resolve(api, &database).await?;
+            let body = types::DatabaseMoveRequest {
+                host: host.as_deref().map(|h| arg("host", h)).transpose()?,
+            };
+            let task = api.database_move(id, &body).await?.into_inner();
+            if wait.no_wait {
+                return ctx.out.object(&task);
+            }
+            crate::progress::follow(api, task.id, &wait).await?;
+            ctx.out.object(&api.database_get(id).await?.into_inner())
+        }
+        Db::Moves { database } => {
+            let id = resolve(api, &database).await?;
+            let moves = api.database_move_list(id).await?.into_inner().moves;
+            ctx.out.list(&moves, MOVE_COLUMNS)
         }
         Db::Restore { database, wait } => {
             let id = resolve(api, &database).await?;

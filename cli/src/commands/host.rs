@@ -1,5 +1,6 @@
 //! `dbaas host`: an environment's Docker hosts (admins): their capacity, use and health, and
-//! cordoning one so that it takes no new databases.
+//! cordoning one so that it takes no new databases, draining one so that its databases move
+//! to other hosts.
 
 use clap::Subcommand;
 
@@ -21,6 +22,9 @@ pub enum Host {
     Cordon { environment: i64, host: i64 },
     /// Open a cordoned host to new databases again
     Uncordon { environment: i64, host: i64 },
+    /// Drain a host: it takes no new databases, and each of its databases moves to another
+    /// host with its data (a task each; the host is cordoned once empty)
+    Drain { environment: i64, host: i64 },
 }
 
 const COLUMNS: &[Column] = &[
@@ -49,6 +53,17 @@ pub async fn run(ctx: &Ctx, command: Host) -> Result<(), CliError> {
         Host::Show { environment, host } => ctx.out.object(&api.host_get(environment, host).await?.into_inner()),
         Host::Cordon { environment, host } => set_state(ctx, environment, host, "cordoned").await,
         Host::Uncordon { environment, host } => set_state(ctx, environment, host, "active").await,
+        Host::Drain { environment, host } => {
+            let drain = api.host_drain(environment, host).await?.into_inner();
+            ctx.out.note(&format!(
+                "host {} is {}: {} move(s) started, {} waiting",
+                drain.host.name,
+                drain.host.state,
+                drain.moves.len(),
+                drain.waiting.len()
+            ));
+            ctx.out.object(&drain)
+        }
     }
 }
 
