@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use dbaas_tests::dockerd::ExtraDockerd;
-use dbaas_tests::hosts::{add_host, created, environment, healthy, tiny_plan_of, works_on, MIB};
+use dbaas_tests::hosts::{add_host, created, environment, healthy, plan_of, works_on, MIB};
 use dbaas_tests::{Engine, TestStack};
 use serde_json::json;
 
@@ -67,7 +67,7 @@ async fn main() {
         ExtraDockerd::start("bench-move-a", &images),
         ExtraDockerd::start("bench-move-b", &images)
     );
-    let plan = tiny_plan_of(&stack, Engine::Postgres, "tiny").await;
+    let plan = plan_of(&stack, Engine::Postgres, "small", 1.0).await;
     let (environment, host_a) = environment(&stack, "moving", &a, "127.0.41.1", 2048 * MIB).await;
     healthy(&stack, &host_a).await;
     let id = created(&stack, "moving", &plan, "moving").await;

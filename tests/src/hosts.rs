@@ -14,12 +14,17 @@ const TIMEOUT: Duration = Duration::from_secs(120);
 /// A small plan of `engine` with no pool, named `name`: every database starts its own
 /// engine, so placement decides where each goes.
 pub async fn tiny_plan_of(stack: &TestStack, engine: Engine, name: &str) -> String {
+    plan_of(stack, engine, name, 0.1).await
+}
+
+/// [`tiny_plan_of`] with `cpus` (a tenth of one makes an engine's first start take seconds).
+pub async fn plan_of(stack: &TestStack, engine: Engine, name: &str, cpus: f64) -> String {
     let plan = stack
         .as_admin()
         .create(
             "/api/plan",
             json!({"name": name, "engine": engine.name(), "image": stack.image_of(engine),
-                   "memory_bytes": 256 * MIB, "cpus": 0.1, "size_bytes": 256 * MIB}),
+                   "memory_bytes": 256 * MIB, "cpus": cpus, "size_bytes": 256 * MIB}),
         )
         .await;
     plan["name"].as_str().unwrap().to_owned()

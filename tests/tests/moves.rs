@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use bollard::query_parameters::{ListContainersOptionsBuilder, ListVolumesOptionsBuilder};
 use dbaas_tests::dockerd::ExtraDockerd;
-use dbaas_tests::hosts::{add_host, address_of, created, environment, healthy, tiny_plan_of, works_on, MIB};
+use dbaas_tests::hosts::{add_host, address_of, created, environment, healthy, plan_of, works_on, MIB};
 use dbaas_tests::{id_of, refused, retry, Engine, TestStack};
 use serde_json::{json, Value};
 
@@ -58,8 +58,8 @@ async fn a_drained_host_ends_empty_and_every_database_answers_on_its_new_host() 
         ExtraDockerd::start("moves-a", &images),
         ExtraDockerd::start("moves-b", &images)
     );
-    let postgres = tiny_plan_of(&stack, Engine::Postgres, "tiny").await;
-    let mongodb = tiny_plan_of(&stack, Engine::MongoDb, "tiny-mongo").await;
+    let postgres = plan_of(&stack, Engine::Postgres, "small", 1.0).await;
+    let mongodb = plan_of(&stack, Engine::MongoDb, "small-mongo", 1.0).await;
     let (environment, host_a) = environment(&stack, "drained", &a, "127.0.31.1", 2048 * MIB).await;
     healthy(&stack, &host_a).await;
 
@@ -182,7 +182,7 @@ async fn a_move_that_fails_at_any_step_leaves_the_database_working_where_it_was(
     for (n, step) in steps.into_iter().enumerate() {
         let stack = TestStack::start_with(|config| config.inject_fault = Some(step.to_owned())).await;
         let (address_a, address_b) = (format!("127.0.32.{}", n + 1), format!("127.0.33.{}", n + 1));
-        let plan = tiny_plan_of(&stack, Engine::Postgres, "tiny").await;
+        let plan = plan_of(&stack, Engine::Postgres, "small", 1.0).await;
         let (environment, host_a) = environment(&stack, "faulty", &a, &address_a, 1024 * MIB).await;
         healthy(&stack, &host_a).await;
         let id = created(&stack, &format!("kept_{n}"), &plan, "faulty").await;
