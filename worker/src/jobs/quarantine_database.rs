@@ -5,19 +5,15 @@
 //! passwords forgotten) comes with the task's end, once no old password can connect.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use dbaas_core::model::Task;
 use dbaas_core::secrets;
 use dbaas_provisioner::RoleSpec;
 
 use super::database_of;
-use crate::engine::EngineTarget;
+use crate::engine::{EngineTarget, STOP_GRACE};
 use crate::error::JobResult;
 use crate::Context;
-
-/// How long an engine may take to shut down cleanly before it is killed.
-const STOP_GRACE: Duration = Duration::from_secs(10);
 
 pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
     let Some(target) = EngineTarget::of(&ctx, database_of(&task)?).await? else {
