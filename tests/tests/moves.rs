@@ -241,3 +241,73 @@ async fn a_move_that_fails_at_any_step_leaves_the_database_working_where_it_was(
         stack.cleanup().await;
     }
 }
+
+/// The state of each container of an extra Docker engine, as Docker names it.
+async fn container_states(docker: &ExtraDockerd) -> Vec<String> {
+    docker
+        .client()
+        .list_containers(Some(ListContainersOptionsBuilder::default().all(true).build()))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.state.map(|s| s.to_string()).unwrap_or_default())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_move_under_way_is_left_alone_by_recovery_the_reconciler_and_the_fleet() {
+    let stack = TestStack::start_with(|config| config.pause_at = Some("move.copied".into())).await;
+    let images = [stack.image_of(Engine::Postgres)];
+    let (a, b) = tokio::join!(
+        ExtraDockerd::start("moves-ha", &images),
+        ExtraDockerd::start("moves-hb", &images)
+    );
+    let plan = plan_of(&stack, Engine::Postgres, "small", 1.0).await;
+    let (environment, host_a) = environment(&stack, "held", &a, "127.0.34.1", 1024 * MIB).await;
+    healthy(&stack, &host_a).await;
+    let id = created(&stack, "held", &plan, "held").await;
+    works_on(&stack, Engine::Postgres, id).await;
+    let host_b = add_host(
+        &stack,
+        &environment,
+        json!({"name": "second", "docker_endpoint": b.endpoint(), "address": "127.0.34.2",
+               "port_min": 31000, "port_max": 31099, "memory_bytes": 1024 * MIB}),
+    )
+    .await;
+    healthy(&stack, &host_b).await;
+    let (status, task) = stack.post(&format!("/api/database/{id}/move"), &json!({})).await;
+    assert_eq!(status, 202, "{task}");
+
+    // The worker holds the move after the copy: the old engine stopped, the new one made and
+    // not started.
+    retry(TIMEOUT, Duration::from_millis(100), || async {
+        let (old, new) = (container_states(&a).await, container_states(&b).await);
+        if old == ["exited"] && new == ["created"] {
+            return Ok(());
+        }
+        Err((old, new))
+    })
+    .await
+    .unwrap_or_else(|states| panic!("the move never got to its copy: {states:?}"));
+    // Several reconciler passes (1 s) and fleet rounds (0.5 s) later, nothing touched either:
+    // no recovery started, the old engine is not started again, the new one not taken for an
+    // orphan.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(container_states(&a).await, ["exited"]);
+    assert_eq!(container_states(&b).await, ["created"]);
+    let (_, tasks) = stack.get(&format!("/api/task/?database={id}")).await;
+    let kinds: Vec<&str> = tasks["task"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["kind"].as_str().unwrap())
+        .collect();
+    assert!(!kinds.contains(&"recover_database"), "{kinds:?}");
+    let (_, orphans) = stack.get("/api/orphan/").await;
+    assert_eq!(orphans["_links"]["count"], 0, "{orphans}");
+    let (_, view) = stack.get(&format!("/api/database/{id}/")).await;
+    assert_eq!(view["status"], "ready", "{view}");
+    // Anything else asked of the database waits for the move.
+    refused(stack.delete(&format!("/api/database/{id}/")).await, 409, None);
+    stack.cleanup().await;
+}
