@@ -31,6 +31,7 @@ mod projects;
 mod ranges;
 mod readiness;
 mod responses;
+mod serialized;
 mod tasks;
 mod teams;
 mod throttle;
