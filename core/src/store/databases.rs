@@ -66,6 +66,17 @@ pub struct DatabaseChanges {
 /// A database and what its detail shows beside it, as [`joined!`] reads them.
 type Joined = (Database, Plan, Environment, Option<Engine>, Option<Host>, Option<Task>);
 
+/// A [`Joined`] row with one of the database's live credentials (none when it has none).
+type JoinedWithCredential = (
+    Database,
+    Plan,
+    Environment,
+    Option<Engine>,
+    Option<Host>,
+    Option<Task>,
+    Option<Credential>,
+);
+
 /// Databases joined to their plan, environment, engine (once one serves them) and latest
 /// task (once they have one).
 macro_rules! joined {
@@ -236,9 +247,9 @@ async fn with_credentials(conn: &mut Conn, rows: Vec<Joined>) -> StoreResult<Vec
         .select(Credential::as_select());
     let found: Vec<Credential> = match ids[..] {
         [] => Vec::new(),
-        // One database (a detail) by `=`: for `= ANY($1)` Postgres' plan that ignores the
+        // One database (a page of one) by `=`: for `= ANY($1)` Postgres' plan that ignores the
         // parameter (the one a prepared statement keeps) reckons with ten ids, so it looked
-        // dearer than a plan for one, and a detail's credentials were planned on every request.
+        // dearer than a plan for one, and one database's credentials were planned every time.
         [id] => live.filter(credentials::database_id.eq(id)).load(conn).await?,
         _ => live.filter(credentials::database_id.eq_any(&ids)).load(conn).await?,
     };
@@ -357,18 +368,40 @@ impl Store {
             .map_err(StoreError::lookup("database"))
     }
 
-    /// A database with its plan, environment, engine, live credentials and latest task: two
-    /// queries.
+    /// A database with its plan, environment, engine, live credentials and latest task: one
+    /// query, with a row for each live credential (a database has one, or a few).
     pub async fn database_detail(&self, id: i64) -> StoreResult<DatabaseDetail> {
         let mut conn = self.conn().await?;
-        let row: Joined = joined!()
+        let live = credentials::database_id
+            .eq(databases::id)
+            .and(credentials::deleted_at.is_null());
+        let rows: Vec<JoinedWithCredential> = joined!()
+            .left_join(credentials::table.on(live))
             .filter(databases::id.eq(id))
-            .select(joined_columns!())
-            .first(&mut conn)
-            .await
-            .map_err(StoreError::lookup("database"))?;
-        let mut details = with_credentials(&mut conn, vec![row]).await?;
-        details.pop().ok_or(StoreError::NotFound("database"))
+            .select((
+                Database::as_select(),
+                Plan::as_select(),
+                Environment::as_select(),
+                Option::<Engine>::as_select(),
+                Option::<Host>::as_select(),
+                Option::<Task>::as_select(),
+                Option::<Credential>::as_select(),
+            ))
+            .order(credentials::id.asc())
+            .load(&mut conn)
+            .await?;
+        let mut rows = rows.into_iter();
+        let (database, plan, environment, engine, host, latest_task, first) =
+            rows.next().ok_or(StoreError::NotFound("database"))?;
+        Ok(DatabaseDetail {
+            credentials: first.into_iter().chain(rows.filter_map(|row| row.6)).collect(),
+            database,
+            plan,
+            environment,
+            engine,
+            host,
+            latest_task,
+        })
     }
 
     /// Details of these databases, in the same order: two queries, whatever their number.
