@@ -2,7 +2,7 @@
 # Build the control-plane image dbaas/control-plane:<version> without any container
 # registry, as the engine images are: a minimal root filesystem with both binaries
 # (dbaas-api and dbaas-worker on PATH), the host's libc, libm, libgcc_s and loader (what
-# ldd lists), Debian's CA bundle, and an unprivileged user, then `docker import`.
+# ldd lists, with their Debian copyright files), Debian's CA bundle, and an unprivileged user, then `docker import`.
 #
 #   scripts/control-plane-image.sh     release build of the binaries (cargo build --release),
 #                                      then the image, unless it was built from the same inputs
@@ -31,7 +31,6 @@ version="$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)"
 IMAGE="${DBAAS_CONTROL_PLANE_IMAGE:-dbaas/control-plane:$version}"
 BINARIES=(dbaas-api dbaas-worker)
 
-started=$SECONDS
 bin_dir="${DBAAS_BIN_DIR:-}"
 if [[ -z "$bin_dir" ]]; then
 	log "cargo build --release (dbaas-api, dbaas-worker)"
@@ -43,9 +42,9 @@ for bin in "${BINARIES[@]}"; do
 done
 docker info > /dev/null 2>&1 || die "cannot reach the docker daemon; start it with scripts/services.sh start docker"
 
-inputs="$({ sha256sum -- "${BINARIES[@]/#/$bin_dir/}" | cut -d' ' -f1 && sha256sum < "${BASH_SOURCE[0]}"; } | sha256sum | cut -c1-16)"
-current="$(docker image inspect -f '{{index .Config.Labels "dbaas.inputs"}}' "$IMAGE" 2> /dev/null || :)"
-if [[ "${FORCE:-0}" != 1 && "$current" == "$inputs" ]]; then
+inputs="$({ sha256sum -- "${BINARIES[@]/#/$bin_dir/}" | cut -d' ' -f1 && sha256sum < "${BASH_SOURCE[0]}" &&
+	declare -f copy_libs copy_copyright import_image; } | sha256sum | cut -c1-16)"
+if [[ "${FORCE:-0}" != 1 && "$(image_inputs "$IMAGE")" == "$inputs" ]]; then
 	log "$IMAGE is up to date (FORCE=1 to rebuild)"
 	exit 0
 fi
@@ -65,17 +64,9 @@ ln -s usr/lib "$root/lib"
 ln -s usr/lib64 "$root/lib64"
 chmod 1777 "$root/tmp"
 
-# usage: copy_libs FILE -- the shared libraries FILE loads (and the loader), at their paths.
-copy_libs() {
-	local lib
-	for lib in $(ldd "$1" | grep -oE '/[^ ]+\.so[^ ]*'); do
-		mkdir -p "$root$(dirname "$lib")"
-		cp -L "$lib" "$root$lib"
-	done
-}
 for bin in "${BINARIES[@]}"; do
 	install -m 0755 "$bin_dir/$bin" "$root/usr/local/bin/$bin"
-	copy_libs "$bin_dir/$bin"
+	copy_libs "$root" "$bin_dir/$bin"
 done
 cp -L /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
 cat > "$root/etc/passwd" << PASSWD
@@ -91,22 +82,12 @@ GROUP
 printf 'passwd: files\ngroup: files\nhosts: files dns\n' > "$root/etc/nsswitch.conf"
 chown "$UID_GID:$UID_GID" "$root/home/dbaas"
 
-old_id="$(docker image inspect -f '{{.Id}}' "$IMAGE" 2> /dev/null || :)"
-log "importing $IMAGE"
-tar -C "$root" --numeric-owner -c . | docker import \
-	-c 'ENV PATH=/usr/local/bin:/usr/bin:/bin' \
-	-c 'ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt' \
-	-c 'ENV HOME=/home/dbaas' \
-	-c "USER $UID_GID:$UID_GID" \
-	-c 'WORKDIR /home/dbaas' \
-	-c 'EXPOSE 8000' \
-	-c 'CMD ["dbaas-api"]' \
-	-c "LABEL dbaas.inputs=$inputs" \
-	-c "LABEL org.opencontainers.image.version=$version" \
-	-m "dbaas control plane $version: dbaas-api and dbaas-worker" \
-	- "$IMAGE" > /dev/null
-new_id="$(docker image inspect -f '{{.Id}}' "$IMAGE")"
-if [[ -n "$old_id" && "$old_id" != "$new_id" ]]; then
-	docker image rm "$old_id" > /dev/null 2>&1 || :
-fi
-log "built $IMAGE ($(docker image inspect -f '{{.Size}}' "$IMAGE" | awk '{printf "%.0f MB", $1/1e6}'), $((SECONDS - started)) s)"
+import_image "$root" "$IMAGE" "$inputs" "dbaas control plane $version: dbaas-api and dbaas-worker" \
+	'ENV PATH=/usr/local/bin:/usr/bin:/bin' \
+	'ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt' \
+	'ENV HOME=/home/dbaas' \
+	"USER $UID_GID:$UID_GID" \
+	'WORKDIR /home/dbaas' \
+	'EXPOSE 8000' \
+	'CMD ["dbaas-api"]' \
+	"LABEL org.opencontainers.image.version=$version"

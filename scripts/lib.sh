@@ -79,6 +79,78 @@ stop_pid() {
 
 has_systemd() { [[ -d /run/systemd/system ]]; }
 
+# --- Images made without a registry (engines/*/build.sh, scripts/control-plane-image.sh) ---
+# Each is a root filesystem assembled in a folder, then `docker import`ed with a label
+# dbaas.inputs: a hash of what it was made from, so that a script rebuilds it only when that
+# changed. A script that uses the functions below counts their text among its inputs
+# (`declare -f NAME...`), and no other part of this file.
+
+# usage: image_inputs IMAGE  -- the dbaas.inputs label IMAGE was built with ("" when there
+# is no such image or label).
+image_inputs() {
+	docker image inspect -f '{{index .Config.Labels "dbaas.inputs"}}' "$1" 2> /dev/null || :
+}
+
+# usage: copy_libs ROOT FILE  -- the shared libraries and loader FILE loads (what ldd lists),
+# each at its own path under ROOT (whose lib dirs are merged-/usr links), with the Debian
+# copyright files of their packages.
+copy_libs() {
+	local root="$1" lib
+	for lib in $(ldd "$2" | grep -oE '/[^ ]+\.so[^ ]*'); do
+		[[ -e "$root$lib" ]] && continue
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+		copy_copyright "$root" "$lib"
+	done
+}
+
+# usage: copy_copyright ROOT FILE  -- the Debian copyright file of the package owning FILE.
+copy_copyright() {
+	local root="$1" real pkg="" path
+	real="$(readlink -f "$2")"
+	# dpkg knows a file by the path its package installed, /lib or /usr/lib (merged /usr).
+	for path in "$2" "$real" "${real#/usr}"; do
+		pkg="$(dpkg -S "$path" 2> /dev/null | head -n 1 | cut -d: -f1)" && [[ -n "$pkg" ]] && break
+		pkg=""
+	done
+	[[ -n "$pkg" && -f "/usr/share/doc/$pkg/copyright" && ! -e "$root/usr/share/doc/$pkg/copyright" ]] || return 0
+	mkdir -p "$root/usr/share/doc/$pkg"
+	cp "/usr/share/doc/$pkg/copyright" "$root/usr/share/doc/$pkg/copyright"
+}
+
+# usage: import_image ROOT IMAGE INPUTS MESSAGE [CHANGE...]  -- `docker import` of the tree
+# ROOT as IMAGE with the commit MESSAGE, the Dockerfile CHANGEs (ENV, CMD, USER...) and the
+# label dbaas.inputs=INPUTS. docker import refuses STOPSIGNAL: a STOPSIGNAL change is made by
+# a metadata-only build from the imported image (no registry). The image IMAGE named before
+# is removed, unless a container still uses it.
+import_image() {
+	local root="$1" image="$2" inputs="$3" message="$4" change old_id new_id output stopsignal=""
+	shift 4
+	local -a changes=()
+	for change in "$@"; do
+		if [[ "$change" == STOPSIGNAL\ * ]]; then
+			stopsignal="$change"
+		else
+			changes+=(-c "$change")
+		fi
+	done
+	old_id="$(docker image inspect -f '{{.Id}}' "$image" 2> /dev/null || :)"
+	log "importing $image"
+	tar -C "$root" --numeric-owner -c . |
+		docker import "${changes[@]}" -c "LABEL dbaas.inputs=$inputs" -m "$message" - "$image" > /dev/null
+	if [[ -n "$stopsignal" ]] &&
+		! output="$(printf 'FROM %s\n%s\n' "$image" "$stopsignal" | DOCKER_BUILDKIT=0 docker build -q -t "$image" - 2>&1)"; then
+		printf '%s\n' "$output" >&2
+		log "warning: could not set $stopsignal; set it per container (docker run --stop-signal)"
+	fi
+	new_id="$(docker image inspect -f '{{.Id}}' "$image")"
+	if [[ -n "$old_id" && "$old_id" != "$new_id" ]]; then
+		# The replaced image is dangling now.
+		docker image rm "$old_id" > /dev/null 2>&1 || :
+	fi
+	log "built $image ($(docker image inspect -f '{{.Size}}' "$image" | awk '{printf "%.0f MB", $1/1e6}'), $SECONDS s)"
+}
+
 # --- A throwaway api + worker stack, for the scripts that drive the API from outside ---
 # (generated-client.sh, fuzz.sh). Needs the backing services running (Postgres, Redis,
 # dockerd), as scripts/test.sh leaves them. Every name it makes carries a random id, so

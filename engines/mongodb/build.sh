@@ -35,17 +35,16 @@ MONGO_UID=999
 # Bump when the rootfs recipe below changes, so an old cached rootfs is not reused.
 RECIPE=1
 
-log() { printf '[engine-image] %s\n' "$*" >&2; }
-die() {
-	log "error: $*"
-	exit 1
-}
+SCRIPT_NAME=engine-image
+# shellcheck source=scripts/lib.sh
+. "$here/../../scripts/lib.sh"
 
 image_exists() { docker image inspect "$IMAGE" > /dev/null 2>&1; }
 # What the image is made from: when any of it changes, the image is rebuilt (no FORCE=1
 # needed on a machine that has an older one).
-INPUTS="$(cd "$here" && { sha256sum -- build.sh docker-entrypoint.sh mongod && printf '%s\n' "$RECIPE" "$SECANTUS_VERSION"; } | sha256sum | cut -c1-16)"
-image_current() { [[ "$(docker image inspect -f '{{index .Config.Labels "dbaas.inputs"}}' "$IMAGE" 2> /dev/null)" == "$INPUTS" ]]; }
+INPUTS="$(cd "$here" && { sha256sum -- build.sh docker-entrypoint.sh mongod && printf '%s\n' "$RECIPE" "$SECANTUS_VERSION" &&
+	declare -f copy_libs copy_copyright import_image; } | sha256sum | cut -c1-16)"
+image_current() { [[ "$(image_inputs "$IMAGE")" == "$INPUTS" ]]; }
 
 if [[ "${FORCE:-0}" != 1 && "${REFRESH_ROOTFS:-0}" != 1 ]]; then
 	if image_current; then
@@ -130,19 +129,6 @@ ensure_secantus() {
 	exec 8>&-
 }
 
-# usage: copy_libs ROOT FILE  -- the shared libraries and loader FILE needs (from ldd),
-# each at its own path under ROOT (whose lib dirs are merged-/usr links), with the
-# copyright files of their Debian packages.
-copy_libs() {
-	local root="$1" lib
-	for lib in $(ldd "$2" | grep -o '/[^ ]*'); do
-		[[ -e "$root$lib" ]] && continue
-		mkdir -p "$root$(dirname "$lib")"
-		cp -L "$lib" "$root$lib"
-		copy_copyright "$root" "$lib"
-	done
-}
-
 # usage: copy_host_program ROOT FILE  -- a host program at its own path, and its libraries.
 copy_host_program() {
 	local root="$1" file
@@ -151,20 +137,6 @@ copy_host_program() {
 	cp -L "$file" "$root$file"
 	copy_copyright "$root" "$file"
 	copy_libs "$root" "$file"
-}
-
-# usage: copy_copyright ROOT FILE  -- the Debian copyright file of the package owning FILE.
-copy_copyright() {
-	local root="$1" real pkg="" path
-	real="$(readlink -f "$2")"
-	# dpkg knows a file by the path its package installed, /lib or /usr/lib (merged /usr).
-	for path in "$2" "$real" "${real#/usr}"; do
-		pkg="$(dpkg -S "$path" 2> /dev/null | head -n 1 | cut -d: -f1)" && [[ -n "$pkg" ]] && break
-		pkg=""
-	done
-	[[ -n "$pkg" && -f "/usr/share/doc/$pkg/copyright" && ! -e "$root/usr/share/doc/$pkg/copyright" ]] || return 0
-	mkdir -p "$root/usr/share/doc/$pkg"
-	cp "/usr/share/doc/$pkg/copyright" "$root/usr/share/doc/$pkg/copyright"
 }
 
 build_rootfs() {
@@ -239,7 +211,6 @@ build_rootfs() {
 	work=""
 }
 
-started=$SECONDS
 ensure_secantus
 if [[ ! -s "$rootfs_tar" || "${REFRESH_ROOTFS:-0}" == 1 ]]; then
 	build_rootfs
@@ -252,21 +223,10 @@ work="$(mktemp -d "$CACHE_DIR/import-mongodb.XXXXXX")"
 tar -C "$work" --numeric-owner -xf "$rootfs_tar"
 install -m 0755 "$here/docker-entrypoint.sh" "$work/usr/local/bin/docker-entrypoint.sh"
 install -m 0755 "$here/mongod" "$work/usr/local/bin/mongod"
-old_id="$(docker image inspect -f '{{.Id}}' "$IMAGE" 2> /dev/null || :)"
-log "importing $IMAGE"
-tar -C "$work" --numeric-owner -c . | docker import \
-	-c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-	-c "ENV SECANTUS_VERSION=$SECANTUS_VERSION" \
-	-c 'VOLUME /data/db /data/configdb' \
-	-c 'EXPOSE 27017' \
-	-c 'ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]' \
-	-c 'CMD ["mongod"]' \
-	-c "LABEL dbaas.inputs=$INPUTS" \
-	-m "dbaas MongoDB-compatible engine: secantusd-rs $SECANTUS_VERSION, recipe $RECIPE" \
-	- "$IMAGE" > /dev/null
-new_id="$(docker image inspect -f '{{.Id}}' "$IMAGE")"
-if [[ -n "$old_id" && "$old_id" != "$new_id" ]]; then
-	# The replaced image is dangling now; drop it unless a container still uses it.
-	docker image rm "$old_id" > /dev/null 2>&1 || :
-fi
-log "built $IMAGE ($(docker image inspect -f '{{.Size}}' "$IMAGE" | awk '{printf "%.0f MB", $1/1e6}'), $((SECONDS - started)) s)"
+import_image "$work" "$IMAGE" "$INPUTS" "dbaas MongoDB-compatible engine: secantusd-rs $SECANTUS_VERSION, recipe $RECIPE" \
+	'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+	"ENV SECANTUS_VERSION=$SECANTUS_VERSION" \
+	'VOLUME /data/db /data/configdb' \
+	'EXPOSE 27017' \
+	'ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]' \
+	'CMD ["mongod"]'

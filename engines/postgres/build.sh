@@ -24,12 +24,15 @@ CACHE_DIR="${DBAAS_CACHE_DIR:-/var/cache/dbaas}"
 # Bump when the rootfs recipe below changes, so an old cached rootfs is not reused.
 RECIPE=2
 
-log() { printf '[engine-image] %s\n' "$*" >&2; }
+SCRIPT_NAME=engine-image
+# shellcheck source=scripts/lib.sh
+. "$here/../../scripts/lib.sh"
 
 # What the image is made from: when any of it changes, the image is rebuilt (no FORCE=1
 # needed on a machine that has an older one).
-INPUTS="$(cd "$here" && { sha256sum -- build.sh docker-entrypoint.sh && printf '%s\n' "$RECIPE" "$PG_MAJOR"; } | sha256sum | cut -c1-16)"
-image_current() { [[ "$(docker image inspect -f '{{index .Config.Labels "dbaas.inputs"}}' "$IMAGE" 2> /dev/null)" == "$INPUTS" ]]; }
+INPUTS="$(cd "$here" && { sha256sum -- build.sh docker-entrypoint.sh && printf '%s\n' "$RECIPE" "$PG_MAJOR" &&
+	declare -f import_image; } | sha256sum | cut -c1-16)"
+image_current() { [[ "$(image_inputs "$IMAGE")" == "$INPUTS" ]]; }
 
 if [[ "${FORCE:-0}" != 1 && "${REFRESH_ROOTFS:-0}" != 1 ]]; then
 	if image_current; then
@@ -133,7 +136,6 @@ build_rootfs() {
 	work=""
 }
 
-started=$SECONDS
 if [[ ! -s "$rootfs_tar" || "${REFRESH_ROOTFS:-0}" == 1 ]]; then
 	command -v debootstrap > /dev/null || {
 		log "debootstrap is missing; run scripts/deps.sh"
@@ -148,31 +150,15 @@ fi
 work="$(mktemp -d "$CACHE_DIR/import.XXXXXX")"
 tar -C "$work" --numeric-owner -xf "$rootfs_tar"
 install -m 0755 "$here/docker-entrypoint.sh" "$work/usr/local/bin/docker-entrypoint.sh"
-old_id="$(docker image inspect -f '{{.Id}}' "$IMAGE" 2> /dev/null || :)"
-log "importing $IMAGE"
-tar -C "$work" --numeric-owner -c . | docker import \
-	-c "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/usr/lib/postgresql/$PG_MAJOR/bin" \
-	-c "ENV PG_MAJOR=$PG_MAJOR" \
-	-c 'ENV PGDATA=/var/lib/postgresql/data' \
-	-c 'ENV LANG=C.UTF-8' \
-	-c 'VOLUME /var/lib/postgresql/data' \
-	-c 'EXPOSE 5432' \
-	-c 'ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]' \
-	-c 'CMD ["postgres"]' \
-	-c "LABEL dbaas.inputs=$INPUTS" \
-	-m "dbaas PostgreSQL $PG_MAJOR engine: debootstrap $SUITE minbase + postgresql-$PG_MAJOR" \
-	- "$IMAGE" > /dev/null
-# `docker import -c` refuses STOPSIGNAL, and postgres treats SIGTERM as a "smart"
-# shutdown that waits for every client. Like the official image, stop with SIGINT
-# (fast shutdown), added by a metadata-only build from the local image (no registry).
-if ! printf 'FROM %s\nSTOPSIGNAL SIGINT\n' "$IMAGE" |
-	DOCKER_BUILDKIT=0 docker build -q -t "$IMAGE" - > "$CACHE_DIR/stopsignal-build.log" 2>&1; then
-	cat "$CACHE_DIR/stopsignal-build.log" >&2
-	log "warning: could not set STOPSIGNAL SIGINT; set it per container (docker run --stop-signal SIGINT)"
-fi
-new_id="$(docker image inspect -f '{{.Id}}' "$IMAGE")"
-if [[ -n "$old_id" && "$old_id" != "$new_id" ]]; then
-	# The replaced image is dangling now; drop it unless a container still uses it.
-	docker image rm "$old_id" > /dev/null 2>&1 || :
-fi
-log "built $IMAGE ($(docker image inspect -f '{{.Size}}' "$IMAGE" | awk '{printf "%.0f MB", $1/1e6}'), $((SECONDS - started)) s)"
+# Like the official image, stop with SIGINT (fast shutdown): postgres treats SIGTERM as a
+# "smart" shutdown that waits for every client.
+import_image "$work" "$IMAGE" "$INPUTS" "dbaas PostgreSQL $PG_MAJOR engine: debootstrap $SUITE minbase + postgresql-$PG_MAJOR" \
+	"ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/usr/lib/postgresql/$PG_MAJOR/bin" \
+	"ENV PG_MAJOR=$PG_MAJOR" \
+	'ENV PGDATA=/var/lib/postgresql/data' \
+	'ENV LANG=C.UTF-8' \
+	'VOLUME /var/lib/postgresql/data' \
+	'EXPOSE 5432' \
+	'ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]' \
+	'CMD ["postgres"]' \
+	'STOPSIGNAL SIGINT'

@@ -54,15 +54,11 @@ async fn main() {
         .as_secs_f64();
     let mut ready_after = Vec::new();
     for id in &ids {
-        let ready = stack.wait_for_status(*id, "ready", Duration::from_secs(300)).await;
+        stack.wait_for_status(*id, "ready", Duration::from_secs(300)).await;
         ready_after.push(restarted.elapsed());
-        let containers = stack.containers_with("dbaas.database.id", &id.to_string()).await;
-        assert_eq!(containers.len(), 1, "database {id}: {containers:?}");
-        let uri = stack.owner_uri(&ready).await;
-        engine
-            .connect(&uri)
-            .await
-            .unwrap_or_else(|e| panic!("database {id}: the password fails: {e}"));
+    }
+    for id in &ids {
+        stack.wait_serving(*id, engine, Duration::from_secs(1)).await;
     }
     let all = ready_after.iter().max().copied().unwrap_or_default();
     // When the last task was taken over by the new worker (its latest attempt's start).

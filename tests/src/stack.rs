@@ -294,6 +294,16 @@ impl TestStack {
         pg_connect(&self.config.database_url).await.expect("catalog connection")
     }
 
+    /// What a query of one `count(*)` (or another `bigint`) answers in the catalog.
+    pub async fn count(&self, sql: &str) -> i64 {
+        self.catalog()
+            .await
+            .query_one(sql, &[])
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            .get(0)
+    }
+
     /// A database row in `status` `ready`, recorded straight in the catalog (no engine): what
     /// makes a team, plan, environment or project "in use". `refs` are their ids, in that
     /// order; the default team, plan and environment, and no project, where `None`.

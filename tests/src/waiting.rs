@@ -90,6 +90,22 @@ impl TestStack {
         }
     }
 
+    /// Waits until a database of `engine` is ready, then checks what ready means: one
+    /// container, and its owner's password lets one in. Returns the database.
+    pub async fn wait_serving(&self, database_id: i64, engine: crate::Engine, timeout: Duration) -> Value {
+        let ready = self.wait_for_status(database_id, "ready", timeout).await;
+        let containers = self
+            .containers_with("dbaas.database.id", &database_id.to_string())
+            .await;
+        assert_eq!(containers.len(), 1, "database {database_id}: {containers:?}");
+        let uri = self.owner_uri(&ready).await;
+        engine
+            .connect(&uri)
+            .await
+            .unwrap_or_else(|e| panic!("database {database_id}: the owner's password fails: {e}"));
+        ready
+    }
+
     /// Creates a Postgres database and waits until it is ready; returns it and its owner's URI.
     pub async fn ready_database(&self, name: &str) -> (Value, String) {
         self.ready_database_on(crate::Engine::Postgres, name).await

@@ -152,13 +152,7 @@ async fn errors_are_json_and_say_what_is_wrong() {
     assert_eq!(body["field"], "environment");
 
     // Nothing of the refused requests was recorded.
-    let catalog = stack.catalog().await;
-    let count: i64 = catalog
-        .query_one("SELECT count(*) FROM databases", &[])
-        .await
-        .unwrap()
-        .get(0);
-    assert_eq!(count, 0);
+    assert_eq!(stack.count("SELECT count(*) FROM databases").await, 0);
 
     // A name in use: 409.
     let (status, body) = stack

@@ -145,13 +145,7 @@ async fn every_kind_of_call_is_recorded_scoped_and_free_of_secrets() {
 
     // The admin reads everything, exactly what the catalog holds.
     let all = trail(&admin, "").await;
-    let rows = stack
-        .catalog()
-        .await
-        .query_one("SELECT count(*) FROM audit_records", &[])
-        .await
-        .unwrap()
-        .get::<_, i64>(0);
+    let rows = stack.count("SELECT count(*) FROM audit_records").await;
     assert_eq!(all.len() as i64, rows, "the admin reads the whole trail");
     let ids: Vec<i64> = all.iter().map(|r| r["id"].as_i64().unwrap()).collect();
     assert!(ids.windows(2).all(|w| w[0] < w[1]), "oldest first, no repeats: {ids:?}");
@@ -379,10 +373,6 @@ async fn allow_audit(stack: &TestStack, operation: &str) {
         .expect("drop the trigger");
 }
 
-async fn count(stack: &TestStack, sql: &str) -> i64 {
-    stack.catalog().await.query_one(sql, &[]).await.unwrap().get(0)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_call_whose_record_cannot_be_written_changes_nothing() {
     // No worker: nothing may act on what slipped through.
@@ -408,14 +398,16 @@ async fn a_call_whose_record_cannot_be_written_changes_nothing() {
     );
     assert_eq!(body["code"], "unavailable");
     assert_eq!(
-        count(&stack, "SELECT count(*) FROM teams WHERE name = 'unrecorded'").await,
+        stack
+            .count("SELECT count(*) FROM teams WHERE name = 'unrecorded'")
+            .await,
         0
     );
     refused(stack.delete(&format!("/api/database/{database_id}/")).await, 503, None);
     let (_, database) = stack.get(&format!("/api/database/{database_id}/")).await;
     assert_eq!(database["status"], "ready", "{database}");
     assert_eq!(
-        count(&stack, "SELECT count(*) FROM tasks").await,
+        stack.count("SELECT count(*) FROM tasks").await,
         0,
         "no task was started"
     );
@@ -432,7 +424,7 @@ async fn a_call_whose_record_cannot_be_written_changes_nothing() {
     assert_eq!(read["password"], password);
     let (status, _) = stack.as_user("admin", "not-the-password").get("/api/plan/").await;
     assert_eq!(status, 401);
-    assert_eq!(count(&stack, "SELECT count(*) FROM audit_records").await, 0);
+    assert_eq!(stack.count("SELECT count(*) FROM audit_records").await, 0);
     allow_audit(&stack, "INSERT").await;
 
     // An outcome that cannot be written leaves the call done and its record without a status.
@@ -465,11 +457,9 @@ async fn failed_logins_are_recorded_within_a_rate_limit() {
         assert_eq!(status, 401);
     }
     let took = started.elapsed().as_secs() as i64;
-    let recorded = count(
-        &stack,
-        "SELECT count(*) FROM audit_records WHERE operation = 'login_failed'",
-    )
-    .await;
+    let recorded = stack
+        .count("SELECT count(*) FROM audit_records WHERE operation = 'login_failed'")
+        .await;
     // A burst of 100, then one a second.
     assert!(
         (100..=101 + took).contains(&recorded),
@@ -495,11 +485,9 @@ async fn records_past_their_retention_are_dropped() {
             .unwrap();
     }
     let left = retry(Duration::from_secs(30), Duration::from_millis(200), || async {
-        match count(
-            &stack,
-            "SELECT count(*) FROM audit_records WHERE at < now() - interval '30 days'",
-        )
-        .await
+        match stack
+            .count("SELECT count(*) FROM audit_records WHERE at < now() - interval '30 days'")
+            .await
         {
             0 => Ok(()),
             n => Err(n),
@@ -508,7 +496,9 @@ async fn records_past_their_retention_are_dropped() {
     .await;
     assert_eq!(left, Ok(()), "the record past its retention is still there");
     assert_eq!(
-        count(&stack, "SELECT count(*) FROM audit_records WHERE actor_name = 'old'").await,
+        stack
+            .count("SELECT count(*) FROM audit_records WHERE actor_name = 'old'")
+            .await,
         1,
         "the record within its retention stays"
     );

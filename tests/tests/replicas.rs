@@ -73,28 +73,20 @@ async fn two_apis_and_two_workers_make_every_database_once_through_kills() {
     // Every database ready once, on one engine, answering its owner.
     let engine = Engine::Postgres;
     for id in ids.iter().map(|id| id.expect("an id")) {
-        let ready = stack.wait_for_status(id, "ready", TIMEOUT).await;
-        let containers = stack.containers_with("dbaas.database.id", &id.to_string()).await;
-        assert_eq!(containers.len(), 1, "database {id}: {containers:?}");
-        let uri = stack.owner_uri(&ready).await;
-        engine
-            .connect(&uri)
-            .await
-            .unwrap_or_else(|e| panic!("database {id}: {e}"));
+        stack.wait_serving(id, engine, TIMEOUT).await;
     }
-    let catalog = stack.catalog().await;
-    let databases: i64 = catalog
-        .query_one("SELECT count(*) FROM databases", &[])
-        .await
-        .unwrap()
-        .get(0);
-    assert_eq!(databases, DATABASES as i64, "no database recorded twice");
-    let engines: i64 = catalog
-        .query_one("SELECT count(*) FROM engines WHERE state <> 'removed'", &[])
-        .await
-        .unwrap()
-        .get(0);
-    assert_eq!(engines, DATABASES as i64, "one engine per database, none left over");
+    assert_eq!(
+        stack.count("SELECT count(*) FROM databases").await,
+        DATABASES as i64,
+        "no database recorded twice"
+    );
+    assert_eq!(
+        stack
+            .count("SELECT count(*) FROM engines WHERE state <> 'removed'")
+            .await,
+        DATABASES as i64,
+        "one engine per database, none left over"
+    );
     let all = stack.containers_with("dbaas.managed", "true").await;
     assert_eq!(all.len(), DATABASES, "no orphaned or doubled container: {all:?}");
     stack.cleanup().await;

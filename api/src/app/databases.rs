@@ -70,10 +70,11 @@ impl App {
         }
     }
 
-    /// Records the database and enqueues its provisioning; the worker does the rest.
-    /// Records a database and enqueues its provisioning. With an idempotency key, a request
-    /// this caller made before with that key answers the database it made (nothing new is
-    /// recorded or enqueued); the key reused for another request answers 422.
+    /// Records a database and enqueues its provisioning; the worker does the rest. With an
+    /// idempotency key, a request this caller made before with that key answers the database
+    /// it made (nothing new is recorded or enqueued); the key reused for another request
+    /// answers 422. The key is claimed in the transaction that records the database, which
+    /// answers an earlier request (having waited for it to commit when it races this one).
     pub async fn database_create(
         &self,
         caller: &Caller,
@@ -86,11 +87,6 @@ impl App {
             operation: DATABASE_CREATE,
             request_hash: request_digest(&params),
         });
-        if let Some(key) = &key {
-            if let Some(earlier) = self.store.idempotency_find(key.user_id, &key.key).await? {
-                return self.earlier(caller, key, earlier).await;
-            }
-        }
         let name = validate::database_name(&params.name)?;
         let description = params.description.unwrap_or_default();
         validate::description(&description)?;
@@ -141,7 +137,7 @@ impl App {
             .await?;
         let created = match created {
             Creation::New(created) => *created,
-            // The same key, at the same moment: the other request made it.
+            // The key was claimed before (by a retried request, or one racing this one).
             Creation::Earlier(earlier) => {
                 return self
                     .earlier(caller, key.as_ref().expect("only a key finds"), earlier)

@@ -11,6 +11,7 @@ use super::error::ApiResult;
 use super::links::Links;
 use super::paging::{list_links, page_request};
 use super::responses::Located;
+use super::serialized::Serialized;
 use super::views::{DatabaseList, DatabaseOrTask, DatabaseView, TaskView};
 use super::Tag;
 use crate::app::{App, DatabaseListQuery, Waited};
@@ -23,23 +24,23 @@ pub struct Api;
 pub enum Accepted {
     /// Recorded; a worker is on it. Follow `_links.task`, or poll the database's `status`.
     #[oai(status = 202)]
-    Accepted(Json<DatabaseView>, #[oai(header = "Location")] String),
+    Accepted(Serialized<DatabaseView>, #[oai(header = "Location")] String),
 }
 
 fn accepted(view: DatabaseView) -> Accepted {
     let location = view.location();
-    Accepted::Accepted(Json(view), location)
+    Accepted::Accepted(Serialized(view), location)
 }
 
 #[derive(ApiResponse)]
 pub enum Updated {
     /// Changed (a resize included, when it finished within the request).
     #[oai(status = 200)]
-    Done(Json<DatabaseView>),
+    Done(Serialized<DatabaseView>),
     /// A resize is under way, the other changes made: the database as it is, and in
     /// `Location` its task to follow.
     #[oai(status = 202)]
-    Resizing(Json<DatabaseView>, #[oai(header = "Location")] String),
+    Resizing(Serialized<DatabaseView>, #[oai(header = "Location")] String),
 }
 
 #[derive(ApiResponse)]
@@ -116,7 +117,7 @@ impl Api {
         /// not give out answers 422.
         #[oai(validator(pattern = r"^[^\x00]*$"))]
         cursor: Query<Option<String>>,
-    ) -> ApiResult<Json<DatabaseList>> {
+    ) -> ApiResult<Serialized<DatabaseList>> {
         let query = DatabaseListQuery {
             name: name.0,
             project: project.0,
@@ -129,7 +130,7 @@ impl Api {
             .database_list(&auth.0, query, page_request(page_size.0, cursor.0.as_deref())?)
             .await?;
         let links = Links::for_request(app, req);
-        Ok(Json(DatabaseList {
+        Ok(Serialized(DatabaseList {
             links: list_links(links.base(), req, &page),
             database: page.items.iter().map(|d| DatabaseView::new(&links, d)).collect(),
         }))
@@ -143,9 +144,9 @@ impl Api {
         Data(app): Data<&App>,
         req: &Request,
         id: Path<i64>,
-    ) -> ApiResult<Json<DatabaseView>> {
+    ) -> ApiResult<Serialized<DatabaseView>> {
         let detail = app.database_get(&auth.0, id.0).await?;
-        Ok(Json(DatabaseView::new(&Links::for_request(app, req), &detail)))
+        Ok(Serialized(DatabaseView::new(&Links::for_request(app, req), &detail)))
     }
 
     /// Update a database
@@ -164,10 +165,10 @@ impl Api {
     ) -> ApiResult<Updated> {
         let links = Links::for_request(app, req);
         Ok(match app.database_update(&auth.0, id.0, body.0).await? {
-            Waited::Done(detail) => Updated::Done(Json(DatabaseView::new(&links, &detail))),
+            Waited::Done(detail) => Updated::Done(Serialized(DatabaseView::new(&links, &detail))),
             Waited::Pending(task) => {
                 let detail = app.database_get(&auth.0, id.0).await?;
-                Updated::Resizing(Json(DatabaseView::new(&links, &detail)), links.task(task.id))
+                Updated::Resizing(Serialized(DatabaseView::new(&links, &detail)), links.task(task.id))
             }
         })
     }

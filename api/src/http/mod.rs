@@ -32,6 +32,7 @@ mod projects;
 mod ranges;
 mod readiness;
 mod responses;
+mod serialized;
 mod tasks;
 mod teams;
 mod throttle;

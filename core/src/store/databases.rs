@@ -66,6 +66,17 @@ pub struct DatabaseChanges {
 /// A database and what its detail shows beside it, as [`joined!`] reads them.
 type Joined = (Database, Plan, Environment, Option<Engine>, Option<Host>, Option<Task>);
 
+/// A [`Joined`] row with one more column (`joined_columns!(extra)`).
+type JoinedWith<T> = (
+    Database,
+    Plan,
+    Environment,
+    Option<Engine>,
+    Option<Host>,
+    Option<Task>,
+    T,
+);
+
 /// Databases joined to their plan, environment, engine (once one serves them) and latest
 /// task (once they have one).
 macro_rules! joined {
@@ -78,9 +89,9 @@ macro_rules! joined {
     };
 }
 
-/// What [`joined!`] selects: a [`Joined`].
+/// What [`joined!`] selects: a [`Joined`], or with `extra` a [`JoinedWith`] it.
 macro_rules! joined_columns {
-    () => {
+    ($($extra:expr)?) => {
         (
             Database::as_select(),
             Plan::as_select(),
@@ -88,6 +99,7 @@ macro_rules! joined_columns {
             Option::<Engine>::as_select(),
             Option::<Host>::as_select(),
             Option::<Task>::as_select(),
+            $($extra,)?
         )
     };
 }
@@ -236,9 +248,9 @@ async fn with_credentials(conn: &mut Conn, rows: Vec<Joined>) -> StoreResult<Vec
         .select(Credential::as_select());
     let found: Vec<Credential> = match ids[..] {
         [] => Vec::new(),
-        // One database (a detail) by `=`: for `= ANY($1)` Postgres' plan that ignores the
+        // One database (a page of one) by `=`: for `= ANY($1)` Postgres' plan that ignores the
         // parameter (the one a prepared statement keeps) reckons with ten ids, so it looked
-        // dearer than a plan for one, and a detail's credentials were planned on every request.
+        // dearer than a plan for one, and one database's credentials were planned every time.
         [id] => live.filter(credentials::database_id.eq(id)).load(conn).await?,
         _ => live.filter(credentials::database_id.eq_any(&ids)).load(conn).await?,
     };
@@ -248,18 +260,25 @@ async fn with_credentials(conn: &mut Conn, rows: Vec<Joined>) -> StoreResult<Vec
     }
     Ok(rows
         .into_iter()
-        .map(
-            |(database, plan, environment, engine, host, latest_task)| DatabaseDetail {
-                credentials: credentials.remove(&database.id).unwrap_or_default(),
-                database,
-                plan,
-                environment,
-                engine,
-                host,
-                latest_task,
-            },
-        )
+        .map(|row| {
+            let found = credentials.remove(&row.0.id).unwrap_or_default();
+            detail(row, found)
+        })
         .collect())
+}
+
+/// A detail from its joined row and its live credentials.
+fn detail(row: Joined, credentials: Vec<Credential>) -> DatabaseDetail {
+    let (database, plan, environment, engine, host, latest_task) = row;
+    DatabaseDetail {
+        database,
+        plan,
+        environment,
+        engine,
+        host,
+        credentials,
+        latest_task,
+    }
 }
 
 impl Store {
@@ -357,18 +376,28 @@ impl Store {
             .map_err(StoreError::lookup("database"))
     }
 
-    /// A database with its plan, environment, engine, live credentials and latest task: two
-    /// queries.
+    /// A database with its plan, environment, engine, live credentials and latest task: one
+    /// query, with a row for each live credential (a database has one, or a few).
     pub async fn database_detail(&self, id: i64) -> StoreResult<DatabaseDetail> {
         let mut conn = self.conn().await?;
-        let row: Joined = joined!()
+        let live = credentials::database_id
+            .eq(databases::id)
+            .and(credentials::deleted_at.is_null());
+        let rows: Vec<JoinedWith<Option<Credential>>> = joined!()
+            .left_join(credentials::table.on(live))
             .filter(databases::id.eq(id))
-            .select(joined_columns!())
-            .first(&mut conn)
-            .await
-            .map_err(StoreError::lookup("database"))?;
-        let mut details = with_credentials(&mut conn, vec![row]).await?;
-        details.pop().ok_or(StoreError::NotFound("database"))
+            .select(joined_columns!(Option::<Credential>::as_select()))
+            .order(credentials::id.asc())
+            .load(&mut conn)
+            .await?;
+        let mut rows = rows.into_iter();
+        let (database, plan, environment, engine, host, latest_task, first) =
+            rows.next().ok_or(StoreError::NotFound("database"))?;
+        let credentials = first.into_iter().chain(rows.filter_map(|row| row.6)).collect();
+        Ok(detail(
+            (database, plan, environment, engine, host, latest_task),
+            credentials,
+        ))
     }
 
     /// Details of these databases, in the same order: two queries, whatever their number.
@@ -396,33 +425,11 @@ impl Store {
     ) -> StoreResult<Page<DatabaseDetail>> {
         let mut conn = self.conn().await?;
         let query = || filtered!(joined!().into_boxed(), &filter, |c| c);
-        type Counted = (
-            Database,
-            Plan,
-            Environment,
-            Option<Engine>,
-            Option<Host>,
-            Option<Task>,
-            Option<i64>,
-        );
+        type Counted = JoinedWith<Option<i64>>;
         // The total rides along: counted where the filter names a database, else kept.
         macro_rules! page_with {
             ($total:expr) => {
-                load_rows!(
-                    &mut conn,
-                    query,
-                    databases::id,
-                    (
-                        Database::as_select(),
-                        Plan::as_select(),
-                        Environment::as_select(),
-                        Option::<Engine>::as_select(),
-                        Option::<Host>::as_select(),
-                        Option::<Task>::as_select(),
-                        $total,
-                    ),
-                    request
-                )
+                load_rows!(&mut conn, query, databases::id, joined_columns!($total), request)
             };
         }
         let rows: Vec<Counted> = match filter.name {

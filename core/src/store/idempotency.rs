@@ -7,7 +7,7 @@
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
-use super::{Conn, Store, StoreResult};
+use super::Conn;
 use crate::schema::idempotency_keys;
 
 /// The operation a key was used for.
@@ -71,12 +71,4 @@ async fn find(conn: &mut Conn, user_id: i64, key: &str) -> QueryResult<Option<Ea
         .first(conn)
         .await
         .optional()
-}
-
-impl Store {
-    /// The earlier request of this user with `key`, if any.
-    pub async fn idempotency_find(&self, user_id: i64, key: &str) -> StoreResult<Option<EarlierRequest>> {
-        let mut conn = self.conn().await?;
-        Ok(find(&mut conn, user_id, key).await?)
-    }
 }

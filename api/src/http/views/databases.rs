@@ -3,15 +3,18 @@
 use chrono::{DateTime, Utc};
 use dbaas_core::model::{Credential, DatabaseDetail};
 use poem_openapi::Object;
+use serde::Serialize;
 
 use super::super::links::Links;
 use super::super::responses::Located;
+use super::super::serialized::rfc3339;
 use super::{ListLinks, SelfLink, TaskLinks};
 
 /// A credential as listed with its database: never a password.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, Serialize)]
 pub struct CredentialSummary {
     #[oai(rename = "_links")]
+    #[serde(rename = "_links")]
     pub links: SelfLink,
     pub id: i64,
     pub user: String,
@@ -30,9 +33,10 @@ impl CredentialSummary {
 }
 
 /// A database.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, Serialize)]
 pub struct DatabaseView {
     #[oai(rename = "_links")]
+    #[serde(rename = "_links")]
     pub links: TaskLinks,
     pub id: i64,
     pub name: String,
@@ -60,12 +64,14 @@ pub struct DatabaseView {
     pub is_protected: bool,
     /// When the database entered quarantine (the first DELETE); null otherwise.
     #[oai(nullable)]
+    #[serde(with = "rfc3339::option")]
     pub quarantine_dt: Option<DateTime<Utc>>,
     /// This database's quarantine period in days; null: the environment's.
     #[oai(nullable)]
     pub quarantine_days: Option<i32>,
     /// When a quarantined database will be destroyed; null otherwise.
     #[oai(nullable)]
+    #[serde(with = "rfc3339::option")]
     pub quarantine_ends_at: Option<DateTime<Utc>>,
     /// What the reconciler last found: `unknown`, `healthy` or `unhealthy` (with the reason in
     /// `health_detail`).
@@ -78,10 +84,13 @@ pub struct DatabaseView {
     #[oai(nullable)]
     pub used_size_in_bytes: Option<i64>,
     pub credentials: Vec<CredentialSummary>,
+    #[serde(with = "rfc3339")]
     pub created_at: DateTime<Utc>,
+    #[serde(with = "rfc3339")]
     pub updated_at: DateTime<Utc>,
     /// When the database was destroyed; null while it exists.
     #[oai(nullable)]
+    #[serde(with = "rfc3339::option")]
     pub deleted_at: Option<DateTime<Utc>>,
 }
 
@@ -135,9 +144,76 @@ impl Located for DatabaseView {
 }
 
 /// The databases.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, Serialize)]
 pub struct DatabaseList {
     #[oai(rename = "_links")]
+    #[serde(rename = "_links")]
     pub links: ListLinks,
     pub database: Vec<DatabaseView>,
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::http::serialized::assert_same_json;
+
+    fn view(full: bool) -> DatabaseView {
+        let at = Utc.timestamp_opt(1_765_000_000, 123_456_000).unwrap();
+        fn some<T>(full: bool, v: T) -> Option<T> {
+            full.then_some(v)
+        }
+        DatabaseView {
+            links: TaskLinks {
+                self_: "http://h/api/database/7/".into(),
+                task: some(full, "http://h/api/task/9/".into()),
+            },
+            id: 7,
+            name: "orders \"eu\" ünï".into(),
+            status: "ready".into(),
+            engine: "postgres".into(),
+            endpoint: some(full, "postgresql://<user>:<password>@127.0.0.1:15432/orders".into()),
+            plan: "http://h/api/plan/1/".into(),
+            environment: "http://h/api/environment/1/".into(),
+            host: some(full, "local".into()),
+            project: some(full, "http://h/api/project/2/".into()),
+            team: 3,
+            description: "line\nbreak".into(),
+            tags: vec!["a".into(), "b".into()],
+            is_protected: full,
+            quarantine_dt: some(full, at),
+            quarantine_days: some(full, 7),
+            quarantine_ends_at: some(full, at + chrono::Duration::days(7)),
+            health: "healthy".into(),
+            health_detail: some(full, "fine".into()),
+            total_size_in_bytes: 1 << 30,
+            used_size_in_bytes: some(full, -1),
+            credentials: vec![CredentialSummary {
+                links: SelfLink {
+                    self_: "http://h/api/credential/4/".into(),
+                },
+                id: 4,
+                user: "u_orders".into(),
+            }],
+            created_at: at,
+            updated_at: Utc.timestamp_opt(1_765_000_001, 0).unwrap(),
+            deleted_at: some(full, at),
+        }
+    }
+
+    #[test]
+    fn a_view_serializes_as_its_to_json_does() {
+        assert_same_json(&view(true));
+        assert_same_json(&view(false));
+        assert_same_json(&DatabaseList {
+            links: ListLinks {
+                count: 2,
+                self_: "http://h/api/database/".into(),
+                previous: None,
+                next: Some("http://h/api/database/?cursor=YTI".into()),
+            },
+            database: vec![view(true), view(false)],
+        });
+    }
 }
