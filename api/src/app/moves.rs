@@ -24,8 +24,10 @@ impl App {
     /// Starts a move of a database's engine to another host (`params.host`, else the one
     /// placement chooses): the task.
     pub async fn database_move(&self, caller: &Caller, id: i64, params: DatabaseMoveRequest) -> AppResult<Task> {
+        // Absent (404) to those who may not read it, as every database path is; refused
+        // (403) to its tenants, who see it but do not run the engines.
+        let detail = self.database_get(caller, id).await?;
         fleet_only(caller)?;
-        let detail = self.store.database_detail(id).await?;
         let to = match params.host {
             None => None,
             Some(reference) => Some(
