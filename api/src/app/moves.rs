@@ -61,7 +61,6 @@ impl App {
         for task in moves.iter().chain(&removals) {
             self.queue.enqueue(task).await;
         }
-        let host = host.ok_or(AppError::NotFound("host"))?;
         tracing::info!(host_id = id, host = %host.name, moves = moves.len(), waiting = waiting.len(), "host draining");
         Ok(Drain {
             host: self.host_detail(host).await?,

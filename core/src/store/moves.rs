@@ -22,10 +22,10 @@ use super::engines::{new_uid, NewEngine};
 const RETRY_FAILED_MOVE_AFTER: &str = "5 minutes";
 
 /// What one step of a drain did.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct DrainStep {
     /// The host, draining (or, once empty, cordoned).
-    pub host: Option<Host>,
+    pub host: Host,
     /// The moves started now, to enqueue.
     pub moves: Vec<Task>,
     /// The removals of pooled engines started now, to enqueue.
@@ -137,8 +137,15 @@ impl Store {
             .await
             .map_err(StoreError::lookup("host"))?;
         drop(conn);
-        let mut step = DrainStep::default();
         let on_it = self.engines_on(host_id).await?;
+        let mut step = DrainStep {
+            host,
+            moves: Vec::new(),
+            removals: Vec::new(),
+            waiting: Vec::new(),
+            // Moves and retirements remove nothing yet: what was on the host is still there.
+            remaining: i64::try_from(on_it.len()).unwrap_or(i64::MAX),
+        };
         let pooled: Vec<i64> = on_it
             .iter()
             .filter(|(e, _)| e.state == EngineState::Pooled)
@@ -165,30 +172,21 @@ impl Store {
                 _ => {}
             }
         }
-        let mut conn = self.conn().await?;
-        step.remaining = engines::table
-            .filter(engines::host_id.eq(host_id))
-            .filter(engines::state.ne(EngineState::Removed))
-            .count()
-            .get_result(&mut conn)
-            .await?;
-        let host = if step.remaining == 0 {
-            diesel::update(hosts::table.find(host_id).filter(hosts::state.eq(HostState::Draining)))
+        if step.remaining == 0 {
+            let mut conn = self.conn().await?;
+            let cordoned = diesel::update(hosts::table.find(host_id).filter(hosts::state.eq(HostState::Draining)))
                 .set((
                     hosts::state.eq(HostState::Cordoned),
                     hosts::updated_at.eq(diesel::dsl::now),
                 ))
-                .execute(&mut conn)
-                .await?;
-            hosts::table
-                .find(host_id)
-                .select(Host::as_select())
-                .first(&mut conn)
-                .await?
-        } else {
-            host
-        };
-        step.host = Some(host);
+                .returning(Host::as_returning())
+                .get_result(&mut conn)
+                .await
+                .optional()?;
+            if let Some(host) = cordoned {
+                step.host = host;
+            }
+        }
         Ok(step)
     }
 
