@@ -1,6 +1,6 @@
 //! Database operations: a tenant's databases, from the request to the quarantine.
 
-use dbaas_core::model::{DatabaseDetail, DatabaseStatus, NewDatabase, Plan, Ref, TaskKind, Team};
+use dbaas_core::model::{DatabaseDetail, DatabaseStatus, DatabaseSummary, NewDatabase, Plan, Ref, TaskKind, Team};
 use dbaas_core::names::normalize_database_name;
 use dbaas_core::store::{
     Caller, Creation, DatabaseChanges, DatabaseFilter, EarlierRequest, IdempotencyKey, Page, PageRequest,
@@ -186,6 +186,16 @@ impl App {
         Ok(detail)
     }
 
+    /// What the caller sees of a database it may see: its [summary](DatabaseSummary), one
+    /// narrow query.
+    pub async fn database_read(&self, caller: &Caller, id: i64) -> AppResult<DatabaseSummary> {
+        let summary = self.store.database_summary(id).await?;
+        if !caller.can_read_team(summary.row.team_id) {
+            return Err(AppError::NotFound("database"));
+        }
+        Ok(summary)
+    }
+
     /// A database the caller may act on and read the data of: its team's members and admins.
     pub(super) async fn database_owned(&self, caller: &Caller, id: i64) -> AppResult<DatabaseDetail> {
         let detail = self.store.database_detail(id).await?;
@@ -200,7 +210,7 @@ impl App {
         caller: &Caller,
         query: DatabaseListQuery,
         page: PageRequest,
-    ) -> AppResult<Page<DatabaseDetail>> {
+    ) -> AppResult<Page<DatabaseSummary>> {
         let status = query.status.as_deref().map(validate::database_status).transpose()?;
         // A filter naming something that does not exist matches nothing.
         let mut nothing = false;

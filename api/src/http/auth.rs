@@ -15,7 +15,9 @@
 //! A successful check is remembered for a minute: keyed by username, holding a per-process
 //! random hash of the password together with the stored hash it matched (never the password
 //! itself), so repeated logins skip argon2. The cache sits behind the throttle, so it cannot be
-//! used to test guesses quickly either.
+//! used to test guesses quickly either. The same login arriving on many connections at once (a
+//! client opening its pool) is checked once: the others wait for that check and take its
+//! answer from the cache, rather than queueing one argon2 run each behind it.
 //!
 //! Who the user is (the stored hash, admin right, teams) comes from the store, which answers
 //! from memory while it hears the catalog announce changes of users and memberships
@@ -80,6 +82,10 @@ impl Logins {
 struct LoginCache {
     hasher: std::collections::hash_map::RandomState,
     entries: Mutex<HashMap<String, (u64, Instant)>>,
+    /// The checks under way, by username and digest: a client that opens many connections
+    /// at once sends the same login on each, and only the first runs argon2; the others wait
+    /// for its answer in [`LoginCache::turn`].
+    checking: Mutex<HashMap<(String, u64), Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl LoginCache {
@@ -96,6 +102,51 @@ impl LoginCache {
             .is_some_and(|(stored, at)| *stored == digest && at.elapsed() < CACHE_TTL)
     }
 
+    /// Whether `password` is the one `stored_hash` was made from: from the cache, or else
+    /// by `check` (argon2), whose success is then remembered. The same login arriving on many
+    /// connections at once is checked once: the others wait for that check and find its
+    /// answer in the cache.
+    async fn check(
+        &self,
+        username: &str,
+        password: &str,
+        stored_hash: &str,
+        check: impl std::future::Future<Output = bool>,
+    ) -> bool {
+        if self.verified(username, password, stored_hash) {
+            return true;
+        }
+        let _turn = self.turn(username, password, stored_hash).await;
+        if self.verified(username, password, stored_hash) {
+            return true;
+        }
+        let valid = check.await;
+        if valid {
+            self.put(username, password, stored_hash);
+        }
+        valid
+    }
+
+    /// The turn to check this login: held by one check at a time, so that the logins that
+    /// arrive while it runs find its answer in the cache when they get the turn.
+    async fn turn(&self, username: &str, password: &str, stored_hash: &str) -> CheckTurn<'_> {
+        let key = (username.to_owned(), self.digest(password, stored_hash));
+        let lock = self
+            .checking
+            .lock()
+            .expect("login cache poisoned")
+            .entry(key.clone())
+            .or_default()
+            .clone();
+        let guard = lock.clone().lock_owned().await;
+        CheckTurn {
+            cache: self,
+            key,
+            lock,
+            _guard: guard,
+        }
+    }
+
     fn put(&self, username: &str, password: &str, stored_hash: &str) {
         let digest = self.digest(password, stored_hash);
         let mut entries = self.entries.lock().expect("login cache poisoned");
@@ -103,6 +154,24 @@ impl LoginCache {
             entries.retain(|_, (_, at)| at.elapsed() < CACHE_TTL);
         }
         entries.insert(username.to_owned(), (digest, Instant::now()));
+    }
+}
+
+/// One login's turn to be checked; the last one out forgets the login's entry.
+struct CheckTurn<'a> {
+    cache: &'a LoginCache,
+    key: (String, u64),
+    lock: Arc<tokio::sync::Mutex<()>>,
+    _guard: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl Drop for CheckTurn<'_> {
+    fn drop(&mut self) {
+        let mut checking = self.cache.checking.lock().expect("login cache poisoned");
+        // Held here, by the map and by the guard: nobody else waits for this turn.
+        if Arc::strong_count(&self.lock) <= 3 {
+            checking.remove(&self.key);
+        }
     }
 }
 
@@ -160,30 +229,66 @@ async fn verify(app: &App, logins: &Logins, basic: &Basic) -> poem::Result<Optio
     let Some(login) = login else {
         return Ok(None);
     };
-    if logins
-        .cache
-        .verified(&basic.username, &basic.password, &login.password_hash)
-    {
-        return Ok(Some(login.caller));
-    }
-    let permit = logins
-        .argon2
-        .clone()
-        .acquire_owned()
+    let permits = logins.argon2.clone();
+    let (hash, password) = (login.password_hash.clone(), basic.password.clone());
+    let argon2 = async move {
+        let permit = permits
+            .acquire_owned()
+            .await
+            .expect("the argon2 semaphore is never closed");
+        // The permit goes with the check: a client that hangs up frees it only once argon2 is done.
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            secrets::verify_password(&password, &hash)
+        })
         .await
-        .expect("the argon2 semaphore is never closed");
-    let hash = login.password_hash.clone();
-    let password = basic.password.clone();
-    // The permit goes with the check: a client that hangs up frees it only once argon2 is done.
-    let valid = tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        secrets::verify_password(&password, &hash)
-    })
-    .await
-    .unwrap_or(false);
+        .unwrap_or(false)
+    };
+    let valid = logins
+        .cache
+        .check(&basic.username, &basic.password, &login.password_hash, argon2)
+        .await;
     if !valid {
         return Ok(None);
     }
-    logins.cache.put(&basic.username, &basic.password, &login.password_hash);
     Ok(Some(login.caller))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    /// A check that takes a while and counts its runs.
+    async fn slow_check(runs: &AtomicUsize, answer: bool) -> bool {
+        runs.fetch_add(1, Ordering::SeqCst);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        answer
+    }
+
+    #[tokio::test]
+    async fn the_same_login_on_many_connections_at_once_is_checked_once() {
+        let cache = LoginCache::default();
+        let runs = AtomicUsize::new(0);
+        let logins = (0..16).map(|_| cache.check("ana", "right", "$hash", slow_check(&runs, true)));
+        let answers = futures_util::future::join_all(logins).await;
+        assert!(answers.iter().all(|valid| *valid));
+        assert_eq!(runs.load(Ordering::SeqCst), 1, "one check for sixteen identical logins");
+        assert!(cache.checking.lock().unwrap().is_empty(), "no turn is left behind");
+        // Another password, or another stored hash (a changed password), is checked anew.
+        assert!(!cache.check("ana", "wrong", "$hash", slow_check(&runs, false)).await);
+        assert!(cache.check("ana", "right", "$new-hash", slow_check(&runs, true)).await);
+        assert_eq!(runs.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test]
+    async fn a_failed_check_is_not_remembered() {
+        let cache = LoginCache::default();
+        let runs = AtomicUsize::new(0);
+        let logins = (0..4).map(|_| cache.check("ana", "guess", "$hash", slow_check(&runs, false)));
+        let answers = futures_util::future::join_all(logins).await;
+        assert!(answers.iter().all(|valid| !*valid));
+        assert_eq!(runs.load(Ordering::SeqCst), 4, "every wrong attempt runs its own check");
+    }
 }

@@ -77,7 +77,10 @@ impl Api {
         body: Json<DatabaseCreate>,
     ) -> ApiResult<Accepted> {
         let detail = app.database_create(&auth.0, body.0, idempotency_key.0).await?;
-        Ok(accepted(DatabaseView::new(&Links::for_request(app, req), &detail)))
+        Ok(accepted(DatabaseView::of_detail(
+            &Links::for_request(app, req),
+            &detail,
+        )))
     }
 
     /// List databases
@@ -145,8 +148,8 @@ impl Api {
         req: &Request,
         id: Path<i64>,
     ) -> ApiResult<Serialized<DatabaseView>> {
-        let detail = app.database_get(&auth.0, id.0).await?;
-        Ok(Serialized(DatabaseView::new(&Links::for_request(app, req), &detail)))
+        let summary = app.database_read(&auth.0, id.0).await?;
+        Ok(Serialized(DatabaseView::new(&Links::for_request(app, req), &summary)))
     }
 
     /// Update a database
@@ -165,10 +168,10 @@ impl Api {
     ) -> ApiResult<Updated> {
         let links = Links::for_request(app, req);
         Ok(match app.database_update(&auth.0, id.0, body.0).await? {
-            Waited::Done(detail) => Updated::Done(Serialized(DatabaseView::new(&links, &detail))),
+            Waited::Done(detail) => Updated::Done(Serialized(DatabaseView::of_detail(&links, &detail))),
             Waited::Pending(task) => {
-                let detail = app.database_get(&auth.0, id.0).await?;
-                Updated::Resizing(Serialized(DatabaseView::new(&links, &detail)), links.task(task.id))
+                let summary = app.database_read(&auth.0, id.0).await?;
+                Updated::Resizing(Serialized(DatabaseView::new(&links, &summary)), links.task(task.id))
             }
         })
     }
@@ -191,7 +194,9 @@ impl Api {
     ) -> ApiResult<Restored> {
         let links = Links::for_request(app, req);
         Ok(match app.database_restore(&auth.0, id.0).await? {
-            Waited::Done(detail) => Restored::Done(Json(DatabaseOrTask::Database(DatabaseView::new(&links, &detail)))),
+            Waited::Done(detail) => {
+                Restored::Done(Json(DatabaseOrTask::Database(DatabaseView::of_detail(&links, &detail))))
+            }
             Waited::Pending(task) => {
                 let view = TaskView::new(&links, *task);
                 let location = view.location();
@@ -214,6 +219,9 @@ impl Api {
         id: Path<i64>,
     ) -> ApiResult<Accepted> {
         let detail = app.database_delete(&auth.0, id.0).await?;
-        Ok(accepted(DatabaseView::new(&Links::for_request(app, req), &detail)))
+        Ok(accepted(DatabaseView::of_detail(
+            &Links::for_request(app, req),
+            &detail,
+        )))
     }
 }

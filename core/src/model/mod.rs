@@ -14,6 +14,7 @@ mod certificate;
 mod credential;
 mod database;
 mod database_move;
+mod database_summary;
 mod dump;
 mod engine;
 mod fleet;
@@ -29,6 +30,9 @@ pub use certificate::{CertificateAuthority, EngineCertificate, NewCertificateAut
 pub use credential::{owner_username, Credential, Privileges};
 pub use database::{Database, DatabaseDetail, DatabaseStatus, Health, NewDatabase};
 pub use database_move::{DatabaseMove, NewDatabaseMove};
+pub use database_summary::{
+    CredentialName, DatabaseSummary, EngineBrief, EnvironmentBrief, HostBrief, PlanBrief, SummaryRow,
+};
 pub use dump::{Dump, DumpFormat};
 pub use engine::{Engine, EngineDesired, EngineKind, EngineNames, EngineState, STOPPED_BY_OPERATOR};
 pub use fleet::{

@@ -16,8 +16,8 @@ use super::page::{load_rows, Page, PageRequest};
 use super::tx::{insert_task, TxError};
 use super::{Conn, Store, StoreError, StoreResult};
 use crate::model::{
-    owner_username, Credential, Database, DatabaseDetail, DatabaseStatus, Engine, Environment, Host, NewDatabase, Plan,
-    Task, TaskKind,
+    owner_username, Credential, CredentialName, Database, DatabaseDetail, DatabaseStatus, DatabaseSummary, Engine,
+    Environment, Host, NewDatabase, Plan, SummaryRow, Task, TaskKind,
 };
 use crate::schema::{credentials, database_counts, databases, engines, environments, hosts, plans, tasks, teams};
 
@@ -86,6 +86,17 @@ macro_rules! joined {
             .inner_join(environments::table)
             .left_join(engines::table.left_join(hosts::table))
             .left_join(tasks::table.on(tasks::id.nullable().eq(databases::latest_task_id)))
+    };
+}
+
+/// Databases joined to what their readers see of their plan, environment, engine and host
+/// (a [`SummaryRow`]); the latest task is the database's own `latest_task_id`.
+macro_rules! summary_joined {
+    () => {
+        databases::table
+            .inner_join(plans::table)
+            .inner_join(environments::table)
+            .left_join(engines::table.left_join(hosts::table))
     };
 }
 
@@ -239,30 +250,58 @@ fn kept_total(filter: &DatabaseFilter) -> database_counts::BoxedQuery<'static, P
     query
 }
 
+/// The live credentials of these databases (one query, oldest first), by database: `$select`
+/// is what to read of each, `$database_id` how to tell its database.
+macro_rules! live_credentials {
+    ($conn:expr, $ids:expr, $select:expr, $database_id:expr) => {{
+        let ids: &[i64] = $ids;
+        let live = credentials::table
+            .filter(credentials::deleted_at.is_null())
+            .order(credentials::id)
+            .select($select);
+        let found: Vec<_> = match ids {
+            [] => Vec::new(),
+            // One database (a page of one) by `=`: for `= ANY($1)` Postgres' plan that ignores the
+            // parameter (the one a prepared statement keeps) reckons with ten ids, so it looked
+            // dearer than a plan for one, and one database's credentials were planned every time.
+            [id] => live.filter(credentials::database_id.eq(id)).load($conn).await?,
+            _ => live.filter(credentials::database_id.eq_any(ids)).load($conn).await?,
+        };
+        let mut by_database: HashMap<i64, Vec<_>> = HashMap::new();
+        for credential in found {
+            by_database
+                .entry($database_id(&credential))
+                .or_default()
+                .push(credential);
+        }
+        by_database
+    }};
+}
+
 /// Details from joined rows and their live credentials (one query), in the rows' order.
 async fn with_credentials(conn: &mut Conn, rows: Vec<Joined>) -> StoreResult<Vec<DatabaseDetail>> {
     let ids: Vec<i64> = rows.iter().map(|row| row.0.id).collect();
-    let live = credentials::table
-        .filter(credentials::deleted_at.is_null())
-        .order(credentials::id)
-        .select(Credential::as_select());
-    let found: Vec<Credential> = match ids[..] {
-        [] => Vec::new(),
-        // One database (a page of one) by `=`: for `= ANY($1)` Postgres' plan that ignores the
-        // parameter (the one a prepared statement keeps) reckons with ten ids, so it looked
-        // dearer than a plan for one, and one database's credentials were planned every time.
-        [id] => live.filter(credentials::database_id.eq(id)).load(conn).await?,
-        _ => live.filter(credentials::database_id.eq_any(&ids)).load(conn).await?,
-    };
-    let mut credentials: HashMap<i64, Vec<Credential>> = HashMap::new();
-    for credential in found {
-        credentials.entry(credential.database_id).or_default().push(credential);
-    }
+    let mut credentials = live_credentials!(conn, &ids, Credential::as_select(), |c: &Credential| c.database_id);
     Ok(rows
         .into_iter()
         .map(|row| {
             let found = credentials.remove(&row.0.id).unwrap_or_default();
             detail(row, found)
+        })
+        .collect())
+}
+
+/// Summaries from their rows and their live credentials' names (one query), in the rows' order.
+async fn with_credential_names(conn: &mut Conn, rows: Vec<SummaryRow>) -> StoreResult<Vec<DatabaseSummary>> {
+    let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
+    let mut credentials = live_credentials!(conn, &ids, CredentialName::as_select(), |c: &CredentialName| {
+        c.database_id
+    });
+    Ok(rows
+        .into_iter()
+        .map(|row| DatabaseSummary {
+            credentials: credentials.remove(&row.id).unwrap_or_default(),
+            row,
         })
         .collect())
 }
@@ -400,6 +439,25 @@ impl Store {
         ))
     }
 
+    /// What a reader sees of a database: one narrow query, with a row for each live credential.
+    pub async fn database_summary(&self, id: i64) -> StoreResult<DatabaseSummary> {
+        let mut conn = self.conn().await?;
+        let live = credentials::database_id
+            .eq(databases::id)
+            .and(credentials::deleted_at.is_null());
+        let rows: Vec<(SummaryRow, Option<CredentialName>)> = summary_joined!()
+            .left_join(credentials::table.on(live))
+            .filter(databases::id.eq(id))
+            .select((SummaryRow::as_select(), Option::<CredentialName>::as_select()))
+            .order(credentials::id.asc())
+            .load(&mut conn)
+            .await?;
+        let mut rows = rows.into_iter();
+        let (row, first) = rows.next().ok_or(StoreError::NotFound("database"))?;
+        let credentials = first.into_iter().chain(rows.filter_map(|row| row.1)).collect();
+        Ok(DatabaseSummary { row, credentials })
+    }
+
     /// Details of these databases, in the same order: two queries, whatever their number.
     pub async fn database_details(&self, databases: Vec<Database>) -> StoreResult<Vec<DatabaseDetail>> {
         let ids: Vec<i64> = databases.iter().map(|d| d.id).collect();
@@ -416,20 +474,26 @@ impl Store {
         with_credentials(&mut conn, rows).await
     }
 
-    /// One page of databases with their details, and how many match in all: two queries (the
+    /// One page of databases as their readers see them, and how many match in all: two queries (the
     /// total rides along with the page's rows), or three for a page past the end.
     pub async fn database_page(
         &self,
         filter: DatabaseFilter,
         request: PageRequest,
-    ) -> StoreResult<Page<DatabaseDetail>> {
+    ) -> StoreResult<Page<DatabaseSummary>> {
         let mut conn = self.conn().await?;
-        let query = || filtered!(joined!().into_boxed(), &filter, |c| c);
-        type Counted = JoinedWith<Option<i64>>;
+        let query = || filtered!(summary_joined!().into_boxed(), &filter, |c| c);
+        type Counted = (SummaryRow, Option<i64>);
         // The total rides along: counted where the filter names a database, else kept.
         macro_rules! page_with {
             ($total:expr) => {
-                load_rows!(&mut conn, query, databases::id, joined_columns!($total), request)
+                load_rows!(
+                    &mut conn,
+                    query,
+                    databases::id,
+                    (SummaryRow::as_select(), $total),
+                    request
+                )
             };
         }
         let rows: Vec<Counted> = match filter.name {
@@ -437,7 +501,7 @@ impl Store {
             None => page_with!(kept_total(&filter).single_value()),
         };
         let total = match <[Counted]>::first(&rows) {
-            Some(row) => row.6.unwrap_or_default(),
+            Some(row) => row.1.unwrap_or_default(),
             None if filter.name.is_some() => {
                 filtered!(databases::table.into_boxed(), &filter, |c| c)
                     .count()
@@ -449,13 +513,10 @@ impl Store {
                 .await?
                 .unwrap_or_default(),
         };
-        let rows: Vec<Joined> = rows
-            .into_iter()
-            .map(|(d, p, e, engine, host, task, _)| (d, p, e, engine, host, task))
-            .collect();
-        let mut page = Page::from_rows(rows, total, &request, |row| row.0.id);
-        let details = with_credentials(&mut conn, std::mem::take(&mut page.items)).await?;
-        Ok(page.map_with(details))
+        let rows: Vec<SummaryRow> = rows.into_iter().map(|(row, _)| row).collect();
+        let mut page = Page::from_rows(rows, total, &request, |row| row.id);
+        let summaries = with_credential_names(&mut conn, std::mem::take(&mut page.items)).await?;
+        Ok(page.map_with(summaries))
     }
 
     pub async fn database_update(&self, id: i64, changes: DatabaseChanges) -> StoreResult<Database> {

@@ -1,7 +1,7 @@
 //! Databases as the API shows them.
 
 use chrono::{DateTime, Utc};
-use dbaas_core::model::{Credential, DatabaseDetail};
+use dbaas_core::model::{CredentialName, DatabaseDetail, DatabaseSummary};
 use poem_openapi::Object;
 use serde::Serialize;
 
@@ -21,7 +21,7 @@ pub struct CredentialSummary {
 }
 
 impl CredentialSummary {
-    fn new(links: &Links, credential: &Credential) -> Self {
+    fn new(links: &Links, credential: &CredentialName) -> Self {
         Self {
             links: SelfLink {
                 self_: links.credential(credential.id),
@@ -95,28 +95,21 @@ pub struct DatabaseView {
 }
 
 impl DatabaseView {
-    pub fn new(links: &Links, detail: &DatabaseDetail) -> Self {
-        let DatabaseDetail {
-            database,
-            plan,
-            environment,
-            credentials,
-            latest_task,
-            ..
-        } = detail;
+    pub fn new(links: &Links, summary: &DatabaseSummary) -> Self {
+        let database = &summary.row;
         Self {
             links: TaskLinks {
                 self_: links.database(database.id),
-                task: latest_task.as_ref().map(|t| links.task(t.id)),
+                task: database.latest_task_id.map(|id| links.task(id)),
             },
             id: database.id,
             name: database.name.clone(),
             status: database.status.to_string(),
-            engine: plan.engine.to_string(),
-            endpoint: detail.endpoint(links.engine_tls()),
-            plan: links.plan(plan.id),
-            environment: links.environment(environment.id),
-            host: detail.host.as_ref().map(|h| h.name.clone()),
+            engine: database.plan.engine.to_string(),
+            endpoint: summary.endpoint(links.engine_tls()),
+            plan: links.plan(database.plan_id),
+            environment: links.environment(database.environment_id),
+            host: database.host.as_ref().map(|h| h.name.clone()),
             project: database.project_id.map(|id| links.project(id)),
             team: database.team_id,
             description: database.description.clone(),
@@ -124,16 +117,25 @@ impl DatabaseView {
             is_protected: database.is_protected,
             quarantine_dt: database.quarantine_dt,
             quarantine_days: database.quarantine_days,
-            quarantine_ends_at: detail.quarantine_ends_at(),
+            quarantine_ends_at: summary.quarantine_ends_at(),
             health: database.health.to_string(),
             health_detail: database.health_detail.clone(),
-            total_size_in_bytes: plan.size_bytes,
+            total_size_in_bytes: database.plan.size_bytes,
             used_size_in_bytes: database.used_size_bytes,
-            credentials: credentials.iter().map(|c| CredentialSummary::new(links, c)).collect(),
+            credentials: summary
+                .credentials
+                .iter()
+                .map(|c| CredentialSummary::new(links, c))
+                .collect(),
             created_at: database.created_at,
             updated_at: database.updated_at,
             deleted_at: database.deleted_at,
         }
+    }
+
+    /// The view of a detail an operation holds (after a create or an update).
+    pub fn of_detail(links: &Links, detail: &DatabaseDetail) -> Self {
+        Self::new(links, &DatabaseSummary::from(detail))
     }
 }
 
