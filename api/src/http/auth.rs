@@ -77,6 +77,9 @@ impl Logins {
     }
 }
 
+/// The turn to check one login (a username and a digest of its password).
+type Turn = Arc<tokio::sync::Mutex<()>>;
+
 /// Logins whose argon2 check succeeded lately.
 #[derive(Default)]
 struct LoginCache {
@@ -85,7 +88,7 @@ struct LoginCache {
     /// The checks under way, by username and digest: a client that opens many connections
     /// at once sends the same login on each, and only the first runs argon2; the others wait
     /// for its answer in [`LoginCache::turn`].
-    checking: Mutex<HashMap<(String, u64), Arc<tokio::sync::Mutex<()>>>>,
+    checking: Mutex<HashMap<(String, u64), Turn>>,
 }
 
 impl LoginCache {
@@ -161,7 +164,7 @@ impl LoginCache {
 struct CheckTurn<'a> {
     cache: &'a LoginCache,
     key: (String, u64),
-    lock: Arc<tokio::sync::Mutex<()>>,
+    lock: Turn,
     _guard: tokio::sync::OwnedMutexGuard<()>,
 }
 
