@@ -86,10 +86,17 @@ pub struct ContainerEvent {
     pub at: String,
 }
 
+/// A user's uid and gid, by image id and user name.
+type UserIds = HashMap<(String, String), (u64, u64)>;
+
 /// One Docker engine.
 #[derive(Clone, Debug)]
 pub struct DockerHost {
     docker: Docker,
+    /// The uid and gid of a user in an image, by image id (a digest of its contents, so an
+    /// answer never goes stale) and user name: reading `/etc/passwd` out of a container takes
+    /// Docker tens of milliseconds (it mounts the container's filesystem), on every cold start.
+    user_ids: Arc<Mutex<UserIds>>,
 }
 
 /// The swap limit that goes with a memory limit: Docker's own default at creation on cgroup
@@ -111,7 +118,7 @@ impl DockerHost {
         let docker = Docker::connect_with_host(endpoint)
             .map_err(|e| ProvisionError::Invalid(format!("docker endpoint '{endpoint}': {e}")))?;
         let docker = docker.negotiate_version().await?;
-        Ok(Self { docker })
+        Ok(Self::new(docker))
     }
 
     /// Connects to a `tcp://` or `https://` endpoint over TLS, verifying the daemon with the
@@ -128,7 +135,14 @@ impl DockerHost {
         )
         .map_err(|e| ProvisionError::Invalid(format!("docker endpoint '{endpoint}' over TLS: {e}")))?;
         let docker = docker.negotiate_version().await?;
-        Ok(Self { docker })
+        Ok(Self::new(docker))
+    }
+
+    fn new(docker: Docker) -> Self {
+        Self {
+            docker,
+            user_ids: Arc::default(),
+        }
     }
 
     pub fn client(&self) -> &Docker {
@@ -140,7 +154,8 @@ impl DockerHost {
     /// found.
     pub async fn ensure_running(&self, spec: &ContainerSpec) -> ProvisionResult<(String, bool)> {
         let (id, made) = self.ensure_created(spec).await?;
-        if !spec.files.is_empty() && !self.is_running(&spec.name).await? {
+        // A container made now is not running; one found may be.
+        if !spec.files.is_empty() && (made || !self.is_running(&spec.name).await?) {
             self.put_files(&spec.name, &spec.user, &spec.files).await?;
         }
         match self.docker.start_container(&spec.name, None).await {
@@ -280,8 +295,26 @@ impl DockerHost {
     }
 
     /// The uid and gid of `user` in a container's `/etc/passwd`, read through the Docker API
-    /// (the container need not run).
+    /// (the container need not run), once per image.
     async fn user_ids(&self, container: &str, user: &str) -> ProvisionResult<(u64, u64)> {
+        let image = self.docker.inspect_container(container, None).await?.image;
+        let key = image.map(|image| (image, user.to_owned()));
+        if let Some(ids) = key.as_ref().and_then(|key| self.known_user_ids().get(key).copied()) {
+            return Ok(ids);
+        }
+        let ids = self.read_user_ids(container, user).await?;
+        if let Some(key) = key {
+            self.known_user_ids().insert(key, ids);
+        }
+        Ok(ids)
+    }
+
+    fn known_user_ids(&self) -> std::sync::MutexGuard<'_, UserIds> {
+        self.user_ids.lock().expect("user id cache poisoned")
+    }
+
+    /// [`Self::user_ids`], read out of the container.
+    async fn read_user_ids(&self, container: &str, user: &str) -> ProvisionResult<(u64, u64)> {
         use futures_util::TryStreamExt;
         use std::io::Read;
         let options = bollard::query_parameters::DownloadFromContainerOptionsBuilder::default()

@@ -45,8 +45,13 @@ async fn main() {
     // each cold run then meets as many running engines (the host's load) as the floor run
     // before it.
     let (mut floor, mut cold, mut floor_containers) = (Vec::new(), Vec::new(), Vec::new());
+    // One Docker client for every floor run, as a worker keeps one per host: what it learns
+    // once of the image (its user's uid, for the files it writes) it knows on the next run.
+    let docker = DockerHost::connect(&stack.config.defaults.docker_endpoint)
+        .await
+        .expect("docker");
     for run in 0..runs {
-        let (took, container) = floor_run(&stack, engine, run).await;
+        let (took, container) = floor_run(&stack, &docker, engine, run).await;
         println!("{} floor run {run}: {} ms", engine.name(), took.as_millis());
         floor.push(took);
         floor_containers.push(container);
@@ -74,9 +79,6 @@ async fn main() {
             m.as_secs_f64() / floor_median.as_secs_f64()
         );
     }
-    let docker = DockerHost::connect(&stack.config.defaults.docker_endpoint)
-        .await
-        .expect("docker");
     for (name, volume) in floor_containers {
         docker.remove(&name, &volume).await.expect("remove");
     }
@@ -93,11 +95,8 @@ fn median(timings: &mut [Duration]) -> Duration {
 /// make them (TLS included, its certificate made before the clock starts), to the
 /// superuser's first login. Returns the time and the container and volume, for the caller to
 /// remove.
-async fn floor_run(stack: &TestStack, engine: Engine, run: usize) -> (Duration, (String, String)) {
+async fn floor_run(stack: &TestStack, docker: &DockerHost, engine: Engine, run: usize) -> (Duration, (String, String)) {
     let driver = engine_for(engine.name()).expect("driver");
-    let docker = DockerHost::connect(&stack.config.defaults.docker_endpoint)
-        .await
-        .expect("docker");
     let port = u16::try_from(stack.config.defaults.port_max).expect("port") - u16::try_from(run).expect("run");
     let endpoint = Endpoint {
         host: "127.0.0.1".into(),
