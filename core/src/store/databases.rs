@@ -77,26 +77,21 @@ type JoinedWith<T> = (
     T,
 );
 
-/// Databases joined to their plan, environment, engine (once one serves them) and latest
-/// task (once they have one).
-macro_rules! joined {
-    () => {
-        databases::table
-            .inner_join(plans::table)
-            .inner_join(environments::table)
-            .left_join(engines::table.left_join(hosts::table))
-            .left_join(tasks::table.on(tasks::id.nullable().eq(databases::latest_task_id)))
-    };
-}
-
-/// Databases joined to what their readers see of their plan, environment, engine and host
-/// (a [`SummaryRow`]); the latest task is the database's own `latest_task_id`.
+/// Databases joined to their plan, environment and engine (once one serves them) with its
+/// host: what a [`SummaryRow`] reads (its latest task is the database's own `latest_task_id`).
 macro_rules! summary_joined {
     () => {
         databases::table
             .inner_join(plans::table)
             .inner_join(environments::table)
             .left_join(engines::table.left_join(hosts::table))
+    };
+}
+
+/// [`summary_joined!`], and the latest task (once there is one): what a detail reads.
+macro_rules! joined {
+    () => {
+        summary_joined!().left_join(tasks::table.on(tasks::id.nullable().eq(databases::latest_task_id)))
     };
 }
 
