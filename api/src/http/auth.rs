@@ -141,12 +141,10 @@ impl LoginCache {
             .entry(key.clone())
             .or_default()
             .clone();
-        let guard = lock.clone().lock_owned().await;
         CheckTurn {
             cache: self,
             key,
-            lock,
-            _guard: guard,
+            guard: lock.lock_owned().await,
         }
     }
 
@@ -164,15 +162,14 @@ impl LoginCache {
 struct CheckTurn<'a> {
     cache: &'a LoginCache,
     key: (String, u64),
-    lock: Turn,
-    _guard: tokio::sync::OwnedMutexGuard<()>,
+    guard: tokio::sync::OwnedMutexGuard<()>,
 }
 
 impl Drop for CheckTurn<'_> {
     fn drop(&mut self) {
         let mut checking = self.cache.checking.lock().expect("login cache poisoned");
-        // Held here, by the map and by the guard: nobody else waits for this turn.
-        if Arc::strong_count(&self.lock) <= 3 {
+        // Held by the map and by this guard only: nobody else waits for this turn.
+        if Arc::strong_count(tokio::sync::OwnedMutexGuard::mutex(&self.guard)) <= 2 {
             checking.remove(&self.key);
         }
     }

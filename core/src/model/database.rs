@@ -138,12 +138,4 @@ impl DatabaseDetail {
             .unwrap_or(self.environment.quarantine_days);
         Some(self.database.quarantine_dt? + chrono::Duration::days(i64::from(days)))
     }
-
-    /// Where clients connect, with placeholders for the credential; `None` until a port is
-    /// assigned. `tls`: whether the deployment's engines speak TLS.
-    pub fn endpoint(&self, tls: bool) -> Option<String> {
-        let port = self.port()?;
-        let host = self.host.as_ref()?;
-        Some(self.plan.engine.endpoint(&host.address, port, &self.database.name, tls))
-    }
 }
