@@ -83,6 +83,8 @@ diesel::table! {
         auto_recover -> Bool,
         deleted_at -> Nullable<Timestamptz>,
         pool_size -> Int4,
+        placement -> Text,
+        databases_per_engine -> Int4,
     }
 }
 
@@ -222,6 +224,7 @@ diesel::table! {
         desired -> Text,
         sized_memory_bytes -> Nullable<Int8>,
         host_id -> Int8,
+        placement -> Text,
     }
 }
 

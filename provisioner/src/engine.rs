@@ -191,6 +191,29 @@ pub trait Engine: Send + Sync {
     /// exists, can log in with the given password, and owns the database.
     async fn ensure_database(&self, admin: Superuser<'_>, database: &str, owner: &RoleSpec<'_>) -> ProvisionResult<()>;
 
+    /// Fences a database of an engine that holds many off from its neighbours: no one but
+    /// the roles granted it may connect to it, no tenant may connect to the engine's own
+    /// databases, and it holds at most `connection_limit` sessions at once. Run again, it
+    /// finds it done. Engines that cannot share: an error.
+    async fn fence_database(&self, admin: Superuser<'_>, database: &str, connection_limit: i32) -> ProvisionResult<()> {
+        let _ = (admin, database, connection_limit);
+        Err(crate::ProvisionError::Invalid(format!(
+            "{} engines do not hold several tenants' databases",
+            self.name()
+        )))
+    }
+
+    /// Drops `database` of an engine that holds many, ending its sessions, and then its roles
+    /// (`roles`, and any other that may connect to it): the neighbours are not touched. A
+    /// database or role already gone is not an error.
+    async fn drop_database(&self, admin: Superuser<'_>, database: &str, roles: &[String]) -> ProvisionResult<()> {
+        let _ = (admin, database, roles);
+        Err(crate::ProvisionError::Invalid(format!(
+            "{} engines do not hold several tenants' databases",
+            self.name()
+        )))
+    }
+
     /// Creates a further role of `database` with exactly `access`, or brings an existing one
     /// to that state. `owner` is the database's owner role.
     async fn ensure_role(

@@ -13,7 +13,8 @@ use crate::Context;
 /// was made with. Labels cannot change once a container exists, so the database ones are
 /// there only where the container was made for its database (a cold start, or a recovery
 /// that made it again); the catalog says which database a pooled engine serves. `tls`: what
-/// the engine serves TLS with (from [`crate::tls::server_tls`]).
+/// the engine serves TLS with (from [`crate::tls::server_tls`]). A shared engine's container
+/// carries no database's labels.
 pub fn container_spec(
     ctx: &Context,
     engine: &Engine,
@@ -36,7 +37,8 @@ pub fn container_spec(
         (label::ENGINE.to_string(), driver.name().to_string()),
         (label::ENGINE_UID.to_string(), engine.uid.clone()),
     ]);
-    if let Some(database) = database {
+    // A shared engine's container serves many databases: it names none of them.
+    if let Some(database) = database.filter(|_| !engine.is_shared()) {
         labels.extend([
             (label::DATABASE_ID.to_string(), database.id.to_string()),
             (label::DATABASE_UID.to_string(), database.uid.clone()),

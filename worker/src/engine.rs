@@ -165,7 +165,7 @@ pub async fn start(
         .wait_ready(handle.admin(), ctx.config.engine_ready_timeout)
         .await?;
     steps.done("ready").await?;
-    if database.is_none() {
+    if database.is_none() && !handle.row.is_shared() {
         handle.engine.prepare_pooled(handle.admin()).await?;
     }
     Ok(handle)

@@ -2,7 +2,9 @@
 //! and drops the roles; these calls record the task and wait briefly for it, so that they can
 //! answer with the password.
 
-use dbaas_core::model::{owner_username, Credential, Database, DatabaseStatus, Privileges, Ref, Task, TaskKind};
+use dbaas_core::model::{
+    credential_username, owner_username, Credential, Database, DatabaseStatus, Privileges, Ref, Task, TaskKind,
+};
 use dbaas_core::store::{Caller, CredentialFilter, NewCredential, Page, PageRequest};
 
 use super::{parse_reference, validate, App, AppError, AppResult, ResourceKind, Waited};
@@ -113,11 +115,13 @@ impl App {
             return Err(absent());
         }
         validate::connection_limit_on(detail.plan.engine, params.connection_limit)?;
+        let username = credential_username(detail.plan.placement, &detail.database.name, &params.user);
+        validate::role_name(&username)?;
         let (credential, task) = self
             .store
             .credential_create(NewCredential {
                 database_id,
-                username: params.user.into(),
+                username,
                 privileges,
                 connection_limit: params.connection_limit,
             })

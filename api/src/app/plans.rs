@@ -1,12 +1,15 @@
 //! Plan operations: everyone reads the plans, admins change them.
 
-use dbaas_core::model::{NewPlan, Plan, PlanChanges, Ref};
+use dbaas_core::model::{NewPlan, Placement, Plan, PlanChanges, Ref};
 use dbaas_core::store::{Caller, Page, PageRequest, PoolStatus};
 
 use super::{admin_only, validate, App, AppResult};
 use crate::params::{PlanCreate, PlanUpdate};
 
 const ADMINS_ONLY: &str = "only admins change plans";
+
+/// How many databases one engine of a shared plan holds unless the plan says.
+const DEFAULT_DATABASES_PER_ENGINE: i32 = 100;
 
 /// A plan, with its pool where the caller may see it.
 #[derive(Debug, Clone)]
@@ -46,8 +49,19 @@ impl App {
         validate::description(&description)?;
         let pool_size = params.pool_size.unwrap_or(0);
         validate::pool_size(&pool_size)?;
+        let placement = params
+            .placement
+            .as_deref()
+            .map(validate::placement)
+            .transpose()?
+            .unwrap_or(Placement::Dedicated);
+        let databases_per_engine = params.databases_per_engine.unwrap_or(DEFAULT_DATABASES_PER_ENGINE);
+        validate::databases_per_engine(&databases_per_engine)?;
+        validate::shared_plan(placement, engine, pool_size)?;
         let new = NewPlan {
             pool_size,
+            placement,
+            databases_per_engine,
             cpu_millis: validate::cpus(params.cpus)?,
             name: params.name.into(),
             engine,
@@ -70,8 +84,12 @@ impl App {
         validate::each(params.size_bytes.as_ref(), validate::size_bytes)?;
         validate::each(params.description.as_deref(), validate::description)?;
         validate::each(params.pool_size.as_ref(), validate::pool_size)?;
+        let placement = params.placement.as_deref().map(validate::placement).transpose()?;
+        validate::each(params.databases_per_engine.as_ref(), validate::databases_per_engine)?;
         let changes = PlanChanges {
             pool_size: params.pool_size,
+            placement,
+            databases_per_engine: params.databases_per_engine,
             cpu_millis: params.cpus.map(validate::cpus).transpose()?,
             name: params.name.map(String::from),
             engine,

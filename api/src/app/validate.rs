@@ -12,7 +12,10 @@
 //! reads beside the spec (and `api/tests/rules.rs` checks the two agree).
 
 use dbaas_core::allowlist::{AllowList, DOCKER_SCHEMES};
-use dbaas_core::model::{is_plain_network_endpoint, DatabaseStatus, Drift, EngineKind, Health, Privileges, TaskStatus};
+use dbaas_core::model::{
+    is_plain_network_endpoint, DatabaseStatus, Drift, EngineKind, Health, Placement, Privileges, TaskStatus,
+    MAX_ROLE_NAME_LEN,
+};
 use dbaas_core::names::{normalize_database_name, NameError};
 
 use super::{AppError, AppResult};
@@ -208,6 +211,21 @@ pub fn user(raw: &str) -> AppResult<()> {
     Ok(())
 }
 
+/// A credential's role name as the engine keeps it (on a shared engine `<database>.<user>`):
+/// a longer one than Postgres keeps would be cut.
+pub fn role_name(username: &str) -> AppResult<()> {
+    if username.len() > MAX_ROLE_NAME_LEN {
+        return Err(unprocessable(
+            "user",
+            format!(
+                "the role name '{username}' (on a shared engine: the database's name, a dot and the user) \
+                 is longer than {MAX_ROLE_NAME_LEN} characters"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Privileges as requests write them: `read-write` or `read_write`, ...
 pub fn privileges(raw: &str) -> AppResult<Privileges> {
     raw.replace('-', "_").parse().map_err(|_| {
@@ -307,6 +325,48 @@ pub fn pool_size(value: &i32) -> AppResult<()> {
         return Err(invalid(
             "pool_size",
             format!("pool_size must be between 0 and {MAX_POOL_SIZE}"),
+        ));
+    }
+    Ok(())
+}
+
+pub fn placement(raw: &str) -> AppResult<Placement> {
+    raw.parse().map_err(|_| {
+        invalid(
+            "placement",
+            format!("placement must be one of: {}", Placement::choices()),
+        )
+    })
+}
+
+/// The most databases one engine of a shared plan may hold.
+pub const MAX_DATABASES_PER_ENGINE: i32 = 1000;
+
+pub fn databases_per_engine(value: &i32) -> AppResult<()> {
+    if !(1..=MAX_DATABASES_PER_ENGINE).contains(value) {
+        return Err(invalid(
+            "databases_per_engine",
+            format!("databases_per_engine must be between 1 and {MAX_DATABASES_PER_ENGINE}"),
+        ));
+    }
+    Ok(())
+}
+
+/// A shared plan runs Postgres and keeps no pool.
+pub fn shared_plan(placement: Placement, engine: EngineKind, pool_size: i32) -> AppResult<()> {
+    if placement != Placement::Shared {
+        return Ok(());
+    }
+    if engine != EngineKind::Postgres {
+        return Err(unprocessable(
+            "placement",
+            "only postgres plans can be shared: a MongoDB engine cannot end one tenant's sessions without a restart",
+        ));
+    }
+    if pool_size > 0 {
+        return Err(unprocessable(
+            "pool_size",
+            "a shared plan keeps no pool (pool_size 0): its running engines with room are its pool",
         ));
     }
     Ok(())

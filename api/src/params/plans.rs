@@ -36,6 +36,16 @@ pub struct PlanCreate {
     /// database starts its own engine) to 100; null or absent: 0.
     #[oai(nullable, validator(minimum(value = "0"), maximum(value = "100")))]
     pub pool_size: Option<i32>,
+    /// `dedicated` (the default: every database gets an engine of its own) or `shared`
+    /// (databases go into a running engine of the plan with room, up to
+    /// `databases_per_engine` each: many small databases per host). Only `postgres` plans
+    /// share, and a shared plan keeps no pool.
+    #[oai(nullable, validator(pattern = r"^(dedicated|shared)$"))]
+    pub placement: Option<Text>,
+    /// A shared plan: the most live databases one engine holds, 1 to 1000; null or absent:
+    /// 100.
+    #[oai(nullable, validator(minimum(value = "1"), maximum(value = "1000")))]
+    pub databases_per_engine: Option<i32>,
 }
 
 /// Changes to a plan: only the fields given change, each as in `PlanCreate`. The engine
@@ -65,4 +75,11 @@ pub struct PlanUpdate {
     /// limits the plan no longer has are replaced.
     #[oai(nullable, validator(minimum(value = "0"), maximum(value = "100")))]
     pub pool_size: Option<i32>,
+    /// Cannot change while live databases use the plan (409).
+    #[oai(nullable, validator(pattern = r"^(dedicated|shared)$"))]
+    pub placement: Option<Text>,
+    /// Engines holding more than a lowered figure keep their databases; new ones go where
+    /// there is room.
+    #[oai(nullable, validator(minimum(value = "1"), maximum(value = "1000")))]
+    pub databases_per_engine: Option<i32>,
 }

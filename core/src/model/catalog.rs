@@ -7,6 +7,26 @@ use diesel::prelude::*;
 use super::EngineKind;
 use crate::schema;
 
+text_enum!(
+    /// Where a plan's databases go.
+    Placement {
+        /// Every database gets an engine of its own: a pooled one, or one started for it.
+        Dedicated => "dedicated",
+        /// Databases go into a running engine of the plan with room (up to the plan's
+        /// `databases_per_engine`), a new engine starting when all are full. Postgres only.
+        Shared => "shared",
+    }
+);
+
+/// Concurrent sessions one database of a shared engine may hold, whatever its roles' own
+/// limits: with Postgres' default `max_connections` (100, three of them kept for the
+/// superuser), no tenant can take all the engine's connections.
+pub const SHARED_DATABASE_CONNECTION_LIMIT: i32 = 20;
+
+/// The longest role name Postgres keeps (`NAMEDATALEN` - 1): a longer one is cut, so two
+/// long names could become one role.
+pub const MAX_ROLE_NAME_LEN: usize = 63;
+
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = schema::plans)]
 pub struct Plan {
@@ -24,6 +44,15 @@ pub struct Plan {
     /// Engines kept started and unassigned in each environment, for databases to take at
     /// once (0: none, every database starts its own).
     pub pool_size: i32,
+    pub placement: Placement,
+    /// The most live databases one of its engines holds, where it is shared.
+    pub databases_per_engine: i32,
+}
+
+impl Plan {
+    pub fn is_shared(&self) -> bool {
+        self.placement == Placement::Shared
+    }
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -37,6 +66,8 @@ pub struct NewPlan {
     pub size_bytes: i64,
     pub description: String,
     pub pool_size: i32,
+    pub placement: Placement,
+    pub databases_per_engine: i32,
 }
 
 /// A plan's fields to change; `None` leaves one as it is.
@@ -51,6 +82,8 @@ pub struct PlanChanges {
     pub size_bytes: Option<i64>,
     pub description: Option<String>,
     pub pool_size: Option<i32>,
+    pub placement: Option<Placement>,
+    pub databases_per_engine: Option<i32>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -35,3 +35,35 @@ pub struct Credential {
 pub fn owner_username(database_name: &str) -> String {
     format!("u_{database_name}")
 }
+
+/// The engine's role name for a further credential `user` of a database: `user` itself on an
+/// engine of the database's own; `<database>.<user>` on a shared engine, whose roles are the
+/// whole engine's, so that two databases there may each have a user `app` (a `.` is in no
+/// database or user name, so no two databases' names meet, and none meets an owner's).
+pub fn credential_username(placement: super::Placement, database_name: &str, user: &str) -> String {
+    match placement {
+        super::Placement::Dedicated => user.to_owned(),
+        super::Placement::Shared => format!("{database_name}.{user}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Placement;
+
+    #[test]
+    fn shared_engines_namespace_role_names() {
+        assert_eq!(credential_username(Placement::Dedicated, "orders", "app"), "app");
+        assert_eq!(credential_username(Placement::Shared, "orders", "app"), "orders.app");
+        // Database `a_b` with user `c` and database `a` with user `b_c` stay apart.
+        assert_ne!(
+            credential_username(Placement::Shared, "a_b", "c"),
+            credential_username(Placement::Shared, "a", "b_c")
+        );
+        assert_ne!(
+            credential_username(Placement::Shared, "orders", "u_x"),
+            owner_username("x")
+        );
+    }
+}

@@ -85,6 +85,8 @@ pub struct Engine {
     pub sized_memory_bytes: Option<i64>,
     /// The host it runs on.
     pub host_id: i64,
+    /// One database's, or many of a shared plan's.
+    pub placement: super::Placement,
 }
 
 impl std::fmt::Debug for Engine {
@@ -112,6 +114,11 @@ impl Engine {
     /// only then can anything be in it.
     pub fn was_provisioned(&self) -> bool {
         self.state != EngineState::Removed && self.port.is_some() && self.admin_password_enc.is_some()
+    }
+
+    /// Whether it holds many databases of a shared plan.
+    pub fn is_shared(&self) -> bool {
+        self.placement == super::Placement::Shared
     }
 
     /// Whether an operator stopped it: nothing starts or recovers it then.
@@ -191,6 +198,11 @@ impl EngineNames {
     /// A pooled engine, before any database takes it.
     pub fn pooled(engine_uid: &str) -> Self {
         Self::of_container(&format!("dbaas-pool-{engine_uid}"))
+    }
+
+    /// An engine of a shared plan, serving many databases.
+    pub fn shared(engine_uid: &str) -> Self {
+        Self::of_container(&format!("dbaas-shared-{engine_uid}"))
     }
 
     /// The names that go with a container's name.

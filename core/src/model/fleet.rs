@@ -234,7 +234,7 @@ pub fn upgrade_refusal(from: &str, to: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::EngineKind;
+    use crate::model::{EngineKind, Placement};
 
     fn engine(state: EngineState) -> Engine {
         Engine {
@@ -259,6 +259,7 @@ mod tests {
             desired: crate::model::EngineDesired::Running,
             sized_memory_bytes: None,
             host_id: 1,
+            placement: Placement::Dedicated,
         }
     }
 
@@ -275,6 +276,8 @@ mod tests {
             created_at: Utc::now(),
             auto_recover: true,
             pool_size: 0,
+            placement: Placement::Dedicated,
+            databases_per_engine: 100,
         }
     }
 

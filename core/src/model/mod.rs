@@ -25,9 +25,12 @@ mod task;
 mod tenancy;
 
 pub use audit::{AuditOutcome, AuditRecord, AuditSubject, NewAuditRecord};
-pub use catalog::{Environment, EnvironmentChanges, NewEnvironment, NewPlan, Plan, PlanChanges};
+pub use catalog::{
+    Environment, EnvironmentChanges, NewEnvironment, NewPlan, Placement, Plan, PlanChanges, MAX_ROLE_NAME_LEN,
+    SHARED_DATABASE_CONNECTION_LIMIT,
+};
 pub use certificate::{CertificateAuthority, EngineCertificate, NewCertificateAuthority};
-pub use credential::{owner_username, Credential, Privileges};
+pub use credential::{credential_username, owner_username, Credential, Privileges};
 pub use database::{Database, DatabaseDetail, DatabaseStatus, Health, NewDatabase};
 pub use database_move::{DatabaseMove, NewDatabaseMove};
 pub use database_summary::{

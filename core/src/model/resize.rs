@@ -100,6 +100,17 @@ pub fn resize_mode(
             to.name, to.image, engine.image, engine.id
         )));
     }
+    if to.is_shared() {
+        return Err(Unprocessable(format!(
+            "plan '{}' is shared: a database goes into a shared engine when it is created, not by a resize",
+            to.name
+        )));
+    }
+    if engine.is_shared() {
+        return Err(Conflict(
+            "the database is on a shared engine: a database of a shared plan is not resized alone".into(),
+        ));
+    }
     if databases_served > 1 {
         return Err(Conflict(format!(
             "the database shares its engine with {} others: a shared engine is resized as a whole, not one database of it",
@@ -165,7 +176,7 @@ mod tests {
     use chrono::Utc;
 
     use super::*;
-    use crate::model::{EngineDesired, EngineState};
+    use crate::model::{EngineDesired, EngineState, Placement};
 
     fn engine(kind: EngineKind, memory: i64) -> Engine {
         Engine {
@@ -190,6 +201,7 @@ mod tests {
             desired: EngineDesired::Running,
             sized_memory_bytes: Some(memory),
             host_id: 1,
+            placement: Placement::Dedicated,
         }
     }
 
@@ -206,6 +218,8 @@ mod tests {
             created_at: Utc::now(),
             auto_recover: true,
             pool_size: 0,
+            placement: Placement::Dedicated,
+            databases_per_engine: 100,
         }
     }
 

@@ -9,8 +9,10 @@ use rand::distr::{Alphanumeric, SampleString};
 use super::hosts::{choose_host, Among};
 use super::tx::{lock_database, TxError};
 use super::{Store, StoreError, StoreResult};
-use crate::model::{Database, Engine, EngineKind, EngineNames, EngineState, Host, HostState, Plan, TaskKind};
-use crate::schema::{databases, engines, hosts};
+use crate::model::{
+    Database, Engine, EngineDesired, EngineKind, EngineNames, EngineState, Host, HostState, Placement, Plan, TaskKind,
+};
+use crate::schema::{databases, engines, hosts, plans};
 
 /// A new engine's uid: short, lowercase, unique in practice (and by the unique index).
 pub(crate) fn new_uid() -> String {
@@ -32,11 +34,14 @@ pub(crate) struct NewEngine {
     container_name: String,
     volume_name: String,
     state: EngineState,
+    placement: Placement,
 }
 
 impl NewEngine {
+    /// A dedicated engine (one database's, or a pooled one a database will take).
     pub(crate) fn new(plan: &Plan, host: &Host, uid: &str, names: EngineNames, state: EngineState) -> Self {
         Self {
+            placement: Placement::Dedicated,
             uid: uid.to_owned(),
             environment_id: host.environment_id,
             host_id: host.id,
@@ -162,7 +167,8 @@ impl Store {
     }
 }
 
-/// The engine a database runs on, found or chosen once: the one it has, else a pooled engine
+/// The engine a database runs on, found or chosen once: the one it has, else for a shared
+/// plan a running engine of the plan with room ([`place_shared`]), else a pooled engine
 /// of its plan and environment made as the plan now says, on a host that takes engines
 /// (taken atomically: two databases never get the same engine), else a new engine row for a
 /// cold start on the host placement chooses ([`choose_host`]), named after the database. In
@@ -174,24 +180,25 @@ pub(crate) async fn place(conn: &mut AsyncPgConnection, database_id: i64, plan: 
     if let Some(id) = database.engine_id {
         return Ok(engines::table.find(id).select(Engine::as_select()).first(conn).await?);
     }
-    let engine = match take_pooled(conn, database.environment_id, plan).await? {
-        Some(engine) => engine,
-        None => {
-            let host = choose_host(conn, database.environment_id, plan, Among::All)
-                .await?
-                .map_err(|why| TxError::Refused(StoreError::Conflict(why)))?;
-            diesel::insert_into(engines::table)
-                .values(NewEngine::new(
-                    plan,
-                    &host,
-                    &database.uid,
-                    database.dedicated_engine_names(),
-                    EngineState::Assigned,
-                ))
-                .returning(Engine::as_returning())
-                .get_result(conn)
-                .await?
-        }
+    let engine = if plan.is_shared() {
+        place_shared(conn, database.environment_id, plan).await?
+    } else if let Some(engine) = take_pooled(conn, database.environment_id, plan).await? {
+        engine
+    } else {
+        let host = choose_host(conn, database.environment_id, plan, Among::All)
+            .await?
+            .map_err(|why| TxError::Refused(StoreError::Conflict(why)))?;
+        diesel::insert_into(engines::table)
+            .values(NewEngine::new(
+                plan,
+                &host,
+                &database.uid,
+                database.dedicated_engine_names(),
+                EngineState::Assigned,
+            ))
+            .returning(Engine::as_returning())
+            .get_result(conn)
+            .await?
     };
     diesel::update(databases::table.find(database.id))
         .set((
@@ -201,6 +208,62 @@ pub(crate) async fn place(conn: &mut AsyncPgConnection, database_id: i64, plan: 
         .execute(conn)
         .await?;
     Ok(engine)
+}
+
+/// The engine of a shared plan a new database goes into: the oldest running one of the plan
+/// in the environment, made as the plan now says, on a host that takes engines, holding
+/// fewer live databases than the plan allows; else a new one, on the host placement chooses.
+/// Under a lock on the plan, so that databases placed at once count each other: an engine
+/// never holds more than the plan allows.
+async fn place_shared(conn: &mut AsyncPgConnection, environment_id: i64, plan: &Plan) -> Result<Engine, TxError> {
+    plans::table
+        .find(plan.id)
+        .select(plans::id)
+        .for_update()
+        .first::<i64>(conn)
+        .await?;
+    let live = diesel::dsl::sql::<diesel::sql_types::BigInt>(
+        "(SELECT count(*) FROM databases d WHERE d.engine_id = engines.id AND d.status <> 'deleted')",
+    );
+    let with_room: Option<i64> = engines::table
+        .filter(
+            engines::host_id.eq_any(
+                hosts::table
+                    .filter(hosts::state.eq(HostState::Active))
+                    .filter(hosts::deleted_at.is_null())
+                    .filter(hosts::reachable.is_distinct_from(Some(false)))
+                    .select(hosts::id),
+            ),
+        )
+        .filter(engines::plan_id.eq(plan.id))
+        .filter(engines::environment_id.eq(environment_id))
+        .filter(engines::placement.eq(Placement::Shared))
+        .filter(engines::state.eq(EngineState::Assigned))
+        .filter(engines::desired.eq(EngineDesired::Running))
+        .filter(engines::kind.eq(plan.engine))
+        .filter(engines::image.eq(&plan.image))
+        .filter(engines::memory_bytes.eq(plan.memory_bytes))
+        .filter(engines::cpu_millis.eq(plan.cpu_millis))
+        .filter(live.lt(i64::from(plan.databases_per_engine)))
+        .order(engines::id)
+        .select(engines::id)
+        .first(conn)
+        .await
+        .optional()?;
+    if let Some(id) = with_room {
+        return Ok(engines::table.find(id).select(Engine::as_select()).first(conn).await?);
+    }
+    let host = choose_host(conn, environment_id, plan, Among::All)
+        .await?
+        .map_err(|why| TxError::Refused(StoreError::Conflict(why)))?;
+    let uid = new_uid();
+    let mut new = NewEngine::new(plan, &host, &uid, EngineNames::shared(&uid), EngineState::Assigned);
+    new.placement = Placement::Shared;
+    Ok(diesel::insert_into(engines::table)
+        .values(new)
+        .returning(Engine::as_returning())
+        .get_result(conn)
+        .await?)
 }
 
 /// The oldest pooled engine of `plan` in an environment that was made as the plan now says,

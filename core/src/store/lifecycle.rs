@@ -7,7 +7,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
 use super::tx::{insert_task, lock_idle_database, TxError};
 use super::{Store, StoreError, StoreResult};
-use crate::model::{Database, DatabaseStatus, EngineState, Task, TaskKind};
+use crate::model::{Database, DatabaseStatus, EngineState, Placement, Task, TaskKind};
 use crate::schema::{credentials, databases, engines, environments};
 
 impl Store {
@@ -105,9 +105,13 @@ pub(crate) async fn settle_database(
                 .execute(conn)
                 .await?;
             if deleted {
-                // The destroy removed its engine: the engine's port is free again.
+                // The destroy removed its engine: the engine's port is free again. A shared
+                // engine stays, serving the others (the destroy dropped only this database).
                 let engine = databases::table.find(id).select(databases::engine_id);
-                diesel::update(engines::table.filter(engines::id.nullable().eq_any(engine)))
+                let dedicated = engines::table
+                    .filter(engines::id.nullable().eq_any(engine))
+                    .filter(engines::placement.eq(Placement::Dedicated));
+                diesel::update(dedicated)
                     .set((
                         engines::state.eq(EngineState::Removed),
                         engines::updated_at.eq(diesel::dsl::now),

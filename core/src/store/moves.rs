@@ -252,6 +252,11 @@ async fn start_move(conn: &mut AsyncPgConnection, database_id: i64, to: Option<i
             "its engine was stopped by an operator: start it before moving it".into(),
         ));
     }
+    if engine.is_shared() {
+        return Err(refuse(
+            "the database shares its engine with others: a database of a shared plan does not move alone".into(),
+        ));
+    }
     refuse_busy_engine(conn, engine_id).await?;
     let from: Host = hosts::table
         .find(engine.host_id)

@@ -6,7 +6,7 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 
 use super::page::{load_page, Page, PageRequest};
 use super::{live_databases, Store, StoreError, StoreResult};
-use crate::model::{NewPlan, Plan, PlanChanges, Ref};
+use crate::model::{EngineKind, NewPlan, Placement, Plan, PlanChanges, Ref};
 use crate::schema::{databases, plans};
 
 impl Store {
@@ -61,7 +61,9 @@ impl Store {
             if changes == PlanChanges::default() {
                 return Ok(current);
             }
-            if changes.engine.as_ref().is_some_and(|e| *e != current.engine) {
+            let engine_changes = changes.engine.is_some_and(|e| e != current.engine);
+            let placement_changes = changes.placement.is_some_and(|p| p != current.placement);
+            if engine_changes || placement_changes {
                 let live: i64 = live_databases()
                     .filter(databases::plan_id.eq(id))
                     .count()
@@ -69,11 +71,23 @@ impl Store {
                     .await?;
                 if live > 0 {
                     let s = if live == 1 { "" } else { "s" };
+                    let what = if engine_changes { "engine" } else { "placement" };
                     return Err(StoreError::Conflict(format!(
-                        "plan '{}' runs {live} live database{s} on {}: its engine cannot change",
-                        current.name, current.engine
+                        "plan '{}' runs {live} live database{s} on {} ({}): its {what} cannot change",
+                        current.name, current.engine, current.placement
                     )));
                 }
+            }
+            let shared = changes.placement.unwrap_or(current.placement) == Placement::Shared;
+            if shared && changes.engine.unwrap_or(current.engine) != EngineKind::Postgres {
+                return Err(StoreError::Conflict(
+                    "a shared plan runs postgres: only Postgres databases share an engine".into(),
+                ));
+            }
+            if shared && changes.pool_size.unwrap_or(current.pool_size) > 0 {
+                return Err(StoreError::Conflict(
+                    "a shared plan keeps no pool (pool_size 0): its running engines with room are its pool".into(),
+                ));
             }
             diesel::update(plans::table.find(id))
                 .set(&changes)

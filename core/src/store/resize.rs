@@ -7,7 +7,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use super::hosts::host_uses;
 use super::tx::{insert_task_on, lock_idle_database, refuse_busy_engine, TaskOn, TxError};
 use super::{Store, StoreError, StoreResult};
-use crate::model::{does_not_fit, DatabaseStatus, Engine, Host, Plan, Task, TaskKind};
+use crate::model::{does_not_fit, DatabaseStatus, Engine, Host, Placement, Plan, Task, TaskKind};
 use crate::schema::{databases, engines, hosts, plans};
 
 impl Store {
@@ -34,6 +34,17 @@ impl Store {
                 if database.engine_id != Some(engine_id) {
                     return Err(TxError::Refused(StoreError::Conflict(
                         "the database moved to another engine meanwhile; ask again".into(),
+                    )));
+                }
+                let placement: Placement = engines::table
+                    .find(engine_id)
+                    .select(engines::placement)
+                    .first(conn)
+                    .await?;
+                if placement == Placement::Shared {
+                    return Err(TxError::Refused(StoreError::Conflict(
+                        "the database shares its engine with others: a database of a shared plan is not resized alone"
+                            .into(),
                     )));
                 }
                 refuse_busy_engine(conn, engine_id).await?;

@@ -308,6 +308,59 @@ impl Engine for Postgres {
         Ok(())
     }
 
+    async fn fence_database(&self, admin: Superuser<'_>, database: &str, connection_limit: i32) -> ProvisionResult<()> {
+        let client = admin_session(admin, "postgres").await?;
+        let db = escape_identifier(database);
+        // PUBLIC's CONNECT (and TEMP) on the tenant's database went when it was made; the
+        // engine's own databases lose theirs here (the superuser needs no grant).
+        client
+            .batch_execute(&format!(
+                "REVOKE ALL ON DATABASE {db} FROM PUBLIC; \
+                 REVOKE CONNECT, TEMPORARY ON DATABASE postgres FROM PUBLIC; \
+                 REVOKE CONNECT, TEMPORARY ON DATABASE template1 FROM PUBLIC; \
+                 ALTER DATABASE {db} CONNECTION LIMIT {connection_limit}"
+            ))
+            .await
+            .map_err(engine_error)
+    }
+
+    async fn drop_database(&self, admin: Superuser<'_>, database: &str, roles: &[String]) -> ProvisionResult<()> {
+        let client = admin_session(admin, "postgres").await?;
+        let mut roles = roles.to_vec();
+        let exists = !client
+            .query("SELECT 1 FROM pg_database WHERE datname = $1", &[&database])
+            .await
+            .map_err(engine_error)?
+            .is_empty();
+        if exists {
+            // Roles the tenant made cannot exist (no tenant may create roles); any other role
+            // that may connect is dropped only where its name says it is this database's.
+            let own = format!("{database}.");
+            for role in self.list_users(admin, database).await? {
+                if role.starts_with(&own) && !roles.contains(&role) {
+                    roles.push(role);
+                }
+            }
+            // FORCE ends its sessions first (Postgres 13 and later).
+            client
+                .batch_execute(&format!(
+                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                    escape_identifier(database)
+                ))
+                .await
+                .map_err(engine_error)?;
+        }
+        for role in &roles {
+            // Its sessions elsewhere: none may connect anywhere else, but be sure.
+            self.terminate_sessions(admin, database, role).await?;
+            client
+                .batch_execute(&format!("DROP ROLE IF EXISTS {}", escape_identifier(role)))
+                .await
+                .map_err(engine_error)?;
+        }
+        Ok(())
+    }
+
     async fn ensure_role(
         &self,
         admin: Superuser<'_>,

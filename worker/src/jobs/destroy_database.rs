@@ -1,6 +1,7 @@
 //! Destroying a quarantined database: a final dump is taken and kept for the environment's
-//! retention period, then its container and volume go; its row stays `deleted` with its
-//! history.
+//! retention period, then its container and volume go (on a shared engine: the database and
+//! its roles, `DROP DATABASE ... WITH (FORCE)`, the neighbours untouched); its row stays
+//! `deleted` with its history.
 
 use std::sync::Arc;
 
@@ -9,7 +10,7 @@ use dbaas_provisioner::DumpMethod;
 
 use super::database_of;
 use crate::dump::DumpWriter;
-use crate::engine::EngineTarget;
+use crate::engine::{EngineHandle, EngineTarget};
 use crate::error::JobResult;
 use crate::fault::fault_point;
 use crate::Context;
@@ -20,7 +21,16 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
     final_dump(&ctx, database_id).await?;
     fault_point(&ctx, "destroy.dumped").await?;
     let detail = ctx.store.database_detail(database_id).await?;
-    if let Some(engine) = &detail.engine {
+    if let Some(engine) = detail.engine.as_ref().filter(|e| e.is_shared()) {
+        // The engine serves others: only this database and its roles go.
+        if let Some(handle) = EngineHandle::open(&ctx, engine.clone()).await? {
+            let roles: Vec<String> = detail.credentials.iter().map(|c| c.username.clone()).collect();
+            handle
+                .engine
+                .drop_database(handle.admin(), &detail.database.name, &roles)
+                .await?;
+        }
+    } else if let Some(engine) = &detail.engine {
         let names = engine.names();
         let host = ctx.docker_of(engine).await?;
         host.remove(&names.container, &names.volume).await?;

@@ -3,7 +3,9 @@
 //!
 //! The engine is a pooled one of its plan where the pool has one (already started and
 //! initialised: the database is ready in the time a role and a database take), else one
-//! started for it (a cold start). The choice is made once, in the transaction that records
+//! started for it (a cold start); for a shared plan, a running engine of the plan with room
+//! (the database and its owner are made in it, fenced off from its neighbours), else a new
+//! one started as a cold start is. The choice is made once, in the transaction that records
 //! it ([`dbaas_core::Store::engine_place`]); a taken pool is refilled in the background.
 //!
 //! Each step finds what an earlier run did and keeps it: the engine, port and passwords are
@@ -24,7 +26,7 @@
 
 use std::sync::Arc;
 
-use dbaas_core::model::{owner_username, DatabaseStatus, Task};
+use dbaas_core::model::{owner_username, DatabaseStatus, Task, SHARED_DATABASE_CONNECTION_LIMIT};
 use dbaas_core::secrets;
 use dbaas_provisioner::RoleSpec;
 
@@ -80,13 +82,20 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
             },
         )
         .await?;
+    if handle.row.is_shared() {
+        handle
+            .engine
+            .fence_database(handle.admin(), &detail.database.name, SHARED_DATABASE_CONNECTION_LIMIT)
+            .await?;
+    }
     steps.done("roles").await?;
     // `ready` is written with the task's end, in one transaction.
     Ok(())
 }
 
 /// A database that will not come up has its engine removed (a pooled one too: it may have
-/// been half given to the database): nothing is left behind on the engine host, and the
+/// been half given to the database; a shared one keeps running, only the database and its
+/// roles are dropped from it): nothing is left behind on the engine host, and the
 /// engine's port is free again. It is then marked `failed` with the task's end (the task
 /// says why), even when the removal fails (the Docker host is gone, say): the engine then
 /// keeps its port, since a container may still hold it, and the reconciler reports what is
@@ -100,6 +109,17 @@ pub async fn on_failure(ctx: Arc<Context>, task: Task) -> JobResult<()> {
     let Some(engine) = detail.engine else {
         return Ok(());
     };
+    if engine.is_shared() {
+        // The neighbours stay: only what was made for this database goes.
+        if let Some(handle) = EngineHandle::open(&ctx, engine).await? {
+            let roles: Vec<String> = detail.credentials.iter().map(|c| c.username.clone()).collect();
+            handle
+                .engine
+                .drop_database(handle.admin(), &detail.database.name, &roles)
+                .await?;
+        }
+        return Ok(());
+    }
     let names = engine.names();
     let host = ctx.docker_of(&engine).await?;
     host.remove(&names.container, &names.volume).await?;

@@ -26,6 +26,10 @@ pub struct PlanView {
     pub description: String,
     /// Engines the plan keeps started and unassigned in each environment (0: none).
     pub pool_size: i32,
+    /// `dedicated` (an engine per database) or `shared` (many databases per engine).
+    pub placement: String,
+    /// A shared plan: the most live databases one engine holds.
+    pub databases_per_engine: i32,
     /// Admins, on one plan: its pool in each environment.
     #[oai(skip_serializing_if_is_none)]
     pub pool: Option<Vec<PoolView>>,
@@ -77,6 +81,8 @@ impl PlanView {
             size_bytes: plan.size_bytes,
             description: plan.description,
             pool_size: plan.pool_size,
+            placement: plan.placement.to_string(),
+            databases_per_engine: plan.databases_per_engine,
             pool: None,
         }
     }
