@@ -57,7 +57,7 @@ fuzz-deep: ## The tuned run beside it: dictionaries of valid values and guards (
 openapi: ## Rewrite openapi/dbaas.json from the code
 	UPDATE_OPENAPI=1 cargo test -p dbaas-api --test openapi
 
-bench: ## Provisioning per engine (the floor, cold and pooled, with ratios to the floor), push to start of a job on an idle worker, and authenticated reads under load with 10 and 10,000 databases (RUNS=7, ENGINES="postgres mongodb", LOAD_SECONDS=4 per load run)
+bench: ## Provisioning per engine (the floor, cold and pooled, with ratios to the floor), push to start of a job on an idle worker, and authenticated reads under load with 10 and 10,000 databases, a shared plan's POST to connection and memory per database at SHARED_DATABASES=100 (RUNS=7, ENGINES="postgres mongodb", LOAD_SECONDS=4 per load run)
 	@scripts/deps.sh bench
 	@set -o pipefail; out="$$(mktemp)"; trap 'rm -f "$$out"' EXIT; \
 	for engine in $${ENGINES:-postgres mongodb}; do \
@@ -65,7 +65,8 @@ bench: ## Provisioning per engine (the floor, cold and pooled, with ratios to th
 	done; \
 	cargo bench -p dbaas-tests --bench push_start -- $${RUNS:-7} | tee -a "$$out" || exit 1; \
 	cargo bench -p dbaas-tests --bench api_reads -- $${LOAD_SECONDS:-4} | tee -a "$$out" || exit 1; \
-	echo; echo "medians (min, max):"; grep -E ': first connection over|^push to start' "$$out"
+	cargo bench -p dbaas-tests --bench shared_plans -- $${RUNS:-7} $${SHARED_DATABASES:-100} | tee -a "$$out" || exit 1; \
+	echo; echo "medians (min, max):"; grep -E ': first connection over|^push to start|^shared: POST|^shared engine memory' "$$out"
 
 bench-recovery: ## SIGKILL the worker while it provisions COUNT=5 databases, restart it at once, print the time until all are ready (ENGINE=postgres)
 	cargo build --release --bins

@@ -171,10 +171,11 @@ pub trait Engine: Send + Sync {
     /// Waits until the engine accepts the superuser's login, trying every [`READY_POLL`].
     async fn wait_ready(&self, admin: Superuser<'_>, timeout: Duration) -> ProvisionResult<()>;
 
-    /// Readies an engine that waits in a plan's pool, so that [`Self::ensure_database`] takes
-    /// less time once a database claims it (Postgres: a spare database, renamed rather than
-    /// created). Run again, it finds what it made.
-    async fn prepare_pooled(&self, admin: Superuser<'_>) -> ProvisionResult<()> {
+    /// Readies an engine for the next database made in it (a pooled engine, or a shared one
+    /// after each database), so that [`Self::ensure_database`] takes less time then
+    /// (Postgres: a spare database, renamed rather than created). Run again, it finds what it
+    /// made.
+    async fn prepare_spare(&self, admin: Superuser<'_>) -> ProvisionResult<()> {
         let _ = admin;
         Ok(())
     }
@@ -191,12 +192,18 @@ pub trait Engine: Send + Sync {
     /// exists, can log in with the given password, and owns the database.
     async fn ensure_database(&self, admin: Superuser<'_>, database: &str, owner: &RoleSpec<'_>) -> ProvisionResult<()>;
 
-    /// Fences a database of an engine that holds many off from its neighbours: no one but
-    /// the roles granted it may connect to it, no tenant may connect to the engine's own
-    /// databases, and it holds at most `connection_limit` sessions at once. Run again, it
-    /// finds it done. Engines that cannot share: an error.
-    async fn fence_database(&self, admin: Superuser<'_>, database: &str, connection_limit: i32) -> ProvisionResult<()> {
-        let _ = (admin, database, connection_limit);
+    /// [`Self::ensure_database`] in an engine that holds many tenants' databases, fenced off
+    /// from its neighbours: no one but the roles granted it may connect to it, no tenant may
+    /// connect to the engine's own databases, and it holds at most `connection_limit`
+    /// sessions at once. Run again, it finds it done. Engines that cannot share: an error.
+    async fn ensure_shared_database(
+        &self,
+        admin: Superuser<'_>,
+        database: &str,
+        owner: &RoleSpec<'_>,
+        connection_limit: i32,
+    ) -> ProvisionResult<()> {
+        let _ = (admin, database, owner, connection_limit);
         Err(crate::ProvisionError::Invalid(format!(
             "{} engines do not hold several tenants' databases",
             self.name()

@@ -194,13 +194,24 @@ async fn shared_databases_are_fenced_from_their_neighbours_and_go_alone() {
         "a cap on the database's sessions"
     );
 
-    // The plan holds two per engine: a third database starts another engine.
-    let third = shared_database(&stack, &red, "redthird", plan_id).await;
-    let third_engine = engine_of(&stack, third["id"].as_i64().unwrap()).await;
+    // The plan holds two per engine: two more, asked for at once, start one other engine
+    // together (each create counts the other's) and both work.
+    let (red_third, blue_third) = tokio::join!(
+        shared_database(&stack, &red, "redthird", plan_id),
+        shared_database(&stack, &blue, "bluethird", plan_id)
+    );
+    let third_engine = engine_of(&stack, red_third["id"].as_i64().unwrap()).await;
     assert_ne!(third_engine, engine, "a full engine takes no more");
-    pg_connect(&stack.owner_uri(&third).await)
-        .await
-        .expect("the third works");
+    assert_eq!(
+        engine_of(&stack, blue_third["id"].as_i64().unwrap()).await,
+        third_engine,
+        "concurrent creates share the new engine"
+    );
+    for database in [&red_third, &blue_third] {
+        pg_connect(&stack.owner_uri(database).await)
+            .await
+            .expect("a database on the new engine works");
+    }
 
     // Not done to one database of a shared engine alone.
     let (status, body) = admin
@@ -230,6 +241,28 @@ async fn shared_databases_are_fenced_from_their_neighbours_and_go_alone() {
         .get(0);
     assert_eq!(kept, 2);
     pg_connect(&red_app_uri).await.expect("red's app still logs in");
+
+    // Blue's restore gives blue's credentials new passwords; red is untouched.
+    let (status, restored) = stack
+        .post(&format!("/api/database/{blue_id}/restore/"), &json!({}))
+        .await;
+    assert_eq!(status, 200, "{restored}");
+    let restored_uri = stack.owner_uri(&restored).await;
+    assert_ne!(restored_uri, blue_uri, "a new password");
+    let secret: i32 = pg_connect(&restored_uri)
+        .await
+        .expect("blue's owner logs in again")
+        .query_one("SELECT v FROM secrets", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(secret, 42, "blue's data stayed through its quarantine");
+    pg_connect(&red_app_uri)
+        .await
+        .expect("red's app unharmed by blue's restore");
+    let (status, quarantining) = stack.delete(&format!("/api/database/{blue_id}/")).await;
+    assert_eq!(status, 202, "{quarantining}");
+    stack.wait_for_status(blue_id, "quarantined", TIMEOUT).await;
 
     // Blue's destruction: a final dump of blue alone, then blue's database and roles go; red
     // and the engine stay.

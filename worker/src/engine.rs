@@ -165,8 +165,8 @@ pub async fn start(
         .wait_ready(handle.admin(), ctx.config.engine_ready_timeout)
         .await?;
     steps.done("ready").await?;
-    if database.is_none() && !handle.row.is_shared() {
-        handle.engine.prepare_pooled(handle.admin()).await?;
+    if database.is_none() {
+        handle.engine.prepare_spare(handle.admin()).await?;
     }
     Ok(handle)
 }

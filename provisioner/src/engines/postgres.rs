@@ -123,6 +123,42 @@ async fn upsert_role(client: &Client, role: &RoleSpec<'_>, connection_limit: Opt
         .map_err(engine_error)
 }
 
+/// Creates `database` owned by `owner`, or brings an existing one to that state, in the
+/// superuser's session: the role exists, can log in with its password, owns the database, and
+/// PUBLIC may not connect to it. An engine's spare database, where it has one, becomes the
+/// database (a rename writes one catalog row; `CREATE DATABASE` copies its template).
+async fn make_database(client: &Client, database: &str, owner: &RoleSpec<'_>) -> ProvisionResult<()> {
+    upsert_role(client, owner, None).await?;
+    let database_exists = !client
+        .query("SELECT 1 FROM pg_database WHERE datname = $1", &[&database])
+        .await
+        .map_err(engine_error)?
+        .is_empty();
+    let (db, role) = (escape_identifier(database), escape_identifier(owner.username));
+    if !database_exists {
+        let renamed = client
+            .batch_execute(&format!(
+                "ALTER DATABASE {} RENAME TO {db}",
+                escape_identifier(SPARE_DATABASE)
+            ))
+            .await;
+        if renamed.is_err() {
+            client
+                .batch_execute(&format!("CREATE DATABASE {db} OWNER {role}"))
+                .await
+                .map_err(engine_error)?;
+        }
+    }
+    // Only roles granted CONNECT may connect: shared plans put many tenants' databases on one
+    // engine.
+    client
+        .batch_execute(&format!(
+            "ALTER DATABASE {db} OWNER TO {role}; REVOKE ALL ON DATABASE {db} FROM PUBLIC"
+        ))
+        .await
+        .map_err(engine_error)
+}
+
 /// The statements that give `role` exactly `access` to the objects of `owner` in `database`,
 /// now and for tables the owner creates later.
 fn grants(database: &str, owner: &str, role: &str, access: Access) -> String {
@@ -251,7 +287,7 @@ impl Engine for Postgres {
         }
     }
 
-    async fn prepare_pooled(&self, admin: Superuser<'_>) -> ProvisionResult<()> {
+    async fn prepare_spare(&self, admin: Superuser<'_>) -> ProvisionResult<()> {
         let client = admin_session(admin, "postgres").await?;
         let exists = !client
             .query("SELECT 1 FROM pg_database WHERE datname = $1", &[&SPARE_DATABASE])
@@ -275,50 +311,27 @@ impl Engine for Postgres {
 
     async fn ensure_database(&self, admin: Superuser<'_>, database: &str, owner: &RoleSpec<'_>) -> ProvisionResult<()> {
         let client = admin_session(admin, "postgres").await?;
-        upsert_role(&client, owner, None).await?;
-        let database_exists = !client
-            .query("SELECT 1 FROM pg_database WHERE datname = $1", &[&database])
-            .await
-            .map_err(engine_error)?
-            .is_empty();
-        let (db, role) = (escape_identifier(database), escape_identifier(owner.username));
-        if !database_exists {
-            // A pooled engine's spare becomes the database; any other engine creates it.
-            let renamed = client
-                .batch_execute(&format!(
-                    "ALTER DATABASE {} RENAME TO {db}",
-                    escape_identifier(SPARE_DATABASE)
-                ))
-                .await;
-            if renamed.is_err() {
-                client
-                    .batch_execute(&format!("CREATE DATABASE {db} OWNER {role}"))
-                    .await
-                    .map_err(engine_error)?;
-            }
-        }
-        // Only roles granted CONNECT may connect: later plans put many tenants' databases on
-        // one engine.
-        client
-            .batch_execute(&format!(
-                "ALTER DATABASE {db} OWNER TO {role}; REVOKE ALL ON DATABASE {db} FROM PUBLIC"
-            ))
-            .await
-            .map_err(engine_error)?;
-        Ok(())
+        make_database(&client, database, owner).await
     }
 
-    async fn fence_database(&self, admin: Superuser<'_>, database: &str, connection_limit: i32) -> ProvisionResult<()> {
+    async fn ensure_shared_database(
+        &self,
+        admin: Superuser<'_>,
+        database: &str,
+        owner: &RoleSpec<'_>,
+        connection_limit: i32,
+    ) -> ProvisionResult<()> {
         let client = admin_session(admin, "postgres").await?;
-        let db = escape_identifier(database);
+        make_database(&client, database, owner).await?;
         // PUBLIC's CONNECT (and TEMP) on the tenant's database went when it was made; the
-        // engine's own databases lose theirs here (the superuser needs no grant).
+        // engine's own databases lose theirs here (the superuser needs no grant). No tenant
+        // may connect to template1, either: a session there would stop every CREATE DATABASE.
         client
             .batch_execute(&format!(
-                "REVOKE ALL ON DATABASE {db} FROM PUBLIC; \
-                 REVOKE CONNECT, TEMPORARY ON DATABASE postgres FROM PUBLIC; \
+                "REVOKE CONNECT, TEMPORARY ON DATABASE postgres FROM PUBLIC; \
                  REVOKE CONNECT, TEMPORARY ON DATABASE template1 FROM PUBLIC; \
-                 ALTER DATABASE {db} CONNECTION LIMIT {connection_limit}"
+                 ALTER DATABASE {} CONNECTION LIMIT {connection_limit}",
+                escape_identifier(database)
             ))
             .await
             .map_err(engine_error)

@@ -26,7 +26,7 @@
 
 use std::sync::Arc;
 
-use dbaas_core::model::{owner_username, DatabaseStatus, Task, SHARED_DATABASE_CONNECTION_LIMIT};
+use dbaas_core::model::{owner_username, Database, DatabaseStatus, Engine, Task, SHARED_DATABASE_CONNECTION_LIMIT};
 use dbaas_core::secrets;
 use dbaas_provisioner::RoleSpec;
 
@@ -47,18 +47,6 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
     let mut steps = Steps::start(&ctx, "provision");
     let placed = ctx.store.engine_place(&detail.database, &detail.plan).await?;
     steps.done("placed").await?;
-    let handle = if placed.pooled_at.is_some() {
-        // Taken from the pool: refill it now rather than on the next round.
-        crate::periodic::pool::refill_soon(&ctx, placed.plan_id, placed.environment_id);
-        let mut handle = EngineHandle::open(&ctx, placed)
-            .await?
-            .ok_or_else(|| JobError::Invalid("the pooled engine has no port or superuser password".into()))?;
-        handle.rotate_admin_password(&ctx, &mut steps).await?;
-        handle
-    } else {
-        engine::start(&ctx, placed, Some(&detail.database), &mut steps).await?
-    };
-
     let owner = owner_username(&detail.database.name);
     let credential = detail
         .credentials
@@ -71,26 +59,79 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
         .credential_initial_password(credential.id, secrets.seal(&secrets::generate_password()))
         .await?;
     let password = secrets.open(&sealed)?;
+    let owner = RoleSpec {
+        username: &owner,
+        password: &password,
+    };
+    if placed.is_shared() {
+        in_shared_engine(&ctx, placed, &detail.database, &owner, &mut steps).await?;
+        steps.done("roles").await?;
+        return Ok(());
+    }
+
+    let handle = if placed.pooled_at.is_some() {
+        // Taken from the pool: refill it now rather than on the next round.
+        crate::periodic::pool::refill_soon(&ctx, placed.plan_id, placed.environment_id);
+        let mut handle = EngineHandle::open(&ctx, placed)
+            .await?
+            .ok_or_else(|| JobError::Invalid("the pooled engine has no port or superuser password".into()))?;
+        handle.rotate_admin_password(&ctx, &mut steps).await?;
+        handle
+    } else {
+        engine::start(&ctx, placed, Some(&detail.database), &mut steps).await?
+    };
     handle
         .engine
-        .ensure_database(
-            handle.admin(),
-            &detail.database.name,
-            &RoleSpec {
-                username: &owner,
-                password: &password,
-            },
-        )
+        .ensure_database(handle.admin(), &detail.database.name, &owner)
         .await?;
-    if handle.row.is_shared() {
-        handle
-            .engine
-            .fence_database(handle.admin(), &detail.database.name, SHARED_DATABASE_CONNECTION_LIMIT)
-            .await?;
-    }
     steps.done("roles").await?;
     // `ready` is written with the task's end, in one transaction.
     Ok(())
+}
+
+/// Makes a database of a shared plan and its owner in its engine, fenced off from the
+/// neighbours. The engine runs already unless this database is its first (or another's job is
+/// starting it): then it is started, or waited for, as a cold start is. Once made, the engine
+/// readies a spare database for the next one in the background.
+async fn in_shared_engine(
+    ctx: &Arc<Context>,
+    placed: Engine,
+    database: &Database,
+    owner: &RoleSpec<'_>,
+    steps: &mut Steps<'_>,
+) -> JobResult<()> {
+    let running = match EngineHandle::open(ctx, placed.clone()).await? {
+        Some(handle) => match make_shared(&handle, database, owner).await {
+            Ok(()) => Some(handle),
+            Err(e) => {
+                tracing::debug!(error = %e, "the shared engine did not take the database yet; starting it");
+                None
+            }
+        },
+        None => None,
+    };
+    let handle = match running {
+        Some(handle) => handle,
+        None => {
+            let handle = engine::start(ctx, placed, Some(database), steps).await?;
+            make_shared(&handle, database, owner).await?;
+            handle
+        }
+    };
+    tokio::spawn(async move {
+        if let Err(e) = handle.engine.prepare_spare(handle.admin()).await {
+            // Another database's job made it meanwhile, say: the next one creates its own.
+            tracing::debug!(engine_id = handle.row.id, error = %e, "no spare database readied");
+        }
+    });
+    Ok(())
+}
+
+async fn make_shared(handle: &EngineHandle, database: &Database, owner: &RoleSpec<'_>) -> JobResult<()> {
+    Ok(handle
+        .engine
+        .ensure_shared_database(handle.admin(), &database.name, owner, SHARED_DATABASE_CONNECTION_LIMIT)
+        .await?)
 }
 
 /// A database that will not come up has its engine removed (a pooled one too: it may have
