@@ -18,3 +18,8 @@ ALTER TABLE plans ADD CONSTRAINT plans_shared_postgres
 -- whatever its plan says later.
 ALTER TABLE engines ADD COLUMN placement TEXT NOT NULL DEFAULT 'dedicated'
     CHECK (placement IN ('dedicated', 'shared'));
+
+-- A drain moves a shared engine as a whole, in one task: each of its databases records the
+-- move.
+ALTER TABLE database_moves DROP CONSTRAINT database_moves_task_id_key;
+ALTER TABLE database_moves ADD CONSTRAINT database_moves_task_database UNIQUE (task_id, database_id);

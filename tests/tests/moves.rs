@@ -311,3 +311,103 @@ async fn a_move_under_way_is_left_alone_by_recovery_the_reconciler_and_the_fleet
     refused(stack.delete(&format!("/api/database/{id}/")).await, 409, None);
     stack.cleanup().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_drain_moves_a_shared_engine_whole_with_every_database_in_it() {
+    let stack = TestStack::start().await;
+    let images = [stack.image_of(Engine::Postgres)];
+    let (a, b) = tokio::join!(
+        ExtraDockerd::start("shared-a", &images),
+        ExtraDockerd::start("shared-b", &images)
+    );
+    let plan = stack
+        .as_admin()
+        .create(
+            "/api/plan",
+            json!({"name": "tiny-shared", "engine": "postgres", "image": stack.image_of(Engine::Postgres),
+                   "memory_bytes": 256 * MIB, "cpus": 1, "size_bytes": 256 * MIB, "placement": "shared"}),
+        )
+        .await;
+    let plan = plan["name"].as_str().unwrap().to_owned();
+    let (environment, host_a) = environment(&stack, "shared-drained", &a, "127.0.32.1", 2048 * MIB).await;
+    healthy(&stack, &host_a).await;
+
+    // Two databases in one shared engine on a, each with a row; one with a second credential.
+    let ids = [
+        created(&stack, "shared_one", &plan, "shared-drained").await,
+        created(&stack, "shared_two", &plan, "shared-drained").await,
+    ];
+    let mut before = Vec::new();
+    for id in ids {
+        let ready = works_on(&stack, Engine::Postgres, id).await;
+        assert_eq!(address_of(&ready), "127.0.32.1", "{ready}");
+        before.push(stack.owner_uri(&ready).await);
+    }
+    assert_eq!(
+        stack
+            .count("SELECT count(DISTINCT engine_id) FROM databases WHERE name LIKE 'shared_%'")
+            .await,
+        1,
+        "one shared engine"
+    );
+    let (status, app) = stack
+        .post("/api/credential/", &json!({"user": "app", "database": ids[1]}))
+        .await;
+    assert_eq!(status, 201, "{app}");
+    let app_id = app["id"].as_i64().unwrap();
+
+    // One database of it does not move alone.
+    let (status, body) = stack.post(&format!("/api/database/{}/move", ids[0]), &json!({})).await;
+    assert_eq!(status, 409, "{body}");
+
+    // b comes, then a drains: one move, of the engine, with both databases.
+    let host_b = add_host(
+        &stack,
+        &environment,
+        json!({"name": "second", "docker_endpoint": b.endpoint(), "address": "127.0.32.2",
+               "port_min": 31000, "port_max": 31099, "memory_bytes": 2048 * MIB}),
+    )
+    .await;
+    healthy(&stack, &host_b).await;
+    let (status, drain) = stack.post(&format!("{host_a}drain"), &json!({})).await;
+    assert_eq!(status, 202, "{drain}");
+    let moves = drain["moves"].as_array().unwrap();
+    assert_eq!(moves.len(), 1, "{drain}");
+    let done = stack.wait_for_task(moves[0]["id"].as_i64().unwrap(), TIMEOUT).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    retry(TIMEOUT, Duration::from_millis(250), || async {
+        let (_, view) = stack.get(&host_a).await;
+        let (containers, volumes) = docker_holds(&a).await;
+        if view["state"] == "cordoned" && containers.is_empty() && volumes.is_empty() {
+            return Ok(());
+        }
+        Err((view, containers, volumes))
+    })
+    .await
+    .unwrap_or_else(|left| panic!("host a never emptied: {left:?}"));
+
+    // Both answer on b, in one engine, with their data and passwords; each records the move.
+    for (id, old_uri) in ids.into_iter().zip(&before) {
+        let (view, uri, values) = rows(&stack, Engine::Postgres, id).await;
+        assert_eq!(view["status"], "ready", "{view}");
+        assert_eq!(address_of(&view), "127.0.32.2", "{view}");
+        assert_eq!(values, vec![id], "database {id}");
+        assert_eq!(password_of(&uri), password_of(old_uri), "the owner's password stays");
+        let (_, moved) = stack.get(&format!("/api/database/{id}/move")).await;
+        assert_eq!(moved["moves"].as_array().map(Vec::len), Some(1), "{moved}");
+    }
+    assert_eq!(
+        stack
+            .count("SELECT count(DISTINCT engine_id) FROM databases WHERE name LIKE 'shared_%'")
+            .await,
+        1,
+        "still one shared engine"
+    );
+    let (_, app) = stack.get(&format!("/api/credential/{app_id}/")).await;
+    let session = Engine::Postgres
+        .connect(app["connection_uri"].as_str().unwrap())
+        .await
+        .expect("the further credential moved too");
+    assert_eq!(session.values("t").await.unwrap(), vec![ids[1]]);
+    stack.cleanup().await;
+}

@@ -38,6 +38,12 @@ pub(crate) struct NewEngine {
 }
 
 impl NewEngine {
+    /// The same engine, made for `placement` (a shared engine's or its move's target).
+    pub(crate) fn placed(mut self, placement: Placement) -> Self {
+        self.placement = placement;
+        self
+    }
+
     /// A dedicated engine (one database's, or a pooled one a database will take).
     pub(crate) fn new(plan: &Plan, host: &Host, uid: &str, names: EngineNames, state: EngineState) -> Self {
         Self {
@@ -257,10 +263,9 @@ async fn place_shared(conn: &mut AsyncPgConnection, environment_id: i64, plan: &
         .await?
         .map_err(|why| TxError::Refused(StoreError::Conflict(why)))?;
     let uid = new_uid();
-    let mut new = NewEngine::new(plan, &host, &uid, EngineNames::shared(&uid), EngineState::Assigned);
-    new.placement = Placement::Shared;
+    let new = NewEngine::new(plan, &host, &uid, EngineNames::shared(&uid), EngineState::Assigned);
     Ok(diesel::insert_into(engines::table)
-        .values(new)
+        .values(new.placed(Placement::Shared))
         .returning(Engine::as_returning())
         .get_result(conn)
         .await?)

@@ -46,7 +46,29 @@ impl Store {
     pub async fn database_move_start(&self, database_id: i64, to: Option<i64>) -> StoreResult<Task> {
         let mut conn = self.conn().await?;
         let result = conn
-            .transaction::<_, TxError, _>(async |conn| start_move(conn, database_id, to).await)
+            .transaction::<_, TxError, _>(async |conn| start_move(conn, database_id, to, false).await)
+            .await;
+        result.map_err(|e| e.into_store(|| "the incoming engine's uid is taken".into()))
+    }
+
+    /// Records a move of a shared engine as a whole (a drain's), with every live database in
+    /// it: all must be idle and ready or quarantined. The task is on the first of them and on
+    /// the engine, which holds every database of the engine until it ends.
+    pub async fn engine_move_start(&self, engine_id: i64) -> StoreResult<Task> {
+        let mut conn = self.conn().await?;
+        let result = conn
+            .transaction::<_, TxError, _>(async |conn| {
+                let first: i64 = live_databases_of(engine_id)
+                    .select(databases::id)
+                    .order(databases::id)
+                    .first(conn)
+                    .await
+                    .optional()?
+                    .ok_or_else(|| {
+                        TxError::Refused(StoreError::Conflict(format!("engine {engine_id} serves no database")))
+                    })?;
+                start_move(conn, first, None, true).await
+            })
             .await;
         result.map_err(|e| e.into_store(|| "the incoming engine's uid is taken".into()))
     }
@@ -63,12 +85,17 @@ impl Store {
                 if database.engine_id == Some(record.to_engine_id) {
                     return Ok(Vec::new());
                 }
-                diesel::update(databases::table.find(database.id))
+                // A shared engine's databases all move with it.
+                let live_on_from = databases::table
+                    .filter(databases::engine_id.eq(record.from_engine_id))
+                    .filter(databases::status.ne(DatabaseStatus::Deleted));
+                let moved: Vec<(i64, i64)> = diesel::update(live_on_from)
                     .set((
                         databases::engine_id.eq(record.to_engine_id),
                         databases::updated_at.eq(diesel::dsl::now),
                     ))
-                    .execute(conn)
+                    .returning((databases::id, databases::team_id))
+                    .get_results(conn)
                     .await?;
                 diesel::update(engines::table.find(record.to_engine_id))
                     .set((
@@ -85,23 +112,28 @@ impl Store {
                     ))
                     .execute(conn)
                     .await?;
-                diesel::insert_into(audit_records::table)
-                    .values(NewAuditRecord {
-                        actor_id: None,
-                        actor_name: "dbaas-worker".into(),
-                        client_address: String::new(),
-                        operation: "database_moved".into(),
-                        method: "TASK".into(),
-                        resource: format!("/api/database/{}", database.id),
-                        team_id: Some(database.team_id),
-                        status: Some(200),
-                    })
-                    .execute(conn)
-                    .await?;
-                diesel::insert_into(database_moves::table)
-                    .values(&record)
-                    .execute(conn)
-                    .await?;
+                for (database_id, team_id) in moved {
+                    diesel::insert_into(audit_records::table)
+                        .values(NewAuditRecord {
+                            actor_id: None,
+                            actor_name: "dbaas-worker".into(),
+                            client_address: String::new(),
+                            operation: "database_moved".into(),
+                            method: "TASK".into(),
+                            resource: format!("/api/database/{database_id}"),
+                            team_id: Some(team_id),
+                            status: Some(200),
+                        })
+                        .execute(conn)
+                        .await?;
+                    diesel::insert_into(database_moves::table)
+                        .values(&NewDatabaseMove {
+                            database_id,
+                            ..record.clone()
+                        })
+                        .execute(conn)
+                        .await?;
+                }
                 Ok(vec![
                     insert_engine_task(conn, TaskKind::RemoveEngine, record.from_engine_id).await?,
                 ])
@@ -144,7 +176,14 @@ impl Store {
             removals: Vec::new(),
             waiting: Vec::new(),
             // Moves and retirements remove nothing yet: what was on the host is still there.
-            remaining: i64::try_from(on_it.len()).unwrap_or(i64::MAX),
+            remaining: i64::try_from(
+                on_it
+                    .iter()
+                    .map(|(e, _)| e.id)
+                    .collect::<std::collections::HashSet<_>>()
+                    .len(),
+            )
+            .unwrap_or(i64::MAX),
         };
         let pooled: Vec<i64> = on_it
             .iter()
@@ -155,11 +194,23 @@ impl Store {
             step.removals = self.pool_retire(&pooled).await?;
         }
         let failed_lately = self.engines_with_failed_move(host_id).await?;
+        let mut shared_seen = Vec::new();
         for (engine, database) in &on_it {
             match (engine.state, database) {
                 (EngineState::Assigned, Some(_)) if failed_lately.contains(&engine.id) => step
                     .waiting
                     .push(format!("engine {}: its last move failed; tried again later", engine.id)),
+                // A shared engine moves as a whole, once.
+                (EngineState::Assigned, Some(_)) if engine.is_shared() => {
+                    if shared_seen.contains(&engine.id) {
+                        continue;
+                    }
+                    shared_seen.push(engine.id);
+                    match self.engine_move_start(engine.id).await {
+                        Ok(task) => step.moves.push(task),
+                        Err(e) => step.waiting.push(format!("shared engine {}: {e}", engine.id)),
+                    }
+                }
                 (EngineState::Assigned, Some(database_id)) => {
                     match self.database_move_start(*database_id, None).await {
                         Ok(task) => step.moves.push(task),
@@ -225,7 +276,22 @@ impl Store {
     }
 }
 
-async fn start_move(conn: &mut AsyncPgConnection, database_id: i64, to: Option<i64>) -> Result<Task, TxError> {
+/// The live databases an engine serves.
+fn live_databases_of(engine_id: i64) -> databases::BoxedQuery<'static, diesel::pg::Pg> {
+    databases::table
+        .filter(databases::engine_id.eq(engine_id))
+        .filter(databases::status.ne(DatabaseStatus::Deleted))
+        .into_boxed()
+}
+
+/// `whole_engine`: a shared engine moves with every database in it (a drain); else a
+/// database of a shared engine does not move alone.
+async fn start_move(
+    conn: &mut AsyncPgConnection,
+    database_id: i64,
+    to: Option<i64>,
+    whole_engine: bool,
+) -> Result<Task, TxError> {
     let refuse = |why: String| TxError::Refused(StoreError::Conflict(why));
     let (allowed, _) = TaskKind::MoveDatabase.starts_from();
     let database: Database = lock_idle_database(conn, database_id).await?;
@@ -252,10 +318,30 @@ async fn start_move(conn: &mut AsyncPgConnection, database_id: i64, to: Option<i
             "its engine was stopped by an operator: start it before moving it".into(),
         ));
     }
-    if engine.is_shared() {
+    if engine.is_shared() && !whole_engine {
         return Err(refuse(
-            "the database shares its engine with others: a database of a shared plan does not move alone".into(),
+            "the database shares its engine with others: a database of a shared plan does not move alone \
+             (draining its host moves its engine with every database in it)"
+                .into(),
         ));
+    }
+    if engine.is_shared() {
+        // Every database of the engine moves with it: each idle, each movable.
+        let others: Vec<i64> = live_databases_of(engine_id)
+            .filter(databases::id.ne(database_id))
+            .select(databases::id)
+            .order(databases::id)
+            .load(conn)
+            .await?;
+        for other in others {
+            let other = lock_idle_database(conn, other).await?;
+            if !allowed.contains(&other.status) {
+                return Err(refuse(format!(
+                    "database {} of the shared engine is {}: the engine moves once each is ready or quarantined",
+                    other.id, other.status
+                )));
+            }
+        }
     }
     refuse_busy_engine(conn, engine_id).await?;
     let from: Host = hosts::table
@@ -293,13 +379,9 @@ async fn start_move(conn: &mut AsyncPgConnection, database_id: i64, to: Option<i
         )));
     }
     let incoming: Engine = diesel::insert_into(engines::table)
-        .values(NewEngine::new(
-            &plan,
-            &host,
-            &new_uid(),
-            engine.names(),
-            EngineState::Incoming,
-        ))
+        .values(
+            NewEngine::new(&plan, &host, &new_uid(), engine.names(), EngineState::Incoming).placed(engine.placement),
+        )
         .returning(Engine::as_returning())
         .get_result(conn)
         .await?;

@@ -44,7 +44,8 @@ pub(crate) async fn lock_database(conn: &mut AsyncPgConnection, database_id: i64
 }
 
 /// Locks a database row for the rest of the transaction and makes sure no other task is
-/// queued or running on it: one task at a time per database.
+/// queued or running on it, nor on its engine for another database: one task at a time per
+/// database, and an engine-wide task holds every database of a shared engine.
 pub(crate) async fn lock_idle_database(conn: &mut AsyncPgConnection, database_id: i64) -> Result<Database, TxError> {
     let database = lock_database(conn, database_id).await?;
     let active: Option<(i64, String)> = tasks::table
@@ -56,6 +57,21 @@ pub(crate) async fn lock_idle_database(conn: &mut AsyncPgConnection, database_id
         .optional()?;
     if let Some((id, kind)) = active {
         return Err(TxError::Refused(StoreError::Busy { task_id: id, kind }));
+    }
+    // A task of another database on its engine holds the whole engine (a shared engine's
+    // move, an operator's restart): nothing starts on any database of it meanwhile.
+    if let Some(engine_id) = database.engine_id {
+        let holding: Option<(i64, String)> = tasks::table
+            .filter(tasks::engine_id.eq(engine_id))
+            .filter(tasks::database_id.ne(database_id))
+            .filter(tasks::status.eq_any([TaskStatus::Queued, TaskStatus::Running]))
+            .select((tasks::id, tasks::kind))
+            .first(conn)
+            .await
+            .optional()?;
+        if let Some((id, kind)) = holding {
+            return Err(TxError::Refused(StoreError::Busy { task_id: id, kind }));
+        }
     }
     Ok(database)
 }
