@@ -141,6 +141,11 @@ pub trait ByteSink: Send {
 /// to a cold start.
 pub const READY_POLL: Duration = Duration::from_millis(10);
 
+/// What an engine that does not hold several tenants' databases answers when asked to.
+fn cannot_share(engine: &str) -> crate::ProvisionError {
+    crate::ProvisionError::Invalid(format!("{engine} engines do not hold several tenants' databases"))
+}
+
 #[async_trait]
 pub trait Engine: Send + Sync {
     /// The engine's name in plans: `postgres`, `mongodb`.
@@ -204,10 +209,7 @@ pub trait Engine: Send + Sync {
         connection_limit: i32,
     ) -> ProvisionResult<()> {
         let _ = (admin, database, owner, connection_limit);
-        Err(crate::ProvisionError::Invalid(format!(
-            "{} engines do not hold several tenants' databases",
-            self.name()
-        )))
+        Err(cannot_share(self.name()))
     }
 
     /// Drops `database` of an engine that holds many, ending its sessions, and then its roles
@@ -215,10 +217,7 @@ pub trait Engine: Send + Sync {
     /// database or role already gone is not an error.
     async fn drop_database(&self, admin: Superuser<'_>, database: &str, roles: &[String]) -> ProvisionResult<()> {
         let _ = (admin, database, roles);
-        Err(crate::ProvisionError::Invalid(format!(
-            "{} engines do not hold several tenants' databases",
-            self.name()
-        )))
+        Err(cannot_share(self.name()))
     }
 
     /// Creates a further role of `database` with exactly `access`, or brings an existing one

@@ -31,15 +31,7 @@ async fn main() {
     let pooled_plan = stack.pooled_plan(engine, "bench-pooled", 1).await;
     // Every cold and pooled run's database stays until the end: room for them in the quota.
     let room = i32::try_from(2 * runs).expect("runs");
-    stack
-        .catalog()
-        .await
-        .execute(
-            "UPDATE teams SET database_limit = GREATEST(database_limit, $1)",
-            &[&room],
-        )
-        .await
-        .expect("the team's quota");
+    stack.room_for_databases(room).await;
 
     // Floor and cold runs take turns, and every engine either starts stays up until the end:
     // each cold run then meets as many running engines (the host's load) as the floor run

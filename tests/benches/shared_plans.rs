@@ -30,15 +30,7 @@ async fn main() {
     assert!(databases > runs, "DATABASES must be more than RUNS");
     let stack = TestStack::start().await;
     let room = i32::try_from(databases + 1).expect("databases");
-    stack
-        .catalog()
-        .await
-        .execute(
-            "UPDATE teams SET database_limit = GREATEST(database_limit, $1)",
-            &[&room],
-        )
-        .await
-        .expect("the team's quota");
+    stack.room_for_databases(room).await;
     let plan = stack
         .as_admin()
         .create(

@@ -35,6 +35,19 @@ impl TestStack {
         plan["id"].as_i64().expect("plan id")
     }
 
+    /// Raises every team's database quota to at least `room`, for benchmarks that keep many
+    /// databases.
+    pub async fn room_for_databases(&self, room: i32) {
+        self.catalog()
+            .await
+            .execute(
+                "UPDATE teams SET database_limit = GREATEST(database_limit, $1)",
+                &[&room],
+            )
+            .await
+            .expect("the team's quota");
+    }
+
     /// Waits until the plan's pool in the default environment has `ready` engines and none
     /// starting; returns the plan as an admin sees it.
     pub async fn pool_settled(&self, plan_id: i64, ready: i64, timeout: Duration) -> Value {

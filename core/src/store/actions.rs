@@ -6,10 +6,10 @@
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 
-use super::tx::{insert_task_on, lock_idle_database, refuse_busy_engine, TaskOn, TxError};
+use super::tx::{first_database_of, insert_task_on, lock_idle_database, refuse_busy_engine, TaskOn, TxError};
 use super::{Store, StoreError, StoreResult};
 use crate::model::{Database, Engine, EngineDesired, EngineState, Task, TaskKind, TaskStatus};
-use crate::schema::{databases, engines, tasks};
+use crate::schema::{engines, tasks};
 
 impl Store {
     /// Records an operator's action of `kind` on an engine serving a database, with the
@@ -41,19 +41,10 @@ impl Store {
                     ))));
                 }
                 refuse_busy_engine(conn, engine_id).await?;
-                let database_id: i64 = databases::table
-                    .filter(databases::engine_id.eq(engine_id))
-                    .filter(databases::status.ne(crate::model::DatabaseStatus::Deleted))
-                    .select(databases::id)
-                    .order(databases::id)
-                    .first(conn)
-                    .await
-                    .optional()?
-                    .ok_or_else(|| {
-                        TxError::Refused(StoreError::Conflict(format!(
-                            "the engine serves no database, so it cannot be asked to {action}"
-                        )))
-                    })?;
+                let database_id = first_database_of(conn, engine_id, || {
+                    format!("the engine serves no database, so it cannot be asked to {action}")
+                })
+                .await?;
                 let database: Database = lock_idle_database(conn, database_id).await?;
                 if !allowed.contains(&database.status) {
                     return Err(TxError::Refused(StoreError::Conflict(format!(

@@ -216,6 +216,30 @@ pub(crate) async fn place(conn: &mut AsyncPgConnection, database_id: i64, plan: 
     Ok(engine)
 }
 
+/// The engines of `plan` in an environment made as the plan now says (engine, image and
+/// limits), on a host that takes engines (active, not deleted, not found unreachable).
+fn made_as_planned(
+    plan: &Plan,
+    environment_id: i64,
+) -> Box<dyn BoxableExpression<engines::table, diesel::pg::Pg, SqlType = diesel::sql_types::Bool> + '_> {
+    Box::new(
+        engines::host_id
+            .eq_any(
+                hosts::table
+                    .filter(hosts::state.eq(HostState::Active))
+                    .filter(hosts::deleted_at.is_null())
+                    .filter(hosts::reachable.is_distinct_from(Some(false)))
+                    .select(hosts::id),
+            )
+            .and(engines::plan_id.eq(plan.id))
+            .and(engines::environment_id.eq(environment_id))
+            .and(engines::kind.eq(plan.engine))
+            .and(engines::image.eq(&plan.image))
+            .and(engines::memory_bytes.eq(plan.memory_bytes))
+            .and(engines::cpu_millis.eq(plan.cpu_millis)),
+    )
+}
+
 /// The engine of a shared plan a new database goes into: the oldest running one of the plan
 /// in the environment, made as the plan now says, on a host that takes engines, holding
 /// fewer live databases than the plan allows; else a new one, on the host placement chooses.
@@ -232,24 +256,10 @@ async fn place_shared(conn: &mut AsyncPgConnection, environment_id: i64, plan: &
         "(SELECT count(*) FROM databases d WHERE d.engine_id = engines.id AND d.status <> 'deleted')",
     );
     let with_room: Option<i64> = engines::table
-        .filter(
-            engines::host_id.eq_any(
-                hosts::table
-                    .filter(hosts::state.eq(HostState::Active))
-                    .filter(hosts::deleted_at.is_null())
-                    .filter(hosts::reachable.is_distinct_from(Some(false)))
-                    .select(hosts::id),
-            ),
-        )
-        .filter(engines::plan_id.eq(plan.id))
-        .filter(engines::environment_id.eq(environment_id))
+        .filter(made_as_planned(plan, environment_id))
         .filter(engines::placement.eq(Placement::Shared))
         .filter(engines::state.eq(EngineState::Assigned))
         .filter(engines::desired.eq(EngineDesired::Running))
-        .filter(engines::kind.eq(plan.engine))
-        .filter(engines::image.eq(&plan.image))
-        .filter(engines::memory_bytes.eq(plan.memory_bytes))
-        .filter(engines::cpu_millis.eq(plan.cpu_millis))
         .filter(live.lt(i64::from(plan.databases_per_engine)))
         .order(engines::id)
         .select(engines::id)
@@ -280,22 +290,8 @@ async fn take_pooled(
     plan: &Plan,
 ) -> Result<Option<Engine>, diesel::result::Error> {
     let candidate: Option<i64> = engines::table
-        .filter(
-            engines::host_id.eq_any(
-                hosts::table
-                    .filter(hosts::state.eq(HostState::Active))
-                    .filter(hosts::deleted_at.is_null())
-                    .filter(hosts::reachable.is_distinct_from(Some(false)))
-                    .select(hosts::id),
-            ),
-        )
-        .filter(engines::plan_id.eq(plan.id))
-        .filter(engines::environment_id.eq(environment_id))
+        .filter(made_as_planned(plan, environment_id))
         .filter(engines::state.eq(EngineState::Pooled))
-        .filter(engines::kind.eq(plan.engine))
-        .filter(engines::image.eq(&plan.image))
-        .filter(engines::memory_bytes.eq(plan.memory_bytes))
-        .filter(engines::cpu_millis.eq(plan.cpu_millis))
         .order(engines::id)
         .select(engines::id)
         .for_update()

@@ -8,8 +8,10 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
 use super::hosts::{choose_host, Among};
 use super::pool::insert_engine_task;
-use super::tx::{insert_task_on, lock_database, lock_idle_database, refuse_busy_engine, TaskOn, TxError};
-use super::{Store, StoreError, StoreResult};
+use super::tx::{
+    first_database_of, insert_task_on, lock_database, lock_idle_database, refuse_busy_engine, TaskOn, TxError,
+};
+use super::{live_databases, Store, StoreError, StoreResult};
 use crate::model::{
     Database, DatabaseMove, DatabaseStatus, Engine, EngineState, Host, HostState, NewAuditRecord, NewDatabaseMove,
     Plan, Task, TaskKind, TaskStatus,
@@ -58,15 +60,8 @@ impl Store {
         let mut conn = self.conn().await?;
         let result = conn
             .transaction::<_, TxError, _>(async |conn| {
-                let first: i64 = live_databases_of(engine_id)
-                    .select(databases::id)
-                    .order(databases::id)
-                    .first(conn)
-                    .await
-                    .optional()?
-                    .ok_or_else(|| {
-                        TxError::Refused(StoreError::Conflict(format!("engine {engine_id} serves no database")))
-                    })?;
+                let first =
+                    first_database_of(conn, engine_id, || format!("engine {engine_id} serves no database")).await?;
                 start_move(conn, first, None, true).await
             })
             .await;
@@ -276,14 +271,6 @@ impl Store {
     }
 }
 
-/// The live databases an engine serves.
-fn live_databases_of(engine_id: i64) -> databases::BoxedQuery<'static, diesel::pg::Pg> {
-    databases::table
-        .filter(databases::engine_id.eq(engine_id))
-        .filter(databases::status.ne(DatabaseStatus::Deleted))
-        .into_boxed()
-}
-
 /// `whole_engine`: a shared engine moves with every database in it (a drain); else a
 /// database of a shared engine does not move alone.
 async fn start_move(
@@ -327,7 +314,8 @@ async fn start_move(
     }
     if engine.is_shared() {
         // Every database of the engine moves with it: each idle, each movable.
-        let others: Vec<i64> = live_databases_of(engine_id)
+        let others: Vec<i64> = live_databases()
+            .filter(databases::engine_id.eq(engine_id))
             .filter(databases::id.ne(database_id))
             .select(databases::id)
             .order(databases::id)

@@ -76,6 +76,23 @@ pub(crate) async fn lock_idle_database(conn: &mut AsyncPgConnection, database_id
     Ok(database)
 }
 
+/// The first live database an engine serves (a shared engine's tasks are recorded on it), or
+/// `refusal` where it serves none.
+pub(crate) async fn first_database_of(
+    conn: &mut AsyncPgConnection,
+    engine_id: i64,
+    refusal: impl FnOnce() -> String,
+) -> Result<i64, TxError> {
+    super::live_databases()
+        .filter(databases::engine_id.eq(engine_id))
+        .select(databases::id)
+        .order(databases::id)
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or_else(|| TxError::Refused(StoreError::Conflict(refusal())))
+}
+
 /// Refuses work on an engine while another task on it is queued or running: one task at a
 /// time per engine, as per database.
 pub(crate) async fn refuse_busy_engine(conn: &mut AsyncPgConnection, engine_id: i64) -> Result<(), TxError> {
