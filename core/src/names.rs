@@ -8,6 +8,9 @@
 /// for the suffixes of later credentials.
 pub const MAX_NAME_LEN: usize = 50;
 
+/// Names of the control plane's own databases in its engines (`dbaas_spare`): no tenant's.
+pub const CONTROL_PLANE_PREFIX: &str = "dbaas_";
+
 /// Names the engines keep for themselves.
 const RESERVED: &[&str] = &[
     "postgres",
@@ -55,7 +58,9 @@ pub fn normalize_database_name(raw: &str) -> Result<String, NameError> {
     if !starts_with_letter || !chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
         return Err(NameError::Invalid);
     }
-    if RESERVED.contains(&name.as_str()) || name.starts_with("pg_") {
+    // `dbaas_`: the control plane's own databases in its engines (an engine's spare database
+    // becomes the next one made there: a tenant's database of that name would be given away).
+    if RESERVED.contains(&name.as_str()) || name.starts_with("pg_") || name.starts_with(CONTROL_PLANE_PREFIX) {
         return Err(NameError::Reserved(name));
     }
     Ok(name)
@@ -69,6 +74,19 @@ mod tests {
     fn follows_the_reference_example() {
         assert_eq!(normalize_database_name("test database2").unwrap(), "test_database2");
         assert_eq!(normalize_database_name(" Orders-EU ").unwrap(), "orders_eu");
+    }
+
+    #[test]
+    fn keeps_the_control_planes_own_names() {
+        assert_eq!(
+            normalize_database_name("dbaas_spare"),
+            Err(NameError::Reserved("dbaas_spare".into()))
+        );
+        assert_eq!(
+            normalize_database_name("DBaaS spare"),
+            Err(NameError::Reserved("dbaas_spare".into()))
+        );
+        assert!(normalize_database_name("dbaasy").is_ok());
     }
 
     #[test]

@@ -118,6 +118,15 @@ async fn shared_databases_are_fenced_from_their_neighbours_and_go_alone() {
 
     // Two tenants of two teams, one database each: one engine, one port.
     let (red, blue) = (tenant(&stack, "red").await, tenant(&stack, "blue").await);
+    // The engine's spare database becomes the next one made there: its name is no tenant's.
+    let (status, body) = stack
+        .as_user(&red.0, &red.1)
+        .post(
+            "/api/database",
+            &json!({"name": "dbaas_spare", "plan": plan_id, "environment": 1}),
+        )
+        .await;
+    assert_eq!((status, body["field"].as_str()), (422, Some("name")), "{body}");
     let red_db = shared_database(&stack, &red, "redshop", plan_id).await;
     let blue_db = shared_database(&stack, &blue, "blueshop", plan_id).await;
     let (red_id, blue_id) = (red_db["id"].as_i64().unwrap(), blue_db["id"].as_i64().unwrap());
