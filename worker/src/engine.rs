@@ -171,6 +171,28 @@ pub async fn start(
     Ok(handle)
 }
 
+/// Removes what serves a database: on a shared engine its database and roles only (the
+/// neighbours stay; an engine that never got a port and a password holds nothing), else the
+/// engine's container and volume. Returns whether the engine itself went.
+pub async fn remove_database_from(ctx: &Context, engine: &Engine, detail: &DatabaseDetail) -> JobResult<bool> {
+    if !engine.is_shared() {
+        let names = engine.names();
+        ctx.docker_of(engine)
+            .await?
+            .remove(&names.container, &names.volume)
+            .await?;
+        return Ok(true);
+    }
+    if let Some(handle) = EngineHandle::open(ctx, engine.clone()).await? {
+        let roles: Vec<String> = detail.credentials.iter().map(|c| c.username.clone()).collect();
+        handle
+            .engine
+            .drop_database(handle.admin(), &detail.database.name, &roles)
+            .await?;
+    }
+    Ok(false)
+}
+
 /// A database with the engine that serves it.
 pub struct EngineTarget {
     pub detail: DatabaseDetail,

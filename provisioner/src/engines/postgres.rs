@@ -363,9 +363,16 @@ impl Engine for Postgres {
                 .await
                 .map_err(engine_error)?;
         }
+        // Their sessions elsewhere: none may connect anywhere else, but be sure.
+        client
+            .execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                 WHERE usename = ANY($1) AND pid <> pg_backend_pid()",
+                &[&roles],
+            )
+            .await
+            .map_err(engine_error)?;
         for role in &roles {
-            // Its sessions elsewhere: none may connect anywhere else, but be sure.
-            self.terminate_sessions(admin, database, role).await?;
             client
                 .batch_execute(&format!("DROP ROLE IF EXISTS {}", escape_identifier(role)))
                 .await

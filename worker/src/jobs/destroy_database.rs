@@ -10,7 +10,7 @@ use dbaas_provisioner::DumpMethod;
 
 use super::database_of;
 use crate::dump::DumpWriter;
-use crate::engine::{EngineHandle, EngineTarget};
+use crate::engine::{remove_database_from, EngineTarget};
 use crate::error::JobResult;
 use crate::fault::fault_point;
 use crate::Context;
@@ -21,19 +21,8 @@ pub async fn attempt(ctx: Arc<Context>, task: Task) -> JobResult<()> {
     final_dump(&ctx, database_id).await?;
     fault_point(&ctx, "destroy.dumped").await?;
     let detail = ctx.store.database_detail(database_id).await?;
-    if let Some(engine) = detail.engine.as_ref().filter(|e| e.is_shared()) {
-        // The engine serves others: only this database and its roles go.
-        if let Some(handle) = EngineHandle::open(&ctx, engine.clone()).await? {
-            let roles: Vec<String> = detail.credentials.iter().map(|c| c.username.clone()).collect();
-            handle
-                .engine
-                .drop_database(handle.admin(), &detail.database.name, &roles)
-                .await?;
-        }
-    } else if let Some(engine) = &detail.engine {
-        let names = engine.names();
-        let host = ctx.docker_of(engine).await?;
-        host.remove(&names.container, &names.volume).await?;
+    if let Some(engine) = &detail.engine {
+        remove_database_from(&ctx, engine, &detail).await?;
     }
     // `deleted` (and the credentials and engine with it) comes with the task's end.
     Ok(())

@@ -100,31 +100,29 @@ async fn in_shared_engine(
     owner: &RoleSpec<'_>,
     steps: &mut Steps<'_>,
 ) -> JobResult<()> {
-    let running = match EngineHandle::open(ctx, placed.clone()).await? {
-        Some(handle) => match make_shared(&handle, database, owner).await {
-            Ok(()) => Some(handle),
-            Err(e) => {
-                tracing::debug!(error = %e, "the shared engine did not take the database yet; starting it");
-                None
+    if let Some(handle) = EngineHandle::open(ctx, placed.clone()).await? {
+        match make_shared(&handle, database, owner).await {
+            Ok(()) => {
+                spare_in_background(handle);
+                return Ok(());
             }
-        },
-        None => None,
-    };
-    let handle = match running {
-        Some(handle) => handle,
-        None => {
-            let handle = engine::start(ctx, placed, Some(database), steps).await?;
-            make_shared(&handle, database, owner).await?;
-            handle
+            Err(e) => tracing::debug!(error = %e, "the shared engine did not take the database yet; starting it"),
         }
-    };
+    }
+    let handle = engine::start(ctx, placed, Some(database), steps).await?;
+    make_shared(&handle, database, owner).await?;
+    spare_in_background(handle);
+    Ok(())
+}
+
+/// Readies the engine's next spare database without holding up the task.
+fn spare_in_background(handle: EngineHandle) {
     tokio::spawn(async move {
         if let Err(e) = handle.engine.prepare_spare(handle.admin()).await {
             // Another database's job made it meanwhile, say: the next one creates its own.
             tracing::debug!(engine_id = handle.row.id, error = %e, "no spare database readied");
         }
     });
-    Ok(())
 }
 
 async fn make_shared(handle: &EngineHandle, database: &Database, owner: &RoleSpec<'_>) -> JobResult<()> {
@@ -147,23 +145,11 @@ pub async fn on_failure(ctx: Arc<Context>, task: Task) -> JobResult<()> {
     if detail.database.status != DatabaseStatus::Creating {
         return Ok(());
     }
-    let Some(engine) = detail.engine else {
+    let Some(engine) = &detail.engine else {
         return Ok(());
     };
-    if engine.is_shared() {
-        // The neighbours stay: only what was made for this database goes.
-        if let Some(handle) = EngineHandle::open(&ctx, engine).await? {
-            let roles: Vec<String> = detail.credentials.iter().map(|c| c.username.clone()).collect();
-            handle
-                .engine
-                .drop_database(handle.admin(), &detail.database.name, &roles)
-                .await?;
-        }
-        return Ok(());
+    if engine::remove_database_from(&ctx, engine, &detail).await? {
+        ctx.store.engine_removed(engine.id).await?;
     }
-    let names = engine.names();
-    let host = ctx.docker_of(&engine).await?;
-    host.remove(&names.container, &names.volume).await?;
-    ctx.store.engine_removed(engine.id).await?;
     Ok(())
 }
