@@ -66,8 +66,9 @@ pub async fn serve(
     let queue = JobQueue::connect(&config.redis_url, &config.queue_prefix)
         .await?
         .counting_errors(store.backend_errors());
-    // Logins are answered from memory while the catalog can be heard announcing changes.
-    let watcher = store.watch_logins();
+    // Logins and reads of databases are answered from memory while the catalog can be heard
+    // announcing changes.
+    let watchers = store.watch_changes();
     let app = app::App {
         store,
         queue,
@@ -80,6 +81,8 @@ pub async fn serve(
     poem::Server::new_with_acceptor(acceptor)
         .run_with_graceful_shutdown(http::endpoint(app), shutdown, Some(std::time::Duration::from_secs(10)))
         .await?;
-    watcher.abort();
+    for watcher in watchers {
+        watcher.abort();
+    }
     Ok(())
 }

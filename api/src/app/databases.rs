@@ -1,5 +1,7 @@
 //! Database operations: a tenant's databases, from the request to the quarantine.
 
+use std::sync::Arc;
+
 use dbaas_core::model::{DatabaseDetail, DatabaseStatus, DatabaseSummary, NewDatabase, Plan, Ref, TaskKind, Team};
 use dbaas_core::names::normalize_database_name;
 use dbaas_core::store::{
@@ -188,7 +190,7 @@ impl App {
 
     /// What the caller sees of a database it may see: its [summary](DatabaseSummary), one
     /// narrow query.
-    pub async fn database_read(&self, caller: &Caller, id: i64) -> AppResult<DatabaseSummary> {
+    pub async fn database_read(&self, caller: &Caller, id: i64) -> AppResult<Arc<DatabaseSummary>> {
         let summary = self.store.database_summary(id).await?;
         if !caller.can_read_team(summary.row.team_id) {
             return Err(AppError::NotFound("database"));
@@ -210,7 +212,7 @@ impl App {
         caller: &Caller,
         query: DatabaseListQuery,
         page: PageRequest,
-    ) -> AppResult<Page<DatabaseSummary>> {
+    ) -> AppResult<Page<Arc<DatabaseSummary>>> {
         let status = query.status.as_deref().map(validate::database_status).transpose()?;
         // A filter naming something that does not exist matches nothing.
         let mut nothing = false;

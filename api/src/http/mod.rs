@@ -14,6 +14,7 @@ mod audit;
 mod audit_trail;
 mod auth;
 mod certificates;
+mod changes;
 mod client_address;
 mod credentials;
 mod databases;
@@ -290,19 +291,23 @@ pub fn endpoint(app: App) -> impl poem::Endpoint {
     let logins = Arc::new(auth::Logins::new(&app.config, errors.clone()));
     let counts = Arc::new(metrics::ApiMetrics::new(&errors));
     let api = error::json_errors(
-        audit_trail::audited(route, app.clone(), allow.clone())
-            .before(move |req| {
-                let known = known.clone();
-                async move {
-                    let req = screen(trim_trailing_slash(req)).await?;
-                    refuse_unknown_query_parameters(&known, &req)?;
-                    Ok(req)
-                }
-            })
-            .data(app)
-            .data(logins)
-            .data(counts.clone())
-            .with(Tracing),
+        audit_trail::audited(
+            changes::forgetting_changes(route, app.store.clone()),
+            app.clone(),
+            allow.clone(),
+        )
+        .before(move |req| {
+            let known = known.clone();
+            async move {
+                let req = screen(trim_trailing_slash(req)).await?;
+                refuse_unknown_query_parameters(&known, &req)?;
+                Ok(req)
+            }
+        })
+        .data(app)
+        .data(logins)
+        .data(counts.clone())
+        .with(Tracing),
     );
     // A 405 says which methods the path takes.
     let operations = allow.clone();

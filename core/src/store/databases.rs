@@ -1,6 +1,7 @@
 //! Databases: the tenant's request, its place on an engine, and its state.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use diesel::expression::{AppearsOnTable, Expression, SelectableExpression, ValidGrouping};
 use diesel::pg::Pg;
@@ -17,7 +18,7 @@ use super::tx::{insert_task, TxError};
 use super::{Conn, Store, StoreError, StoreResult};
 use crate::model::{
     owner_username, Credential, CredentialName, Database, DatabaseDetail, DatabaseStatus, DatabaseSummary, Engine,
-    Environment, Host, NewDatabase, Plan, SummaryRow, Task, TaskKind,
+    Environment, Host, NewDatabase, Plan, SummaryRow, Task, TaskKind, TaskStatus,
 };
 use crate::schema::{credentials, database_counts, databases, engines, environments, hosts, plans, tasks, teams};
 
@@ -286,18 +287,45 @@ async fn with_credentials(conn: &mut Conn, rows: Vec<Joined>) -> StoreResult<Vec
         .collect())
 }
 
-/// Summaries from their rows and their live credentials' names (one query), in the rows' order.
-async fn with_credential_names(conn: &mut Conn, rows: Vec<SummaryRow>) -> StoreResult<Vec<DatabaseSummary>> {
-    let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
-    let mut credentials = live_credentials!(conn, &ids, CredentialName::as_select(), |c: &CredentialName| {
-        c.database_id
-    });
-    Ok(rows
+/// These databases as their readers see them, in id order, each with its latest task's status
+/// (whether it may be [remembered](super::database_memory)): one query, with a row for each
+/// live credential (a database has one, or a few).
+async fn read_summaries(conn: &mut Conn, ids: &[i64]) -> StoreResult<Vec<(Arc<DatabaseSummary>, Option<TaskStatus>)>> {
+    let live = credentials::database_id
+        .eq(databases::id)
+        .and(credentials::deleted_at.is_null());
+    let query = summary_joined!()
+        .left_join(tasks::table.on(tasks::id.nullable().eq(databases::latest_task_id)))
+        .left_join(credentials::table.on(live))
+        .select((
+            SummaryRow::as_select(),
+            tasks::status.nullable(),
+            Option::<CredentialName>::as_select(),
+        ))
+        .order((databases::id.asc(), credentials::id.asc()))
+        .into_boxed();
+    // One database by `=`: see [`live_credentials`] on why not `= ANY` for one.
+    let query = match ids {
+        [id] => query.filter(databases::id.eq(*id)),
+        _ => query.filter(databases::id.eq_any(ids)),
+    };
+    let rows: Vec<(SummaryRow, Option<TaskStatus>, Option<CredentialName>)> = query.load(conn).await?;
+    let mut read: Vec<(DatabaseSummary, Option<TaskStatus>)> = Vec::with_capacity(ids.len());
+    for (row, task, credential) in rows {
+        match read.last_mut() {
+            Some((summary, _)) if summary.row.id == row.id => summary.credentials.extend(credential),
+            _ => read.push((
+                DatabaseSummary {
+                    row,
+                    credentials: credential.into_iter().collect(),
+                },
+                task,
+            )),
+        }
+    }
+    Ok(read
         .into_iter()
-        .map(|row| DatabaseSummary {
-            credentials: credentials.remove(&row.id).unwrap_or_default(),
-            row,
-        })
+        .map(|(summary, task)| (Arc::new(summary), task))
         .collect())
 }
 
@@ -434,23 +462,18 @@ impl Store {
         ))
     }
 
-    /// What a reader sees of a database: one narrow query, with a row for each live credential.
-    pub async fn database_summary(&self, id: i64) -> StoreResult<DatabaseSummary> {
+    /// A database as its readers see it: from memory, else one query (see
+    /// [`super::database_memory`]).
+    pub async fn database_summary(&self, id: i64) -> StoreResult<Arc<DatabaseSummary>> {
+        if let Some(summary) = self.databases.recall(id) {
+            return Ok(summary);
+        }
+        let generation = self.databases.generation();
         let mut conn = self.conn().await?;
-        let live = credentials::database_id
-            .eq(databases::id)
-            .and(credentials::deleted_at.is_null());
-        let rows: Vec<(SummaryRow, Option<CredentialName>)> = summary_joined!()
-            .left_join(credentials::table.on(live))
-            .filter(databases::id.eq(id))
-            .select((SummaryRow::as_select(), Option::<CredentialName>::as_select()))
-            .order(credentials::id.asc())
-            .load(&mut conn)
-            .await?;
-        let mut rows = rows.into_iter();
-        let (row, first) = rows.next().ok_or(StoreError::NotFound("database"))?;
-        let credentials = first.into_iter().chain(rows.filter_map(|row| row.1)).collect();
-        Ok(DatabaseSummary { row, credentials })
+        let read = read_summaries(&mut conn, &[id]).await?;
+        let summary = <[_]>::first(&read).map(|(summary, _): &(Arc<DatabaseSummary>, _)| summary.clone());
+        self.databases.remember(generation, read);
+        summary.ok_or(StoreError::NotFound("database"))
     }
 
     /// Details of these databases, in the same order: two queries, whatever their number.
@@ -469,26 +492,22 @@ impl Store {
         with_credentials(&mut conn, rows).await
     }
 
-    /// One page of databases as their readers see them, and how many match in all: two queries (the
-    /// total rides along with the page's rows), or three for a page past the end.
+    /// One page of databases as their readers see them, and how many match in all: the page's
+    /// ids (the total rides along), then those not [in memory](super::database_memory) in one
+    /// query; a third query counts for a page past the end.
     pub async fn database_page(
         &self,
         filter: DatabaseFilter,
         request: PageRequest,
-    ) -> StoreResult<Page<DatabaseSummary>> {
+    ) -> StoreResult<Page<Arc<DatabaseSummary>>> {
+        let generation = self.databases.generation();
         let mut conn = self.conn().await?;
-        let query = || filtered!(summary_joined!().into_boxed(), &filter, |c| c);
-        type Counted = (SummaryRow, Option<i64>);
+        let query = || filtered!(databases::table.into_boxed(), &filter, |c| c);
+        type Counted = (i64, Option<i64>);
         // The total rides along: counted where the filter names a database, else kept.
         macro_rules! page_with {
             ($total:expr) => {
-                load_rows!(
-                    &mut conn,
-                    query,
-                    databases::id,
-                    (SummaryRow::as_select(), $total),
-                    request
-                )
+                load_rows!(&mut conn, query, databases::id, (databases::id, $total), request)
             };
         }
         let rows: Vec<Counted> = match filter.name {
@@ -508,9 +527,34 @@ impl Store {
                 .await?
                 .unwrap_or_default(),
         };
-        let rows: Vec<SummaryRow> = rows.into_iter().map(|(row, _)| row).collect();
-        let mut page = Page::from_rows(rows, total, &request, |row| row.id);
-        let summaries = with_credential_names(&mut conn, std::mem::take(&mut page.items)).await?;
+        let ids: Vec<i64> = rows.into_iter().map(|(id, _)| id).collect();
+        let page = Page::from_rows(ids, total, &request, |id| *id);
+        let mut known = self
+            .databases
+            .recall_all(&page.items)
+            .unwrap_or_else(|| vec![None; page.items.len()]);
+        let missing: Vec<i64> = page
+            .items
+            .iter()
+            .zip(&known)
+            .filter(|(_, known)| known.is_none())
+            .map(|(id, _)| *id)
+            .collect();
+        if !missing.is_empty() {
+            let read = read_summaries(&mut conn, &missing).await?;
+            let mut found: HashMap<i64, Arc<DatabaseSummary>> = read
+                .iter()
+                .map(|(summary, _)| (summary.row.id, summary.clone()))
+                .collect();
+            self.databases.remember(generation, read);
+            for (id, known) in page.items.iter().zip(&mut known) {
+                if known.is_none() {
+                    *known = found.remove(id);
+                }
+            }
+        }
+        // A database removed between the two queries (rows are only removed by hand) is left out.
+        let summaries = known.into_iter().flatten().collect();
         Ok(page.map_with(summaries))
     }
 

@@ -19,11 +19,11 @@ pub const HEARTBEAT: Duration = Duration::from_millis(250);
 
 /// What a listener hears.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Heard {
+pub enum Heard<'a> {
     /// It listens (again): anything may have changed while it did not.
     Listening,
-    /// A notification on the channel.
-    Changed,
+    /// A notification on the channel, with its payload.
+    Changed(&'a str),
     /// The catalog answered on the listening connection.
     Alive,
     /// The connection is gone; it will try again.
@@ -33,7 +33,7 @@ pub enum Heard {
 /// Listens on `channel` for as long as the task runs, reconnecting after a second when the
 /// connection is lost, and calls `heard` with each event. A loss is logged once, not on every
 /// failed reconnection.
-pub async fn listen(database_url: String, channel: &'static str, heard: impl Fn(Heard) + Send + Sync) {
+pub async fn listen(database_url: String, channel: &'static str, heard: impl Fn(Heard<'_>) + Send + Sync) {
     let mut listened = true;
     loop {
         let now_listening = AtomicBool::new(false);
@@ -59,7 +59,7 @@ pub async fn listen(database_url: String, channel: &'static str, heard: impl Fn(
 async fn listen_once(
     database_url: &str,
     channel: &'static str,
-    heard: &impl Fn(Heard),
+    heard: &impl Fn(Heard<'_>),
 ) -> Result<(), tokio_postgres::Error> {
     let (client, mut connection) = tokio_postgres::connect(database_url, NoTls).await?;
     let (tx, mut notifications) = mpsc::unbounded_channel();
@@ -68,8 +68,8 @@ async fn listen_once(
         let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
         while let Some(message) = messages.next().await {
             match message {
-                Ok(AsyncMessage::Notification(_)) => {
-                    if tx.send(()).is_err() {
+                Ok(AsyncMessage::Notification(notification)) => {
+                    if tx.send(notification.payload().to_owned()).is_err() {
                         break;
                     }
                 }
@@ -88,7 +88,7 @@ async fn listen_once(
         loop {
             tokio::select! {
                 message = notifications.recv() => match message {
-                    Some(()) => heard(Heard::Changed),
+                    Some(payload) => heard(Heard::Changed(&payload)),
                     None => return Ok(()),
                 },
                 _ = beat.tick() => {

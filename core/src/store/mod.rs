@@ -8,6 +8,7 @@ mod audit;
 mod bootstrap;
 mod certificates;
 mod credentials;
+pub mod database_memory;
 mod databases;
 mod dumps;
 mod engines;
@@ -20,6 +21,7 @@ mod idempotency;
 mod lifecycle;
 mod listen;
 pub mod login_memory;
+mod memory;
 mod moves;
 mod orphans;
 pub mod page;
@@ -162,6 +164,7 @@ pub struct Store {
     pool: Pool<AsyncPgConnection>,
     database_url: Arc<str>,
     logins: Arc<login_memory::LoginMemory>,
+    databases: Arc<database_memory::DatabaseMemory>,
     /// Where failures to reach the catalog are counted (the process's metrics).
     errors: BackendErrors,
 }
@@ -197,6 +200,7 @@ impl Store {
             pool,
             database_url: database_url.into(),
             logins: Arc::default(),
+            databases: Arc::default(),
             errors: BackendErrors::default(),
         })
     }
@@ -233,15 +237,28 @@ impl Store {
         Ok(())
     }
 
-    /// Listens for changes of logins for as long as the returned task runs, so that logins
-    /// may be answered from memory (see [`login_memory`]). A process that never calls this
-    /// reads every login from the catalog.
-    pub fn watch_logins(&self) -> tokio::task::JoinHandle<()> {
+    /// Listens for the catalog's changes of logins and of databases for as long as the
+    /// returned tasks run, so that logins (see [`login_memory`]) and reads of databases (see
+    /// [`database_memory`]) may be answered from memory. A process that never calls this reads
+    /// them all from the catalog.
+    pub fn watch_changes(&self) -> [tokio::task::JoinHandle<()>; 2] {
         let url = self.database_url.to_string();
-        let memory = self.logins.clone();
-        tokio::spawn(listen::listen(url, login_memory::CHANNEL, move |heard| {
-            memory.heard(heard)
-        }))
+        let logins = self.logins.clone();
+        let databases = self.databases.clone();
+        [
+            tokio::spawn(listen::listen(url.clone(), login_memory::CHANNEL, move |heard| {
+                logins.heard(heard)
+            })),
+            tokio::spawn(listen::listen(url, database_memory::CHANNEL, move |heard| {
+                databases.heard(heard)
+            })),
+        ]
+    }
+
+    /// Forgets what this process remembers of databases: it changed something (a request
+    /// that changes state has ended). Other processes hear of the change from the catalog.
+    pub fn forget_databases(&self) {
+        self.databases.forget();
     }
 
     pub(crate) async fn conn(&self) -> StoreResult<Conn> {

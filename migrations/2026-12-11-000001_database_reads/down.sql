@@ -1,0 +1,12 @@
+DROP TRIGGER environments_read_changed ON environments;
+DROP TRIGGER plans_read_changed ON plans;
+DROP TRIGGER hosts_read_changed ON hosts;
+DROP TRIGGER engines_read_removed ON engines;
+DROP TRIGGER engines_read_changed ON engines;
+DROP TRIGGER credentials_read_changed ON credentials;
+DROP TRIGGER databases_read_removed ON databases;
+DROP TRIGGER databases_read_changed ON databases;
+DROP FUNCTION dbaas_shared_read_changed();
+DROP FUNCTION dbaas_engine_read_changed();
+DROP FUNCTION dbaas_credential_read_changed();
+DROP FUNCTION dbaas_database_read_changed();
