@@ -1,3 +1,5 @@
+DROP INDEX databases_team;
+CREATE INDEX databases_team ON databases (team_id);
 DROP TRIGGER environments_read_changed ON environments;
 DROP TRIGGER plans_read_changed ON plans;
 DROP TRIGGER hosts_read_changed ON hosts;

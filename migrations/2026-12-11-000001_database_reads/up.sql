@@ -84,3 +84,8 @@ CREATE TRIGGER plans_read_changed
 CREATE TRIGGER environments_read_changed
     AFTER UPDATE OF quarantine_days OR DELETE ON environments
     FOR EACH STATEMENT EXECUTE FUNCTION dbaas_shared_read_changed();
+
+-- A team's databases in id order (a tenant's list pages, cut by id): deep pages read only the
+-- team's rows instead of filtering every database's.
+DROP INDEX databases_team;
+CREATE INDEX databases_team ON databases (team_id, id);

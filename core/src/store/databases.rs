@@ -119,14 +119,29 @@ macro_rules! filtered {
     ($query:expr, $filter:expr, |$c:ident| $column:expr) => {{
         let filter: &DatabaseFilter = $filter;
         let mut query = $query;
-        if let Some(teams) = &filter.teams_in {
-            query = query.filter(
-                {
-                    let $c = databases::team_id;
-                    $column
-                }
-                .eq_any(teams.clone()),
-            );
+        match filter.teams_in.as_deref() {
+            None => {}
+            // One team (most tenants' case) by `=`: an index on (team_id, id) then gives its
+            // rows in id order, so a page deep in a team's list reads only its own rows.
+            // Postgres 15 cannot keep that order across the values of `= ANY`.
+            Some([team]) => {
+                query = query.filter(
+                    {
+                        let $c = databases::team_id;
+                        $column
+                    }
+                    .eq(*team),
+                );
+            }
+            Some(teams) => {
+                query = query.filter(
+                    {
+                        let $c = databases::team_id;
+                        $column
+                    }
+                    .eq_any(teams.to_vec()),
+                );
+            }
         }
         if let Some(name) = &filter.name {
             query = query.filter(
