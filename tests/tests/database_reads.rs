@@ -40,6 +40,15 @@ impl Reader {
         (one, listed)
     }
 
+    /// Asserts that GET and the list on each of `bases` show `description`.
+    async fn all_read(&self, bases: &[&String], id: i64, description: &str, why: &str) {
+        for base in bases {
+            let (one, listed) = self.both(base, id, "orders").await;
+            assert_eq!(one["description"], description, "GET on {base}: {why}");
+            assert_eq!(listed["description"], description, "the list on {base}: {why}");
+        }
+    }
+
     /// Waits until `field` of the database no longer reads `before` on `base`, in GET and in
     /// the list, and fails if that takes longer than the stated time from `since`.
     async fn changes_within(&self, base: &str, id: i64, name: &str, field: &str, before: &Value, since: Instant) {
@@ -94,22 +103,10 @@ async fn reads_come_from_memory_and_every_change_shows_on_every_replica_within_a
 
     // The reads really come from memory: a change with the trigger switched off (nothing
     // announced) goes unseen by both replicas.
-    catalog
-        .batch_execute(&format!(
-            "ALTER TABLE databases DISABLE TRIGGER databases_read_changed;
-             UPDATE databases SET description = 'unannounced' WHERE id = {id};
-             ALTER TABLE databases ENABLE TRIGGER databases_read_changed;"
-        ))
-        .await
-        .expect("an unannounced change");
-    for base in [&first, &other] {
-        let (one, listed) = reader.both(base, id, "orders").await;
-        assert_eq!(one["description"], "", "GET on {base} was not answered from memory");
-        assert_eq!(
-            listed["description"], "",
-            "the list on {base} was not answered from memory"
-        );
-    }
+    unannounced(&catalog, id, "unannounced").await;
+    reader
+        .all_read(&[&first, &other], id, "", "not answered from memory")
+        .await;
 
     // A change through the first replica: there at once, on the other within a second.
     let path = format!("/api/database/{id}");
@@ -183,18 +180,27 @@ async fn reads_come_from_memory_and_every_change_shows_on_every_replica_within_a
     reader
         .changes_within(&other, id, "orders", "status", &json!("failed"), since)
         .await;
+    unannounced(&catalog, id, "while a task works").await;
+    reader
+        .all_read(
+            &[&first, &other],
+            id,
+            "while a task works",
+            "answered from memory while a task works",
+        )
+        .await;
+    stack.cleanup().await;
+}
+
+/// Sets the database's description in the catalog with its trigger switched off: a change
+/// nobody announces.
+async fn unannounced(catalog: &tokio_postgres::Client, id: i64, description: &str) {
     catalog
         .batch_execute(&format!(
             "ALTER TABLE databases DISABLE TRIGGER databases_read_changed;
-             UPDATE databases SET description = 'while a task works' WHERE id = {id};
+             UPDATE databases SET description = '{description}' WHERE id = {id};
              ALTER TABLE databases ENABLE TRIGGER databases_read_changed;"
         ))
         .await
         .expect("an unannounced change");
-    for base in [&first, &other] {
-        let (one, listed) = reader.both(base, id, "orders").await;
-        assert_eq!(one["description"], "while a task works", "{base}");
-        assert_eq!(listed["description"], "while a task works", "{base}");
-    }
-    stack.cleanup().await;
 }

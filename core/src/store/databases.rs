@@ -240,8 +240,12 @@ fn kept_total(filter: &DatabaseFilter) -> database_counts::BoxedQuery<'static, P
     let mut query = database_counts::table
         .select(diesel::dsl::sum(database_counts::n))
         .into_boxed();
-    if let Some(teams) = &filter.teams_in {
-        query = query.filter(database_counts::team_id.eq_any(teams.clone()));
+    // One team by `=`, as in [`filtered!`]: with `= ANY` in it, Postgres planned the page's
+    // query afresh on every execution.
+    match filter.teams_in.as_deref() {
+        None => {}
+        Some([team]) => query = query.filter(database_counts::team_id.eq(*team)),
+        Some(teams) => query = query.filter(database_counts::team_id.eq_any(teams.to_vec())),
     }
     if let Some(id) = filter.project_id {
         query = query.filter(database_counts::project_id.eq(id));
