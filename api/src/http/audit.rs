@@ -13,6 +13,7 @@ use super::paging::{list_links, page_request};
 use super::views::{AuditList, AuditRecordView};
 use super::Tag;
 use crate::app::{App, AuditListQuery};
+use crate::params::{NoNul, QueryText};
 
 #[derive(Default)]
 pub struct Api;
@@ -53,8 +54,7 @@ impl Api {
         page_size: Query<Option<i64>>,
         /// Where the page starts: take it from a `next` or `previous` link. One this API did
         /// not give out answers 422.
-        #[oai(validator(pattern = r"^[^\x00]*$"))]
-        cursor: Query<Option<String>>,
+        cursor: Query<Option<QueryText<NoNul>>>,
     ) -> ApiResult<Json<AuditList>> {
         let query = AuditListQuery {
             user: user.0,

@@ -15,6 +15,7 @@ use super::views::{CredentialList, CredentialListItem, CredentialOrTask, Credent
 use super::Tag;
 use crate::app::{App, CredentialDetail, Waited};
 use crate::params::CredentialCreate;
+use crate::params::{NoNul, QueryText};
 
 #[derive(Default)]
 pub struct Api;
@@ -99,18 +100,20 @@ impl Api {
         req: &Request,
         /// Only the credentials of this database: `/api/database/1/` or `1`. One that names
         /// no database (a name, say) matches nothing.
-        #[oai(validator(pattern = r"^[^\x00]*$"))]
-        database: Query<Option<String>>,
+        database: Query<Option<QueryText<NoNul>>>,
         /// Items per page: 1 to 1000, 100 by default.
         #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
         page_size: Query<Option<i64>>,
         /// Where the page starts: take it from a `next` or `previous` link. One this API did
         /// not give out answers 422.
-        #[oai(validator(pattern = r"^[^\x00]*$"))]
-        cursor: Query<Option<String>>,
+        cursor: Query<Option<QueryText<NoNul>>>,
     ) -> ApiResult<Json<CredentialList>> {
         let page = app
-            .credential_list(&auth.0, database.0, page_request(page_size.0, cursor.0.as_deref())?)
+            .credential_list(
+                &auth.0,
+                database.0.map(String::from),
+                page_request(page_size.0, cursor.0.as_deref())?,
+            )
             .await?;
         let links = Links::for_request(app, req);
         Ok(Json(CredentialList {

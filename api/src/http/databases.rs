@@ -16,6 +16,7 @@ use super::views::{DatabaseList, DatabaseOrTask, DatabaseView, TaskView};
 use super::Tag;
 use crate::app::{App, DatabaseListQuery, Waited};
 use crate::params::{DatabaseCreate, DatabaseUpdate};
+use crate::params::{DatabaseStatusFilter, NoNul, QueryText};
 
 #[derive(Default)]
 pub struct Api;
@@ -95,19 +96,15 @@ impl Api {
         Data(app): Data<&App>,
         req: &Request,
         /// Only the database of this name.
-        #[oai(validator(pattern = r"^[^\x00]*$"))]
-        name: Query<Option<String>>,
+        name: Query<Option<QueryText<NoNul>>>,
         /// Only databases of this project: `/api/project/1/`, `1` or its name. One that
         /// names no project matches nothing.
-        #[oai(validator(pattern = r"^[^\x00]*$"))]
-        project: Query<Option<String>>,
+        project: Query<Option<QueryText<NoNul>>>,
         /// Only databases of this environment: `/api/environment/1/`, `1` or its name. One
         /// that names no environment matches nothing.
-        #[oai(validator(pattern = r"^[^\x00]*$"))]
-        environment: Query<Option<String>>,
+        environment: Query<Option<QueryText<NoNul>>>,
         /// Only databases in this status.
-        #[oai(validator(pattern = r"^(creating|ready|failed|quarantined|deleted)$"))]
-        status: Query<Option<String>>,
+        status: Query<Option<QueryText<DatabaseStatusFilter>>>,
         /// Only databases of this team (by id).
         team: Query<Option<i64>>,
         /// Include destroyed databases.
@@ -118,14 +115,13 @@ impl Api {
         page_size: Query<Option<i64>>,
         /// Where the page starts: take it from a `next` or `previous` link. One this API did
         /// not give out answers 422.
-        #[oai(validator(pattern = r"^[^\x00]*$"))]
-        cursor: Query<Option<String>>,
+        cursor: Query<Option<QueryText<NoNul>>>,
     ) -> ApiResult<Serialized<DatabaseList>> {
         let query = DatabaseListQuery {
-            name: name.0,
-            project: project.0,
-            environment: environment.0,
-            status: status.0,
+            name: name.0.map(String::from),
+            project: project.0.map(String::from),
+            environment: environment.0.map(String::from),
+            status: status.0.map(String::from),
             team: team.0,
             show_deleted: show_deleted.0.unwrap_or(false),
         };

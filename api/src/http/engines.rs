@@ -16,6 +16,7 @@ use super::views::{EngineList, EngineView, TaskView};
 use super::Tag;
 use crate::app::{App, EngineAction, EngineListQuery, LogQuery};
 use crate::params::EngineUpgrade;
+use crate::params::{NoNul, QueryText};
 
 #[derive(Default)]
 pub struct Api;
@@ -80,8 +81,7 @@ impl Api {
         page_size: Query<Option<i64>>,
         /// Where the page starts: take it from a `next` or `previous` link. One this API did
         /// not give out answers 422.
-        #[oai(validator(pattern = r"^[^\x00]*$"))]
-        cursor: Query<Option<String>>,
+        cursor: Query<Option<QueryText<NoNul>>>,
     ) -> ApiResult<Json<EngineList>> {
         let query = EngineListQuery {
             environment: environment.0,

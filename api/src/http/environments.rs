@@ -15,6 +15,7 @@ use super::views::{EnvironmentList, EnvironmentView};
 use super::Tag;
 use crate::app::App;
 use crate::params::{EnvironmentCreate, EnvironmentUpdate};
+use crate::params::{NoNul, QueryText};
 
 #[derive(Default)]
 pub struct Api;
@@ -33,8 +34,7 @@ impl Api {
         page_size: Query<Option<i64>>,
         /// Where the page starts: take it from a `next` or `previous` link. One this API did
         /// not give out answers 422.
-        #[oai(validator(pattern = r"^[^\x00]*$"))]
-        cursor: Query<Option<String>>,
+        cursor: Query<Option<QueryText<NoNul>>>,
     ) -> ApiResult<Json<EnvironmentList>> {
         let links = Links::for_request(app, req);
         let page = app

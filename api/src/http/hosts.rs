@@ -15,6 +15,7 @@ use super::views::{HostList, HostView};
 use super::Tag;
 use crate::app::App;
 use crate::params::{HostCreate, HostUpdate};
+use crate::params::{NoNul, QueryText};
 
 #[derive(Default)]
 pub struct Api;
@@ -34,8 +35,7 @@ impl Api {
         page_size: Query<Option<i64>>,
         /// Where the page starts: take it from a `next` or `previous` link. One this API did
         /// not give out answers 422.
-        #[oai(validator(pattern = r"^[^\x00]*$"))]
-        cursor: Query<Option<String>>,
+        cursor: Query<Option<QueryText<NoNul>>>,
     ) -> ApiResult<Json<HostList>> {
         let links = Links::for_request(app, req);
         let page = app

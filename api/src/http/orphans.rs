@@ -13,6 +13,7 @@ use super::paging::{list_links, page_request};
 use super::views::{OrphanList, OrphanView};
 use super::Tag;
 use crate::app::App;
+use crate::params::{NoNul, QueryText};
 
 #[derive(Default)]
 pub struct Api;
@@ -38,8 +39,7 @@ impl Api {
         page_size: Query<Option<i64>>,
         /// Where the page starts: take it from a `next` or `previous` link. One this API did
         /// not give out answers 422.
-        #[oai(validator(pattern = r"^[^\x00]*$"))]
-        cursor: Query<Option<String>>,
+        cursor: Query<Option<QueryText<NoNul>>>,
     ) -> ApiResult<Json<OrphanList>> {
         let page = app
             .orphan_list(&auth.0, page_request(page_size.0, cursor.0.as_deref())?)

@@ -13,6 +13,7 @@ use super::paging::{list_links, page_request};
 use super::views::{TaskList, TaskView};
 use super::Tag;
 use crate::app::{App, TaskListQuery};
+use crate::params::{NoNul, QueryText};
 
 #[derive(Default)]
 pub struct Api;
@@ -40,8 +41,7 @@ impl Api {
         page_size: Query<Option<i64>>,
         /// Where the page starts: take it from a `next` or `previous` link. One this API did
         /// not give out answers 422.
-        #[oai(validator(pattern = r"^[^\x00]*$"))]
-        cursor: Query<Option<String>>,
+        cursor: Query<Option<QueryText<NoNul>>>,
     ) -> ApiResult<Json<TaskList>> {
         let query = TaskListQuery {
             database: database.0,
