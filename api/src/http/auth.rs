@@ -12,7 +12,7 @@
 //! CPU quota); the others queue for a permit, so a flood of guesses waits its turn instead of
 //! starving the runtime, and the permit is only taken after the throttle's wait.
 //!
-//! A successful check is remembered for a minute: keyed by username, holding a per-process
+//! A successful check is remembered until it has gone unused for a minute: keyed by username, holding a per-process
 //! random hash of the password together with the stored hash it matched (never the password
 //! itself), so repeated logins skip argon2. The cache sits behind the throttle, so it cannot be
 //! used to test guesses quickly either. The same login arriving on many connections at once (a
@@ -96,13 +96,19 @@ impl LoginCache {
         self.hasher.hash_one((password, stored_hash))
     }
 
-    /// Whether `password` matched `stored_hash` less than a minute ago.
+    /// Whether `password` matched `stored_hash` and was last used less than a minute ago; a
+    /// use keeps it for another minute. (Were it kept a minute from its check, a client busy on
+    /// many connections would wait for a new argon2 run every minute, all of them at once.)
     fn verified(&self, username: &str, password: &str, stored_hash: &str) -> bool {
         let digest = self.digest(password, stored_hash);
-        let entries = self.entries.lock().expect("login cache poisoned");
-        entries
-            .get(username)
-            .is_some_and(|(stored, at)| *stored == digest && at.elapsed() < CACHE_TTL)
+        let mut entries = self.entries.lock().expect("login cache poisoned");
+        match entries.get_mut(username) {
+            Some((stored, at)) if *stored == digest && at.elapsed() < CACHE_TTL => {
+                *at = Instant::now();
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Whether `password` is the one `stored_hash` was made from: from the cache, or else
@@ -280,6 +286,25 @@ mod tests {
         assert!(!cache.check("ana", "wrong", "$hash", slow_check(&runs, false)).await);
         assert!(cache.check("ana", "right", "$new-hash", slow_check(&runs, true)).await);
         assert_eq!(runs.load(Ordering::SeqCst), 3);
+    }
+
+    #[test]
+    fn a_login_in_use_stays_remembered_and_an_unused_one_expires() {
+        let cache = LoginCache::default();
+        cache.put("ana", "right", "$hash");
+        let age = |cache: &LoginCache, by: Duration| {
+            let mut entries = cache.entries.lock().unwrap();
+            let entry = entries.get_mut("ana").unwrap();
+            entry.1 = Instant::now() - by;
+        };
+        age(&cache, CACHE_TTL - Duration::from_secs(1));
+        assert!(cache.verified("ana", "right", "$hash"), "used within the minute");
+        assert!(
+            cache.entries.lock().unwrap()["ana"].1.elapsed() < Duration::from_secs(1),
+            "a use keeps it for another minute"
+        );
+        age(&cache, CACHE_TTL);
+        assert!(!cache.verified("ana", "right", "$hash"), "unused for a minute");
     }
 
     #[tokio::test]
