@@ -11,7 +11,7 @@ use super::error::ApiResult;
 use super::links::Links;
 use super::paging::{list_links, page_request};
 use super::responses::Located;
-use super::serialized::Serialized;
+use super::serialized::{Serialized, Written};
 use super::views::{DatabaseList, DatabaseOrTask, DatabaseView, TaskView};
 use super::Tag;
 use crate::app::{App, DatabaseListQuery, Waited};
@@ -116,7 +116,7 @@ impl Api {
         /// Where the page starts: take it from a `next` or `previous` link. One this API did
         /// not give out answers 422.
         cursor: Query<Option<QueryText<NoNul>>>,
-    ) -> ApiResult<Serialized<DatabaseList>> {
+    ) -> ApiResult<Written<DatabaseList>> {
         let query = DatabaseListQuery {
             name: name.0.map(String::from),
             project: project.0.map(String::from),
@@ -129,10 +129,9 @@ impl Api {
             .database_list(&auth.0, query, page_request(page_size.0, cursor.0.as_deref())?)
             .await?;
         let links = Links::for_request(app, req);
-        Ok(Serialized(DatabaseList {
-            links: list_links(links.base(), req, &page),
-            database: page.items.iter().map(|d| DatabaseView::new(&links, d)).collect(),
-        }))
+        let items: Vec<_> = page.items.iter().map(|d| DatabaseView::rendered(&links, d)).collect();
+        let json = DatabaseList::written(&list_links(links.base(), req, &page), &items);
+        Ok(Written::new(json))
     }
 
     /// Get a database

@@ -14,6 +14,13 @@ pub struct Links {
 }
 
 impl Links {
+    /// What links written with these depend on, as a number (to tell JSON written with other
+    /// links apart).
+    pub fn key(&self) -> u64 {
+        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+        BuildHasherDefault::<DefaultHasher>::default().hash_one((&self.base, self.engine_tls))
+    }
+
     /// The configured public URL, else the scheme and host the request came to.
     pub fn for_request(app: &App, req: &Request) -> Self {
         let engine_tls = app.config.engine_tls.is_on();

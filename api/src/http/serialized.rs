@@ -92,3 +92,48 @@ pub fn assert_same_json<T: Serialize + poem_openapi::types::ToJSON>(view: &T) {
     let through_value = serde_json::to_string(&view.to_json()).expect("ToJSON");
     assert_eq!(direct, through_value);
 }
+
+/// A JSON answer already written, for a view of type `T` (whose schema it has in the spec):
+/// a page assembled from its items' JSON, each written once while its database is remembered.
+#[derive(Debug, Clone)]
+pub struct Written<T>(pub String, std::marker::PhantomData<T>);
+
+impl<T> Written<T> {
+    pub fn new(json: String) -> Self {
+        Self(json, std::marker::PhantomData)
+    }
+}
+
+impl<T: Type> Payload for Written<T> {
+    const CONTENT_TYPE: &'static str = "application/json; charset=utf-8";
+
+    fn check_content_type(content_type: &str) -> bool {
+        <poem_openapi::payload::Json<T> as Payload>::check_content_type(content_type)
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        T::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+}
+
+impl<T: Send> IntoResponse for Written<T> {
+    fn into_response(self) -> Response {
+        Response::builder()
+            .content_type("application/json; charset=utf-8")
+            .body(self.0)
+    }
+}
+
+impl<T: Type + Serialize + Send> ApiResponse for Written<T> {
+    fn meta() -> MetaResponses {
+        <Serialized<T> as ApiResponse>::meta()
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+}

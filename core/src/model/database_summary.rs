@@ -19,6 +19,9 @@ pub struct DatabaseSummary {
     pub row: SummaryRow,
     /// Its live credentials, oldest first.
     pub credentials: Vec<CredentialName>,
+    /// What a reader's layer made of it once, for reuse while it is remembered: its JSON,
+    /// with the key of what else the JSON depends on (the api's base URL).
+    pub rendered: std::sync::OnceLock<(u64, std::sync::Arc<str>)>,
 }
 
 /// The columns of a database and of what it references that its readers see.
@@ -169,6 +172,7 @@ impl From<&DatabaseDetail> for DatabaseSummary {
                     username: c.username.clone(),
                 })
                 .collect(),
+            rendered: std::sync::OnceLock::new(),
         }
     }
 }

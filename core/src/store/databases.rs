@@ -337,6 +337,7 @@ async fn read_summaries(conn: &mut Conn, ids: &[i64]) -> StoreResult<Vec<(Arc<Da
                 DatabaseSummary {
                     row,
                     credentials: credential.into_iter().collect(),
+                    rendered: std::sync::OnceLock::new(),
                 },
                 task,
             )),

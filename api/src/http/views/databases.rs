@@ -133,6 +133,22 @@ impl DatabaseView {
         }
     }
 
+    /// The JSON of `summary`'s view: written once per base URL for as long as the summary is
+    /// remembered (it does not change; a change of the database makes a new summary).
+    pub fn rendered(links: &Links, summary: &DatabaseSummary) -> std::sync::Arc<str> {
+        let key = links.key();
+        if let Some((written_for, json)) = summary.rendered.get() {
+            if *written_for == key {
+                return json.clone();
+            }
+        }
+        let json: std::sync::Arc<str> = serde_json::to_string(&Self::new(links, summary))
+            .expect("a view is written as JSON")
+            .into();
+        let _ = summary.rendered.set((key, json.clone()));
+        json
+    }
+
     /// The view of a detail an operation holds (after a create or an update).
     pub fn of_detail(links: &Links, detail: &DatabaseDetail) -> Self {
         Self::new(links, &DatabaseSummary::from(detail))
@@ -152,6 +168,25 @@ pub struct DatabaseList {
     #[serde(rename = "_links")]
     pub links: ListLinks,
     pub database: Vec<DatabaseView>,
+}
+
+impl DatabaseList {
+    /// The JSON `DatabaseList` writes, from its items' JSON (each [written once](DatabaseView::rendered)).
+    pub fn written(links: &ListLinks, items: &[std::sync::Arc<str>]) -> String {
+        let links = serde_json::to_string(links).expect("links are written as JSON");
+        let mut json = String::with_capacity(32 + links.len() + items.iter().map(|i| i.len() + 1).sum::<usize>());
+        json.push_str("{\"_links\":");
+        json.push_str(&links);
+        json.push_str(",\"database\":[");
+        for (n, item) in items.iter().enumerate() {
+            if n > 0 {
+                json.push(',');
+            }
+            json.push_str(item);
+        }
+        json.push_str("]}");
+        json
+    }
 }
 
 #[cfg(test)]
@@ -217,5 +252,34 @@ mod tests {
             },
             database: vec![view(true), view(false)],
         });
+    }
+
+    #[test]
+    fn a_page_written_from_its_items_json_is_the_list_serde_writes() {
+        let links = ListLinks {
+            count: 2,
+            self_: "http://h/api/database/".into(),
+            previous: Some("http://h/api/database/?cursor=YjE".into()),
+            next: None,
+        };
+        let items = [view(true), view(false)];
+        let written: Vec<std::sync::Arc<str>> =
+            items.iter().map(|v| serde_json::to_string(v).unwrap().into()).collect();
+        let list = DatabaseList {
+            links: links.clone(),
+            database: items.to_vec(),
+        };
+        assert_eq!(
+            DatabaseList::written(&links, &written),
+            serde_json::to_string(&list).unwrap()
+        );
+        let empty = DatabaseList {
+            links: links.clone(),
+            database: vec![],
+        };
+        assert_eq!(
+            DatabaseList::written(&links, &[]),
+            serde_json::to_string(&empty).unwrap()
+        );
     }
 }
