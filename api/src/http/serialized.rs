@@ -18,46 +18,55 @@ use serde::Serialize;
 #[derive(Debug, Clone)]
 pub struct Serialized<T>(pub T);
 
-impl<T: Type> Payload for Serialized<T> {
-    const CONTENT_TYPE: &'static str = "application/json; charset=utf-8";
+/// The spec's side of a JSON answer carrying a view of type `T` (its schema, a 200), the same
+/// for [`Serialized`] and [`Written`].
+macro_rules! json_answer {
+    ($answer:ident) => {
+        impl<T: Type> Payload for $answer<T> {
+            const CONTENT_TYPE: &'static str = "application/json; charset=utf-8";
 
-    fn check_content_type(content_type: &str) -> bool {
-        <poem_openapi::payload::Json<T> as Payload>::check_content_type(content_type)
-    }
+            fn check_content_type(content_type: &str) -> bool {
+                <poem_openapi::payload::Json<T> as Payload>::check_content_type(content_type)
+            }
 
-    fn schema_ref() -> MetaSchemaRef {
-        T::schema_ref()
-    }
+            fn schema_ref() -> MetaSchemaRef {
+                T::schema_ref()
+            }
 
-    fn register(registry: &mut Registry) {
-        T::register(registry);
-    }
+            fn register(registry: &mut Registry) {
+                T::register(registry);
+            }
+        }
+
+        impl<T: Type + Serialize + Send> ApiResponse for $answer<T> {
+            fn meta() -> MetaResponses {
+                MetaResponses {
+                    responses: vec![MetaResponse {
+                        description: "",
+                        status: Some(200),
+                        status_range: None,
+                        content: vec![MetaMediaType {
+                            content_type: Self::CONTENT_TYPE,
+                            schema: Self::schema_ref(),
+                        }],
+                        headers: vec![],
+                    }],
+                }
+            }
+
+            fn register(registry: &mut Registry) {
+                T::register(registry);
+            }
+        }
+    };
 }
+
+json_answer!(Serialized);
+json_answer!(Written);
 
 impl<T: Serialize + Send> IntoResponse for Serialized<T> {
     fn into_response(self) -> Response {
         poem::web::Json(self.0).into_response()
-    }
-}
-
-impl<T: Type + Serialize + Send> ApiResponse for Serialized<T> {
-    fn meta() -> MetaResponses {
-        MetaResponses {
-            responses: vec![MetaResponse {
-                description: "",
-                status: Some(200),
-                status_range: None,
-                content: vec![MetaMediaType {
-                    content_type: Self::CONTENT_TYPE,
-                    schema: Self::schema_ref(),
-                }],
-                headers: vec![],
-            }],
-        }
-    }
-
-    fn register(registry: &mut Registry) {
-        T::register(registry);
     }
 }
 
@@ -104,36 +113,10 @@ impl<T> Written<T> {
     }
 }
 
-impl<T: Type> Payload for Written<T> {
-    const CONTENT_TYPE: &'static str = "application/json; charset=utf-8";
-
-    fn check_content_type(content_type: &str) -> bool {
-        <poem_openapi::payload::Json<T> as Payload>::check_content_type(content_type)
-    }
-
-    fn schema_ref() -> MetaSchemaRef {
-        T::schema_ref()
-    }
-
-    fn register(registry: &mut Registry) {
-        T::register(registry);
-    }
-}
-
 impl<T: Send> IntoResponse for Written<T> {
     fn into_response(self) -> Response {
         Response::builder()
             .content_type("application/json; charset=utf-8")
             .body(self.0)
-    }
-}
-
-impl<T: Type + Serialize + Send> ApiResponse for Written<T> {
-    fn meta() -> MetaResponses {
-        <Serialized<T> as ApiResponse>::meta()
-    }
-
-    fn register(registry: &mut Registry) {
-        T::register(registry);
     }
 }

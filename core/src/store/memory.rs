@@ -83,11 +83,7 @@ impl<K: Eq + Hash, V: Clone> Memory<K, V> {
         if !state.trusted() {
             return None;
         }
-        state
-            .entries
-            .get(key)
-            .filter(|(_, at)| at.elapsed() < self.kept_for)
-            .map(|(value, _)| value.clone())
+        state.kept(key, self.kept_for)
     }
 
     /// The remembered values of `keys`, in order (`None` where there is none), while the
@@ -97,17 +93,7 @@ impl<K: Eq + Hash, V: Clone> Memory<K, V> {
         if !state.trusted() {
             return None;
         }
-        Some(
-            keys.iter()
-                .map(|key| {
-                    state
-                        .entries
-                        .get(key)
-                        .filter(|(_, at)| at.elapsed() < self.kept_for)
-                        .map(|(value, _)| value.clone())
-                })
-                .collect(),
-        )
+        Some(keys.iter().map(|key| state.kept(key, self.kept_for)).collect())
     }
 
     /// The generation a read of the catalog starts under.
@@ -135,7 +121,15 @@ impl<K: Eq + Hash, V: Clone> Memory<K, V> {
     }
 }
 
-impl<K: Eq + Hash, V> State<K, V> {
+impl<K: Eq + Hash, V: Clone> State<K, V> {
+    /// The value of `key`, unless it was remembered `kept_for` ago or longer.
+    fn kept(&self, key: &K, kept_for: Duration) -> Option<V> {
+        self.entries
+            .get(key)
+            .filter(|(_, at)| at.elapsed() < kept_for)
+            .map(|(value, _)| value.clone())
+    }
+
     fn trusted(&self) -> bool {
         self.trusted_until.is_some_and(|until| Instant::now() < until)
     }
