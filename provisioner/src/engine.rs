@@ -26,6 +26,36 @@ pub struct Superuser<'a> {
     pub tls: Option<&'a ClientTls>,
 }
 
+impl Superuser<'_> {
+    /// The same login, owning its parts: for work that outlives the caller's borrow.
+    pub fn to_owned_login(&self) -> OwnedSuperuser {
+        OwnedSuperuser {
+            endpoint: self.endpoint.clone(),
+            password: self.password.to_owned(),
+            tls: self.tls.cloned(),
+        }
+    }
+}
+
+/// A [`Superuser`] that owns its endpoint, password and TLS: what a task in the background
+/// logs in with.
+pub struct OwnedSuperuser {
+    endpoint: Endpoint,
+    /// Never logged.
+    password: String,
+    tls: Option<ClientTls>,
+}
+
+impl OwnedSuperuser {
+    pub fn login(&self) -> Superuser<'_> {
+        Superuser {
+            endpoint: &self.endpoint,
+            password: &self.password,
+            tls: self.tls.as_ref(),
+        }
+    }
+}
+
 impl std::fmt::Debug for Superuser<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Superuser")

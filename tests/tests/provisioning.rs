@@ -295,3 +295,139 @@ async fn a_plan_whose_image_no_host_has_is_refused_at_once_postgres() {
 async fn a_plan_whose_image_no_host_has_is_refused_at_once_mongodb() {
     a_plan_whose_image_no_host_has_is_refused_at_once(Engine::MongoDb).await;
 }
+
+/// The database names of the engine the superuser session `admin` is in, but the templates.
+async fn databases_of(admin: &tokio_postgres::Client) -> Vec<(String, bool)> {
+    admin
+        .query(
+            // Databases initdb made have fixed OIDs; those CREATE DATABASE makes start at 16384.
+            "SELECT datname, oid::int8 < 16384 FROM pg_database WHERE NOT datistemplate ORDER BY datname",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect()
+}
+
+/// A cold Postgres engine's first database is initdb's maintenance database, renamed (no
+/// `CREATE DATABASE` on the way to `ready`), and `postgres` is made again behind it. Where
+/// the rename cannot be (a session in `postgres`), the database is created; while `postgres`
+/// is missing, the superuser's sessions go to template1.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_cold_postgres_engine_gives_its_first_database_the_maintenance_database() {
+    let stack = TestStack::start().await;
+    let engine = Engine::Postgres;
+    let (status, created) = stack
+        .post(
+            "/api/database",
+            &json!({"name": "first", "plan": engine.plan(), "environment": "dev"}),
+        )
+        .await;
+    assert_eq!(status, 202, "{created}");
+    let id = created["id"].as_i64().unwrap();
+    let ready = stack.wait_for_status(id, "ready", READY_TIMEOUT).await;
+    let credential_id = id_of(ready["credentials"][0]["_links"]["self"].as_str().unwrap());
+    let (_, credential) = stack.get(&format!("/api/credential/{credential_id}")).await;
+    let session = engine
+        .connect(credential["connection_uri"].as_str().unwrap())
+        .await
+        .unwrap();
+    session.create_table("t").await.unwrap();
+
+    let row = stack
+        .catalog()
+        .await
+        .query_one(
+            "SELECT e.port, e.admin_password_enc FROM databases d JOIN engines e ON e.id = d.engine_id
+             WHERE d.id = $1",
+            &[&id],
+        )
+        .await
+        .unwrap();
+    let port: i32 = row.get(0);
+    let password = stack.config.secrets.open(&row.get::<_, Vec<u8>>(1)).unwrap();
+    let uri_of = |database: &str| {
+        dbaas_core::model::EngineKind::Postgres.connection_uri("127.0.0.1", port, "postgres", &password, database, true)
+    };
+    let admin = dbaas_tests::pg_connect(&uri_of("template1")).await.unwrap();
+    // The tenant's database is initdb's; `postgres` is back, made after it.
+    let settled = retry(Duration::from_secs(10), Duration::from_millis(50), || async {
+        let databases = databases_of(&admin).await;
+        if databases.len() == 2 {
+            Ok(databases)
+        } else {
+            Err(databases)
+        }
+    })
+    .await
+    .unwrap_or_else(|d| panic!("postgres never came back: {d:?}"));
+    assert_eq!(settled, [("first".to_string(), true), ("postgres".to_string(), false)]);
+    let described: Option<String> = admin
+        .query_one("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = 'first'", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(described, None, "initdb's description of postgres went with the rename");
+    dbaas_tests::pg_connect(&uri_of("postgres"))
+        .await
+        .expect("the superuser logs in to postgres");
+
+    // The driver itself, on the same engine: a session in `postgres` stops the rename, and the
+    // database is created instead.
+    let tls = dbaas_provisioner::ClientTls::new(&dbaas_tests::tls::trusted_bundle()).unwrap();
+    let endpoint = dbaas_provisioner::Endpoint {
+        host: "127.0.0.1".into(),
+        port: u16::try_from(port).unwrap(),
+    };
+    let login = dbaas_provisioner::Superuser {
+        endpoint: &endpoint,
+        password: &password,
+        tls: Some(&tls),
+    };
+    let driver = dbaas_provisioner::engine_for("postgres").unwrap();
+    let role = |username| dbaas_provisioner::RoleSpec {
+        username,
+        password: "a-long-enough-password-1",
+    };
+    let in_postgres = dbaas_tests::pg_connect(&uri_of("postgres")).await.unwrap();
+    driver.ensure_database(login, "second", &role("u_second")).await.unwrap();
+    drop(in_postgres);
+    assert_eq!(
+        databases_of(&admin).await,
+        [
+            ("first".to_string(), true),
+            ("postgres".to_string(), false),
+            ("second".to_string(), false)
+        ]
+    );
+
+    // With `postgres` gone, the superuser's sessions use template1, and the next database
+    // made brings `postgres` back.
+    retry(Duration::from_secs(10), Duration::from_millis(50), || async {
+        admin.batch_execute("DROP DATABASE postgres").await
+    })
+    .await
+    .expect("drop postgres");
+    driver.wait_ready(login, Duration::ZERO).await.expect("a login without postgres");
+    assert_eq!(
+        driver.list_users(login, "first").await.unwrap(),
+        ["u_first"],
+        "a superuser session without postgres"
+    );
+    driver.ensure_database(login, "third", &role("u_third")).await.unwrap();
+    retry(Duration::from_secs(10), Duration::from_millis(50), || async {
+        let names: Vec<String> = databases_of(&admin).await.into_iter().map(|(n, _)| n).collect();
+        if names == ["first", "postgres", "second", "third"] {
+            Ok(())
+        } else {
+            Err(names)
+        }
+    })
+    .await
+    .unwrap_or_else(|names| panic!("postgres never came back: {names:?}"));
+    assert_eq!(session.values("t").await.unwrap(), Vec::<i64>::new(), "the tenant's session stayed");
+
+    stack.cleanup().await;
+}

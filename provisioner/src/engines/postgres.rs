@@ -6,11 +6,12 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use postgres_protocol::escape::{escape_identifier, escape_literal};
 use tokio_postgres::config::SslMode;
+use tokio_postgres::error::SqlState;
 use tokio_postgres::{Client, NoTls};
 
 use crate::engine::{
-    Access, ContainerFile, ContainerLaunch, DumpCommand, DumpMethod, Endpoint, Engine, FileOwner, Grant, RoleSpec,
-    Superuser, READY_POLL,
+    Access, ContainerFile, ContainerLaunch, DumpCommand, DumpMethod, Endpoint, Engine, FileOwner, Grant,
+    OwnedSuperuser, RoleSpec, Superuser, READY_POLL,
 };
 use crate::error::{ProvisionError, ProvisionResult};
 use crate::tls::ServerTls;
@@ -24,6 +25,14 @@ const ENGINE_USER: &str = "postgres";
 /// `CREATE DATABASE` copies (and WAL-logs) its template, tens of milliseconds; a rename
 /// writes one catalog row.
 const SPARE_DATABASE: &str = "dbaas_spare";
+/// The database superuser sessions open, as every Postgres has one after initdb. A dedicated
+/// engine's first database is made from it by a rename (see [`take_maintenance_database`]),
+/// and it is made again in the background.
+const MAINTENANCE_DATABASE: &str = "postgres";
+/// Where superuser sessions go while the maintenance database is missing, and where a
+/// session that may rename the maintenance database works (no session may be in a database
+/// renamed). No session of ours stays in it for long: `CREATE DATABASE` copies it.
+const OUTSIDE_DATABASE: &str = "template1";
 const DATA_PATH: &str = "/var/lib/postgresql/data";
 /// Read by the entrypoint (`POSTGRES_PASSWORD_FILE`, as the official image does).
 const PASSWORD_FILE: &str = "/run/secrets/dbaas/postgres-password";
@@ -41,8 +50,12 @@ const HBA_TLS_ONLY: &str = "# dbaas: TCP connections only over TLS\n\
     local   all all     trust\n\
     hostssl all all all scram-sha-256\n";
 
+/// A superuser session in the maintenance database, or in template1 while it is missing.
 async fn connect(admin: Superuser<'_>) -> Result<Client, tokio_postgres::Error> {
-    connect_to(admin, "postgres").await
+    match connect_to(admin, MAINTENANCE_DATABASE).await {
+        Err(e) if e.code() == Some(&SqlState::INVALID_CATALOG_NAME) => connect_to(admin, OUTSIDE_DATABASE).await,
+        connected => connected,
+    }
 }
 
 async fn connect_to(admin: Superuser<'_>, database: &str) -> Result<Client, tokio_postgres::Error> {
@@ -86,15 +99,43 @@ fn engine_error(e: tokio_postgres::Error) -> ProvisionError {
     }
 }
 
-/// A superuser session whose failed statements are not logged with their text: they carry
-/// passwords.
+/// A superuser session in `database` whose failed statements are not logged with their
+/// text: they carry passwords.
 async fn admin_session(admin: Superuser<'_>, database: &str) -> ProvisionResult<Client> {
-    let client = connect_to(admin, database).await.map_err(engine_error)?;
+    quiet(connect_to(admin, database).await.map_err(engine_error)?).await
+}
+
+/// [`admin_session`] in the maintenance database (or template1 while it is missing).
+async fn maintenance_session(admin: Superuser<'_>) -> ProvisionResult<Client> {
+    quiet(connect(admin).await.map_err(engine_error)?).await
+}
+
+async fn quiet(client: Client) -> ProvisionResult<Client> {
     client
         .batch_execute("SET log_min_error_statement = 'panic'; SET log_statement = 'none'")
         .await
         .map_err(engine_error)?;
     Ok(client)
+}
+
+async fn database_exists(client: &Client, database: &str) -> ProvisionResult<bool> {
+    Ok(!client
+        .query("SELECT 1 FROM pg_database WHERE datname = $1", &[&database])
+        .await
+        .map_err(engine_error)?
+        .is_empty())
+}
+
+/// `ALTER DATABASE from RENAME TO to`; `false` where it cannot be (no such database, say).
+async fn renamed(client: &Client, from: &str, to: &str) -> bool {
+    client
+        .batch_execute(&format!(
+            "ALTER DATABASE {} RENAME TO {}",
+            escape_identifier(from),
+            escape_identifier(to)
+        ))
+        .await
+        .is_ok()
 }
 
 async fn role_exists(client: &Client, username: &str) -> ProvisionResult<bool> {
@@ -124,39 +165,93 @@ async fn upsert_role(client: &Client, role: &RoleSpec<'_>, connection_limit: Opt
 }
 
 /// Creates `database` owned by `owner`, or brings an existing one to that state, in the
-/// superuser's session: the role exists, can log in with its password, owns the database, and
-/// PUBLIC may not connect to it. An engine's spare database, where it has one, becomes the
-/// database (a rename writes one catalog row; `CREATE DATABASE` copies its template).
+/// superuser's session in the maintenance database: the role exists, can log in with its
+/// password, owns the database, and PUBLIC may not connect to it. An engine's spare
+/// database, where it has one, becomes the database (a rename writes one catalog row;
+/// `CREATE DATABASE` copies its template).
 async fn make_database(client: &Client, database: &str, owner: &RoleSpec<'_>) -> ProvisionResult<()> {
     upsert_role(client, owner, None).await?;
-    let database_exists = !client
-        .query("SELECT 1 FROM pg_database WHERE datname = $1", &[&database])
-        .await
-        .map_err(engine_error)?
-        .is_empty();
-    let (db, role) = (escape_identifier(database), escape_identifier(owner.username));
-    if !database_exists {
-        let renamed = client
-            .batch_execute(&format!(
-                "ALTER DATABASE {} RENAME TO {db}",
-                escape_identifier(SPARE_DATABASE)
-            ))
-            .await;
-        if renamed.is_err() {
-            client
-                .batch_execute(&format!("CREATE DATABASE {db} OWNER {role}"))
-                .await
-                .map_err(engine_error)?;
-        }
+    if !database_exists(client, database).await? && !renamed(client, SPARE_DATABASE, database).await {
+        create_database(client, database, "template1").await?;
     }
-    // Only roles granted CONNECT may connect: shared plans put many tenants' databases on one
-    // engine.
+    own_database(client, database, owner).await
+}
+
+/// `CREATE DATABASE` as a copy of `template`, where no session may be.
+async fn create_database(client: &Client, database: &str, template: &str) -> ProvisionResult<()> {
+    client
+        .batch_execute(&format!(
+            "CREATE DATABASE {} TEMPLATE {}",
+            escape_identifier(database),
+            escape_identifier(template)
+        ))
+        .await
+        .map_err(engine_error)
+}
+
+/// `owner` owns `database`, and only roles granted CONNECT may connect (shared plans put many
+/// tenants' databases on one engine).
+async fn own_database(client: &Client, database: &str, owner: &RoleSpec<'_>) -> ProvisionResult<()> {
+    let (db, role) = (escape_identifier(database), escape_identifier(owner.username));
     client
         .batch_execute(&format!(
             "ALTER DATABASE {db} OWNER TO {role}; REVOKE ALL ON DATABASE {db} FROM PUBLIC"
         ))
         .await
         .map_err(engine_error)
+}
+
+/// Makes initdb's maintenance database `database`, by a rename, where no other session is in
+/// it: on a cold start, a `CREATE DATABASE` is the slowest step after the engine's start (it
+/// copies and WAL-logs template1, 40–240 ms on a fresh engine here; the rename writes one
+/// catalog row). Returns whether it did. An autovacuum worker in it does not count: the
+/// rename stops it. `client` is outside the maintenance database.
+async fn take_maintenance_database(client: &Client, database: &str) -> ProvisionResult<bool> {
+    let others: i64 = client
+        .query_one(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND backend_type <> 'autovacuum worker'",
+            &[&MAINTENANCE_DATABASE],
+        )
+        .await
+        .map_err(engine_error)?
+        .get(0);
+    if others > 0 || !renamed(client, MAINTENANCE_DATABASE, database).await {
+        return Ok(false);
+    }
+    // initdb's description of it ("default administrative connection database") goes.
+    client
+        .batch_execute(&format!("COMMENT ON DATABASE {} IS NULL", escape_identifier(database)))
+        .await
+        .map_err(engine_error)?;
+    Ok(true)
+}
+
+/// Makes the maintenance database again, in the background: the engine's operators and
+/// tools expect it (`psql -U postgres` connects to it). Until then, sessions of ours use
+/// template1. A copy of template0, which no session can be in, so that it never waits on
+/// one in template1; initdb made both alike.
+fn remake_maintenance_database(admin: OwnedSuperuser) {
+    tokio::spawn(async move {
+        let made = async {
+            let client = maintenance_session(admin.login()).await?;
+            if !database_exists(&client, MAINTENANCE_DATABASE).await? {
+                create_database(&client, MAINTENANCE_DATABASE, "template0").await?;
+                client
+                    .batch_execute(&format!(
+                        "COMMENT ON DATABASE {} IS 'default administrative connection database'",
+                        escape_identifier(MAINTENANCE_DATABASE)
+                    ))
+                    .await
+                    .map_err(engine_error)?;
+            }
+            ProvisionResult::Ok(())
+        };
+        if let Err(e) = made.await {
+            // Sessions keep using template1; the database's next provisioning run (a
+            // recovery, say) tries again.
+            tracing::warn!(endpoint = ?admin.login().endpoint, error = %e, "the maintenance database was not made again");
+        }
+    });
 }
 
 /// The statements that give `role` exactly `access` to the objects of `owner` in `database`,
@@ -288,7 +383,7 @@ impl Engine for Postgres {
     }
 
     async fn prepare_spare(&self, admin: Superuser<'_>) -> ProvisionResult<()> {
-        let client = admin_session(admin, "postgres").await?;
+        let client = maintenance_session(admin).await?;
         let exists = !client
             .query("SELECT 1 FROM pg_database WHERE datname = $1", &[&SPARE_DATABASE])
             .await
@@ -309,9 +404,24 @@ impl Engine for Postgres {
         Ok(())
     }
 
+    /// The engine holds this database alone: its spare database (a pooled engine) or else
+    /// its maintenance database becomes it, by a rename, and only where neither can does
+    /// `CREATE DATABASE` copy template0 (the session is in template1, which a copy of it
+    /// would wait on).
     async fn ensure_database(&self, admin: Superuser<'_>, database: &str, owner: &RoleSpec<'_>) -> ProvisionResult<()> {
-        let client = admin_session(admin, "postgres").await?;
-        make_database(&client, database, owner).await
+        let client = admin_session(admin, OUTSIDE_DATABASE).await?;
+        upsert_role(&client, owner, None).await?;
+        if !database_exists(&client, database).await?
+            && !renamed(&client, SPARE_DATABASE, database).await
+            && !take_maintenance_database(&client, database).await?
+        {
+            create_database(&client, database, "template0").await?;
+        }
+        own_database(&client, database, owner).await?;
+        if !database_exists(&client, MAINTENANCE_DATABASE).await? {
+            remake_maintenance_database(admin.to_owned_login());
+        }
+        Ok(())
     }
 
     async fn ensure_shared_database(
@@ -321,7 +431,7 @@ impl Engine for Postgres {
         owner: &RoleSpec<'_>,
         connection_limit: i32,
     ) -> ProvisionResult<()> {
-        let client = admin_session(admin, "postgres").await?;
+        let client = maintenance_session(admin).await?;
         make_database(&client, database, owner).await?;
         // PUBLIC's CONNECT (and TEMP) on the tenant's database went when it was made; the
         // engine's own databases lose theirs here (the superuser needs no grant). No tenant
@@ -338,7 +448,7 @@ impl Engine for Postgres {
     }
 
     async fn drop_database(&self, admin: Superuser<'_>, database: &str, roles: &[String]) -> ProvisionResult<()> {
-        let client = admin_session(admin, "postgres").await?;
+        let client = maintenance_session(admin).await?;
         let mut roles = roles.to_vec();
         let exists = !client
             .query("SELECT 1 FROM pg_database WHERE datname = $1", &[&database])
@@ -389,7 +499,7 @@ impl Engine for Postgres {
         role: &RoleSpec<'_>,
         grant: Grant,
     ) -> ProvisionResult<()> {
-        let client = admin_session(admin, "postgres").await?;
+        let client = maintenance_session(admin).await?;
         upsert_role(&client, role, grant.connection_limit).await?;
         // Table grants live in the database itself.
         let client = admin_session(admin, database).await?;
@@ -400,7 +510,7 @@ impl Engine for Postgres {
     }
 
     async fn set_password(&self, admin: Superuser<'_>, _database: &str, role: &RoleSpec<'_>) -> ProvisionResult<()> {
-        let client = admin_session(admin, "postgres").await?;
+        let client = maintenance_session(admin).await?;
         let (name, password) = (escape_identifier(role.username), escape_literal(role.password));
         client
             .batch_execute(&format!("ALTER ROLE {name} WITH PASSWORD {password}"))
@@ -417,7 +527,7 @@ impl Engine for Postgres {
     }
 
     async fn terminate_sessions(&self, admin: Superuser<'_>, _database: &str, username: &str) -> ProvisionResult<()> {
-        let client = admin_session(admin, "postgres").await?;
+        let client = maintenance_session(admin).await?;
         client
             .execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1 AND pid <> pg_backend_pid()",
@@ -430,7 +540,7 @@ impl Engine for Postgres {
 
     async fn list_users(&self, admin: Superuser<'_>, database: &str) -> ProvisionResult<Vec<String>> {
         // PUBLIC has no CONNECT on our databases: whoever has it was given it.
-        let client = admin_session(admin, "postgres").await?;
+        let client = maintenance_session(admin).await?;
         let rows = client
             .query(
                 "SELECT rolname FROM pg_roles WHERE rolcanlogin AND NOT rolsuper \
@@ -449,7 +559,7 @@ impl Engine for Postgres {
         owner: &str,
         username: &str,
     ) -> ProvisionResult<()> {
-        let client = admin_session(admin, "postgres").await?;
+        let client = maintenance_session(admin).await?;
         if !role_exists(&client, username).await? {
             return Ok(());
         }
