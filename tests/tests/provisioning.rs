@@ -365,7 +365,10 @@ async fn a_cold_postgres_engine_gives_its_first_database_the_maintenance_databas
     .unwrap_or_else(|d| panic!("postgres never came back: {d:?}"));
     assert_eq!(settled, [("first".to_string(), true), ("postgres".to_string(), false)]);
     let described: Option<String> = admin
-        .query_one("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = 'first'", &[])
+        .query_one(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = 'first'",
+            &[],
+        )
         .await
         .unwrap()
         .get(0);
@@ -392,7 +395,10 @@ async fn a_cold_postgres_engine_gives_its_first_database_the_maintenance_databas
         password: "a-long-enough-password-1",
     };
     let in_postgres = dbaas_tests::pg_connect(&uri_of("postgres")).await.unwrap();
-    driver.ensure_database(login, "second", &role("u_second")).await.unwrap();
+    driver
+        .ensure_database(login, "second", &role("u_second"))
+        .await
+        .unwrap();
     drop(in_postgres);
     assert_eq!(
         databases_of(&admin).await,
@@ -410,7 +416,10 @@ async fn a_cold_postgres_engine_gives_its_first_database_the_maintenance_databas
     })
     .await
     .expect("drop postgres");
-    driver.wait_ready(login, Duration::ZERO).await.expect("a login without postgres");
+    driver
+        .wait_ready(login, Duration::ZERO)
+        .await
+        .expect("a login without postgres");
     assert_eq!(
         driver.list_users(login, "first").await.unwrap(),
         ["u_first"],
@@ -427,7 +436,53 @@ async fn a_cold_postgres_engine_gives_its_first_database_the_maintenance_databas
     })
     .await
     .unwrap_or_else(|names| panic!("postgres never came back: {names:?}"));
-    assert_eq!(session.values("t").await.unwrap(), Vec::<i64>::new(), "the tenant's session stayed");
+    assert_eq!(
+        session.values("t").await.unwrap(),
+        Vec::<i64>::new(),
+        "the tenant's session stayed"
+    );
+
+    // The superuser's sessions log no failed statement's text (set at login): it would carry
+    // the password.
+    let secret = "a-secret-that-fails-1234";
+    let failed = driver
+        .set_password(
+            login,
+            "first",
+            &dbaas_provisioner::RoleSpec {
+                username: "no_such_role",
+                password: secret,
+            },
+        )
+        .await;
+    assert!(failed.is_err(), "ALTER ROLE of a missing role fails");
+    let container = stack.containers_with("dbaas.database.id", &id.to_string()).await[0]
+        .trim_start_matches('/')
+        .to_owned();
+    let engine_log = retry(Duration::from_secs(5), Duration::from_millis(50), || async {
+        let options = bollard::query_parameters::LogsOptionsBuilder::default()
+            .stdout(true)
+            .stderr(true)
+            .build();
+        let lines: Vec<_> =
+            futures_util::StreamExt::collect(stack.docker().await.logs(&container, Some(options))).await;
+        let text: String = lines
+            .into_iter()
+            .filter_map(Result::ok)
+            .map(|l| l.to_string())
+            .collect();
+        if text.contains("no_such_role") {
+            Ok(text)
+        } else {
+            Err(text)
+        }
+    })
+    .await
+    .unwrap_or_else(|text| panic!("the failure is not in the engine's log: {text}"));
+    assert!(
+        !engine_log.contains(secret),
+        "a failed statement's password is in the engine's log"
+    );
 
     stack.cleanup().await;
 }

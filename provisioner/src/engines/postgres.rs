@@ -67,6 +67,9 @@ async fn connect_to(admin: Superuser<'_>, database: &str) -> Result<Client, toki
         .password(admin.password)
         .dbname(database)
         .application_name("dbaas-provisioner")
+        // Failed statements are not logged with their text: they carry passwords. Set at
+        // login, in no round trip of its own (a superuser may).
+        .options("-c log_min_error_statement=panic -c log_statement=none")
         .connect_timeout(Duration::from_secs(5));
     let client = match admin.tls {
         Some(tls) => {
@@ -99,23 +102,14 @@ fn engine_error(e: tokio_postgres::Error) -> ProvisionError {
     }
 }
 
-/// A superuser session in `database` whose failed statements are not logged with their
-/// text: they carry passwords.
+/// A superuser session in `database`.
 async fn admin_session(admin: Superuser<'_>, database: &str) -> ProvisionResult<Client> {
-    quiet(connect_to(admin, database).await.map_err(engine_error)?).await
+    connect_to(admin, database).await.map_err(engine_error)
 }
 
-/// [`admin_session`] in the maintenance database (or template1 while it is missing).
+/// A superuser session in the maintenance database (or template1 while it is missing).
 async fn maintenance_session(admin: Superuser<'_>) -> ProvisionResult<Client> {
-    quiet(connect(admin).await.map_err(engine_error)?).await
-}
-
-async fn quiet(client: Client) -> ProvisionResult<Client> {
-    client
-        .batch_execute("SET log_min_error_statement = 'panic'; SET log_statement = 'none'")
-        .await
-        .map_err(engine_error)?;
-    Ok(client)
+    connect(admin).await.map_err(engine_error)
 }
 
 async fn database_exists(client: &Client, database: &str) -> ProvisionResult<bool> {
@@ -148,20 +142,20 @@ async fn role_exists(client: &Client, username: &str) -> ProvisionResult<bool> {
 
 /// `CREATE ROLE` or `ALTER ROLE` to the given password, login and connection limit.
 async fn upsert_role(client: &Client, role: &RoleSpec<'_>, connection_limit: Option<i32>) -> ProvisionResult<()> {
+    let exists = role_exists(client, role.username).await?;
+    client
+        .batch_execute(&role_statement(role, connection_limit, exists))
+        .await
+        .map_err(engine_error)
+}
+
+/// The statement of [`upsert_role`], for a role that `exists` or not.
+fn role_statement(role: &RoleSpec<'_>, connection_limit: Option<i32>, exists: bool) -> String {
     let name = escape_identifier(role.username);
     let password = escape_literal(role.password);
     let limit = connection_limit.unwrap_or(-1);
-    let verb = if role_exists(client, role.username).await? {
-        "ALTER"
-    } else {
-        "CREATE"
-    };
-    client
-        .batch_execute(&format!(
-            "{verb} ROLE {name} WITH LOGIN PASSWORD {password} CONNECTION LIMIT {limit}"
-        ))
-        .await
-        .map_err(engine_error)
+    let verb = if exists { "ALTER" } else { "CREATE" };
+    format!("{verb} ROLE {name} WITH LOGIN PASSWORD {password} CONNECTION LIMIT {limit}")
 }
 
 /// Creates `database` owned by `owner`, or brings an existing one to that state, in the
@@ -174,7 +168,10 @@ async fn make_database(client: &Client, database: &str, owner: &RoleSpec<'_>) ->
     if !database_exists(client, database).await? && !renamed(client, SPARE_DATABASE, database).await {
         create_database(client, database, "template1").await?;
     }
-    own_database(client, database, owner).await
+    client
+        .batch_execute(&own_statements(database, owner.username))
+        .await
+        .map_err(engine_error)
 }
 
 /// `CREATE DATABASE` as a copy of `template`, where no session may be.
@@ -191,39 +188,60 @@ async fn create_database(client: &Client, database: &str, template: &str) -> Pro
 
 /// `owner` owns `database`, and only roles granted CONNECT may connect (shared plans put many
 /// tenants' databases on one engine).
-async fn own_database(client: &Client, database: &str, owner: &RoleSpec<'_>) -> ProvisionResult<()> {
-    let (db, role) = (escape_identifier(database), escape_identifier(owner.username));
-    client
-        .batch_execute(&format!(
-            "ALTER DATABASE {db} OWNER TO {role}; REVOKE ALL ON DATABASE {db} FROM PUBLIC"
-        ))
-        .await
-        .map_err(engine_error)
+fn own_statements(database: &str, owner: &str) -> String {
+    let (db, role) = (escape_identifier(database), escape_identifier(owner));
+    format!("ALTER DATABASE {db} OWNER TO {role}; REVOKE ALL ON DATABASE {db} FROM PUBLIC")
 }
 
-/// Makes initdb's maintenance database `database`, by a rename, where no other session is in
-/// it: on a cold start, a `CREATE DATABASE` is the slowest step after the engine's start (it
-/// copies and WAL-logs template1, 40–240 ms on a fresh engine here; the rename writes one
-/// catalog row). Returns whether it did. An autovacuum worker in it does not count: the
-/// rename stops it. `client` is outside the maintenance database.
-async fn take_maintenance_database(client: &Client, database: &str) -> ProvisionResult<bool> {
-    let others: i64 = client
-        .query_one(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND backend_type <> 'autovacuum worker'",
-            &[&MAINTENANCE_DATABASE],
-        )
-        .await
-        .map_err(engine_error)?
-        .get(0);
-    if others > 0 || !renamed(client, MAINTENANCE_DATABASE, database).await {
-        return Ok(false);
+/// What a dedicated engine holds of a database about to be made in it, read in one query.
+struct Found {
+    role: bool,
+    database: bool,
+    spare: bool,
+    maintenance: bool,
+    /// Sessions other than ours and autovacuum's (which a rename stops) in the maintenance
+    /// database.
+    in_maintenance: bool,
+}
+
+impl Found {
+    async fn read(client: &Client, database: &str, owner: &str) -> ProvisionResult<Found> {
+        let row = client
+            .query_one(
+                "SELECT EXISTS (SELECT FROM pg_roles WHERE rolname = $1),
+                        EXISTS (SELECT FROM pg_database WHERE datname = $2),
+                        EXISTS (SELECT FROM pg_database WHERE datname = $3),
+                        EXISTS (SELECT FROM pg_database WHERE datname = $4),
+                        EXISTS (SELECT FROM pg_stat_activity
+                                WHERE datname = $4 AND backend_type <> 'autovacuum worker')",
+                &[&owner, &database, &SPARE_DATABASE, &MAINTENANCE_DATABASE],
+            )
+            .await
+            .map_err(engine_error)?;
+        Ok(Found {
+            role: row.get(0),
+            database: row.get(1),
+            spare: row.get(2),
+            maintenance: row.get(3),
+            in_maintenance: row.get(4),
+        })
     }
-    // initdb's description of it ("default administrative connection database") goes.
-    client
-        .batch_execute(&format!("COMMENT ON DATABASE {} IS NULL", escape_identifier(database)))
-        .await
-        .map_err(engine_error)?;
-    Ok(true)
+
+    /// The database that becomes the new one by a rename: the spare (a pooled engine's), or
+    /// else initdb's maintenance database where no session is in it. On a cold start, a
+    /// `CREATE DATABASE` is the slowest step after the engine's start: it copies and WAL-logs
+    /// template1, 40–240 ms on a fresh engine here, where a rename writes one catalog row.
+    fn renamed_from(&self) -> Option<&'static str> {
+        if self.database {
+            None
+        } else if self.spare {
+            Some(SPARE_DATABASE)
+        } else if self.maintenance && !self.in_maintenance {
+            Some(MAINTENANCE_DATABASE)
+        } else {
+            None
+        }
+    }
 }
 
 /// Makes the maintenance database again, in the background: the engine's operators and
@@ -405,20 +423,48 @@ impl Engine for Postgres {
     }
 
     /// The engine holds this database alone: its spare database (a pooled engine) or else
-    /// its maintenance database becomes it, by a rename, and only where neither can does
-    /// `CREATE DATABASE` copy template0 (the session is in template1, which a copy of it
-    /// would wait on).
+    /// its maintenance database becomes it, by a rename (see [`Found::renamed_from`]), in one
+    /// transaction with the owner role; only where neither can does `CREATE DATABASE` copy
+    /// template0 (the session is in template1, which a copy of it would wait on). The
+    /// maintenance database, taken or missing, is made again in the background.
     async fn ensure_database(&self, admin: Superuser<'_>, database: &str, owner: &RoleSpec<'_>) -> ProvisionResult<()> {
         let client = admin_session(admin, OUTSIDE_DATABASE).await?;
-        upsert_role(&client, owner, None).await?;
-        if !database_exists(&client, database).await?
-            && !renamed(&client, SPARE_DATABASE, database).await
-            && !take_maintenance_database(&client, database).await?
-        {
-            create_database(&client, database, "template0").await?;
+        let found = Found::read(&client, database, owner.username).await?;
+        let role = role_statement(owner, None, found.role);
+        let own = own_statements(database, owner.username);
+        let from = found.renamed_from();
+        let renamed = match from {
+            Some(from) => {
+                let db = escape_identifier(database);
+                // initdb's description of its maintenance database does not come along.
+                let described = if from == MAINTENANCE_DATABASE {
+                    format!("COMMENT ON DATABASE {db} IS NULL;")
+                } else {
+                    String::new()
+                };
+                let batch = format!(
+                    "{role}; ALTER DATABASE {} RENAME TO {db}; {described} {own}",
+                    escape_identifier(from)
+                );
+                match client.batch_execute(&batch).await {
+                    Ok(()) => true,
+                    Err(e) => {
+                        // A session came into it meanwhile, say: the transaction left nothing.
+                        tracing::debug!(error = %engine_error(e), "no rename; the database is created");
+                        false
+                    }
+                }
+            }
+            None => false,
+        };
+        if !renamed {
+            client.batch_execute(&role).await.map_err(engine_error)?;
+            if !found.database {
+                create_database(&client, database, "template0").await?;
+            }
+            client.batch_execute(&own).await.map_err(engine_error)?;
         }
-        own_database(&client, database, owner).await?;
-        if !database_exists(&client, MAINTENANCE_DATABASE).await? {
+        if !found.maintenance || (renamed && from == Some(MAINTENANCE_DATABASE)) {
             remake_maintenance_database(admin.to_owned_login());
         }
         Ok(())
