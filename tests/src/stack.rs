@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use bollard::query_parameters::ListContainersOptionsBuilder;
+use bollard::query_parameters::{ListContainersOptionsBuilder, LogsOptionsBuilder};
 use dbaas_core::config::{Config, Defaults};
 use dbaas_core::secrets::SecretBox;
 use rand::distr::{Alphanumeric, SampleString};
@@ -370,6 +370,23 @@ impl TestStack {
             .expect("list containers")
             .into_iter()
             .flat_map(|c| c.names.unwrap_or_default())
+            .collect()
+    }
+
+    /// The log of the container that serves database `database_id`: stdout and stderr, as
+    /// the engine wrote them so far.
+    pub async fn engine_log(&self, database_id: i64) -> String {
+        let container = self
+            .containers_with("dbaas.database.id", &database_id.to_string())
+            .await[0]
+            .trim_start_matches('/')
+            .to_owned();
+        let options = LogsOptionsBuilder::default().stdout(true).stderr(true).build();
+        let lines: Vec<_> = futures_util::StreamExt::collect(self.docker().await.logs(&container, Some(options))).await;
+        lines
+            .into_iter()
+            .filter_map(Result::ok)
+            .map(|l| l.to_string())
             .collect()
     }
 

@@ -278,20 +278,7 @@ async fn no_password_is_ever_logged(engine: Engine) {
         }
     }
     // Nor in the engine's own log: failed statements there would carry them.
-    let container = stack.containers_with("dbaas.database.id", &id.to_string()).await[0]
-        .trim_start_matches('/')
-        .to_owned();
-    let options = bollard::query_parameters::LogsOptionsBuilder::default()
-        .stdout(true)
-        .stderr(true)
-        .build();
-    let engine_logs: Vec<_> =
-        futures_util::StreamExt::collect(stack.docker().await.logs(&container, Some(options))).await;
-    let engine_logs: String = engine_logs
-        .into_iter()
-        .filter_map(Result::ok)
-        .map(|l| l.to_string())
-        .collect();
+    let engine_logs = stack.engine_log(id).await;
     for secret in &secrets {
         assert!(
             !engine_logs.contains(secret.as_str()),

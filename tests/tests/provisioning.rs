@@ -456,21 +456,8 @@ async fn a_cold_postgres_engine_gives_its_first_database_the_maintenance_databas
         )
         .await;
     assert!(failed.is_err(), "ALTER ROLE of a missing role fails");
-    let container = stack.containers_with("dbaas.database.id", &id.to_string()).await[0]
-        .trim_start_matches('/')
-        .to_owned();
     let engine_log = retry(Duration::from_secs(5), Duration::from_millis(50), || async {
-        let options = bollard::query_parameters::LogsOptionsBuilder::default()
-            .stdout(true)
-            .stderr(true)
-            .build();
-        let lines: Vec<_> =
-            futures_util::StreamExt::collect(stack.docker().await.logs(&container, Some(options))).await;
-        let text: String = lines
-            .into_iter()
-            .filter_map(Result::ok)
-            .map(|l| l.to_string())
-            .collect();
+        let text = stack.engine_log(id).await;
         if text.contains("no_such_role") {
             Ok(text)
         } else {
