@@ -308,8 +308,13 @@ async fn engines_stopped_or_removed_are_seen_from_dockers_events() {
     .await
     .unwrap_or_else(|e| panic!("the stop was not seen from Docker's events: {e}"));
     assert_eq!(stopped["health"], "unhealthy", "{stopped}");
-    let (_, database) = stack.get(&format!("/api/database/{database_id}/")).await;
-    assert_eq!(database["health"], "unhealthy", "{database}");
+    // The database takes its engine's health in a transaction of its own, just after.
+    retry(FROM_EVENTS, EVERY, || async {
+        let (_, database) = stack.get(&format!("/api/database/{database_id}/")).await;
+        (database["health"] == "unhealthy").then_some(()).ok_or(database)
+    })
+    .await
+    .unwrap_or_else(|d| panic!("the database did not take its stopped engine's health: {d}"));
 
     // Removed: the destroy event too.
     let options = RemoveContainerOptionsBuilder::default().force(true).build();
