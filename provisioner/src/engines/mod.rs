@@ -14,7 +14,7 @@ use crate::engine::Engine;
 pub fn engine_for(name: &str) -> Option<Box<dyn Engine>> {
     match name {
         "postgres" => Some(Box::new(Postgres)),
-        "mongodb" => Some(Box::new(MongoDb)),
+        "mongodb" => Some(Box::new(MongoDb::default())),
         _ => None,
     }
 }

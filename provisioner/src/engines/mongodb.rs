@@ -7,6 +7,7 @@
 //! closes an open connection in MongoDB, so [`Engine::can_end_connections`] is false and
 //! quarantine restarts the engine instead.
 
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
@@ -24,7 +25,41 @@ use crate::engine::{
 use crate::error::{ProvisionError, ProvisionResult};
 use crate::tls::ServerTls;
 
-pub struct MongoDb;
+/// The driver. It keeps the superuser client its last [`Engine::wait_ready`] logged in with,
+/// for the calls after it on the same engine with the same password: a job makes them one
+/// after another (`wait_ready`, then `ensure_database`), and a new client's login (two TLS
+/// handshakes, one for its monitor, and SCRAM) costs milliseconds of a cold start. A client
+/// that never answered is not kept: its monitor may be backing off.
+#[derive(Default)]
+pub struct MongoDb {
+    ready: Mutex<Option<ReadyClient>>,
+}
+
+struct ReadyClient {
+    endpoint: Endpoint,
+    /// Never logged.
+    password: String,
+    client: Client,
+}
+
+impl MongoDb {
+    /// A client logged in as `admin`: the one `wait_ready` left, where it is for `admin`.
+    fn client(&self, admin: Superuser<'_>) -> ProvisionResult<Client> {
+        let ready = self.ready.lock().expect("mongodb client slot poisoned");
+        match ready.as_ref() {
+            Some(r) if &r.endpoint == admin.endpoint && r.password == admin.password => Ok(r.client.clone()),
+            _ => client(admin),
+        }
+    }
+
+    fn keep(&self, admin: Superuser<'_>, client: Client) {
+        *self.ready.lock().expect("mongodb client slot poisoned") = Some(ReadyClient {
+            endpoint: admin.endpoint.clone(),
+            password: admin.password.to_owned(),
+            client,
+        });
+    }
+}
 
 const ADMIN_USER: &str = "root";
 const ADMIN_DB: &str = "admin";
@@ -264,7 +299,8 @@ impl Engine for MongoDb {
     /// mongod (5.0 and later) reads its certificate files again on `rotateCertificates`; a
     /// server without that command needs a restart.
     async fn reload_certificates(&self, admin: Superuser<'_>) -> ProvisionResult<bool> {
-        match client(admin)?
+        match self
+            .client(admin)?
             .database(ADMIN_DB)
             .run_command(doc! {"rotateCertificates": 1})
             .await
@@ -298,10 +334,14 @@ impl Engine for MongoDb {
                     .database(ADMIN_DB)
                     .run_command(doc! {"ping": 1})
                     .await
-                    .map_err(engine_error)
+                    .map_err(engine_error)?;
+                ProvisionResult::Ok(client)
             };
             match answered.await {
-                Ok(_) => return Ok(()),
+                Ok(client) => {
+                    self.keep(admin, client);
+                    return Ok(());
+                }
                 Err(e) => tracing::debug!(error = %e, "mongodb not ready yet"),
             }
             if Instant::now() >= deadline {
@@ -313,7 +353,7 @@ impl Engine for MongoDb {
 
     async fn ensure_database(&self, admin: Superuser<'_>, database: &str, owner: &RoleSpec<'_>) -> ProvisionResult<()> {
         // A MongoDB database comes into being with its first write; its users exist at once.
-        upsert_user(&client(admin)?, database, owner, Access::Owner).await
+        upsert_user(&self.client(admin)?, database, owner, Access::Owner).await
     }
 
     async fn ensure_role(
@@ -329,11 +369,11 @@ impl Engine for MongoDb {
                 "MongoDB cannot limit a user's connections".into(),
             ));
         }
-        upsert_user(&client(admin)?, database, role, grant.access).await
+        upsert_user(&self.client(admin)?, database, role, grant.access).await
     }
 
     async fn set_password(&self, admin: Superuser<'_>, database: &str, role: &RoleSpec<'_>) -> ProvisionResult<()> {
-        client(admin)?
+        self.client(admin)?
             .database(database)
             .run_command(doc! {"updateUser": role.username, "pwd": role.password})
             .await
@@ -351,7 +391,7 @@ impl Engine for MongoDb {
 
     /// Ends the user's sessions and their operations; MongoDB keeps the connections open.
     async fn terminate_sessions(&self, admin: Superuser<'_>, database: &str, username: &str) -> ProvisionResult<()> {
-        client(admin)?
+        self.client(admin)?
             .database(ADMIN_DB)
             .run_command(doc! {"killAllSessionsByPattern": [{"users": [{"user": username, "db": database}]}]})
             .await
@@ -364,7 +404,8 @@ impl Engine for MongoDb {
     }
 
     async fn list_users(&self, admin: Superuser<'_>, database: &str) -> ProvisionResult<Vec<String>> {
-        let reply = client(admin)?
+        let reply = self
+            .client(admin)?
             .database(database)
             .run_command(doc! {"usersInfo": 1})
             .await
@@ -389,7 +430,8 @@ impl Engine for MongoDb {
     ) -> ProvisionResult<()> {
         // Nothing in MongoDB is owned by a user: the documents stay with the database.
         self.terminate_sessions(admin, database, username).await?;
-        match client(admin)?
+        match self
+            .client(admin)?
             .database(database)
             .run_command(doc! {"dropUser": username})
             .await
@@ -412,7 +454,7 @@ impl Engine for MongoDb {
     /// `<db>/<collection>.metadata.json` for each collection) in a tar archive:
     /// `tar -x` then `mongorestore DIR` restores it.
     async fn dump_to(&self, admin: Superuser<'_>, database: &str, sink: &mut dyn ByteSink) -> ProvisionResult<()> {
-        let client = client(admin)?;
+        let client = self.client(admin)?;
         let db = client.database(database);
         let mut collections: Vec<Document> = db
             .run_command(doc! {"listCollections": 1, "filter": {"type": "collection"}})
@@ -456,7 +498,8 @@ impl Engine for MongoDb {
     }
 
     async fn database_size(&self, admin: Superuser<'_>, database: &str) -> ProvisionResult<i64> {
-        let stats = client(admin)?
+        let stats = self
+            .client(admin)?
             .database(database)
             .run_command(doc! {"dbStats": 1})
             .await
