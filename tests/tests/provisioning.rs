@@ -319,21 +319,9 @@ async fn databases_of(admin: &tokio_postgres::Client) -> Vec<(String, bool)> {
 async fn a_cold_postgres_engine_gives_its_first_database_the_maintenance_database() {
     let stack = TestStack::start().await;
     let engine = Engine::Postgres;
-    let (status, created) = stack
-        .post(
-            "/api/database",
-            &json!({"name": "first", "plan": engine.plan(), "environment": "dev"}),
-        )
-        .await;
-    assert_eq!(status, 202, "{created}");
-    let id = created["id"].as_i64().unwrap();
-    let ready = stack.wait_for_status(id, "ready", READY_TIMEOUT).await;
-    let credential_id = id_of(ready["credentials"][0]["_links"]["self"].as_str().unwrap());
-    let (_, credential) = stack.get(&format!("/api/credential/{credential_id}")).await;
-    let session = engine
-        .connect(credential["connection_uri"].as_str().unwrap())
-        .await
-        .unwrap();
+    let (ready, uri) = stack.ready_database("first").await;
+    let id = ready["id"].as_i64().unwrap();
+    let session = engine.connect(&uri).await.unwrap();
     session.create_table("t").await.unwrap();
 
     let row = stack
