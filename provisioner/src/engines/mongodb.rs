@@ -48,7 +48,7 @@ impl MongoDb {
         let ready = self.ready.lock().expect("mongodb client slot poisoned");
         match ready.as_ref() {
             Some(r) if &r.endpoint == admin.endpoint && r.password == admin.password => Ok(r.client.clone()),
-            _ => client(admin),
+            _ => new_client(admin),
         }
     }
 
@@ -93,12 +93,12 @@ fn command_code(e: &MongoError) -> Option<i32> {
     }
 }
 
-/// A client logged in as the superuser, talking to this one server only.
 /// How long [`MongoDb::wait_ready`]'s probe waits for a TLS handshake: one on loopback or a
 /// LAN takes milliseconds.
 const HANDSHAKE_PROBE: Duration = Duration::from_millis(250);
 
-fn client(admin: Superuser<'_>) -> ProvisionResult<Client> {
+/// A new client logged in as the superuser, talking to this one server only.
+fn new_client(admin: Superuser<'_>) -> ProvisionResult<Client> {
     let options = ClientOptions::builder()
         .hosts(vec![ServerAddress::Tcp {
             host: admin.endpoint.host.clone(),
@@ -329,7 +329,7 @@ impl Engine for MongoDb {
                             .map_err(|e| ProvisionError::Engine(format!("connecting: {e}")))?;
                     }
                 }
-                let client = client(admin)?;
+                let client = new_client(admin)?;
                 client
                     .database(ADMIN_DB)
                     .run_command(doc! {"ping": 1})

@@ -26,8 +26,8 @@ const ENGINE_USER: &str = "postgres";
 /// writes one catalog row.
 const SPARE_DATABASE: &str = "dbaas_spare";
 /// The database superuser sessions open, as every Postgres has one after initdb. A dedicated
-/// engine's first database is made from it by a rename (see [`take_maintenance_database`]),
-/// and it is made again in the background.
+/// engine's first database is made from it by a rename (see [`Found::renamed_from`]), and
+/// it is made again in the background.
 const MAINTENANCE_DATABASE: &str = "postgres";
 /// Where superuser sessions go while the maintenance database is missing, and where a
 /// session that may rename the maintenance database works (no session may be in a database
@@ -112,12 +112,13 @@ async fn maintenance_session(admin: Superuser<'_>) -> ProvisionResult<Client> {
     connect(admin).await.map_err(engine_error)
 }
 
+/// Whether `query` (with one text parameter) finds a row.
+async fn any_row(client: &Client, query: &str, param: &str) -> ProvisionResult<bool> {
+    Ok(!client.query(query, &[&param]).await.map_err(engine_error)?.is_empty())
+}
+
 async fn database_exists(client: &Client, database: &str) -> ProvisionResult<bool> {
-    Ok(!client
-        .query("SELECT 1 FROM pg_database WHERE datname = $1", &[&database])
-        .await
-        .map_err(engine_error)?
-        .is_empty())
+    any_row(client, "SELECT 1 FROM pg_database WHERE datname = $1", database).await
 }
 
 /// `ALTER DATABASE from RENAME TO to`; `false` where it cannot be (no such database, say).
@@ -133,11 +134,7 @@ async fn renamed(client: &Client, from: &str, to: &str) -> bool {
 }
 
 async fn role_exists(client: &Client, username: &str) -> ProvisionResult<bool> {
-    Ok(!client
-        .query("SELECT 1 FROM pg_roles WHERE rolname = $1", &[&username])
-        .await
-        .map_err(engine_error)?
-        .is_empty())
+    any_row(client, "SELECT 1 FROM pg_roles WHERE rolname = $1", username).await
 }
 
 /// `CREATE ROLE` or `ALTER ROLE` to the given password, login and connection limit.
@@ -242,6 +239,21 @@ impl Found {
             None
         }
     }
+}
+
+/// One transaction: the owner's `role` statement, `from` renamed to `database`, and the
+/// `own` statements. initdb's description of its maintenance database does not come along.
+fn rename_into(from: &str, database: &str, role: &str, own: &str) -> String {
+    let db = escape_identifier(database);
+    let described = if from == MAINTENANCE_DATABASE {
+        format!("COMMENT ON DATABASE {db} IS NULL;")
+    } else {
+        String::new()
+    };
+    format!(
+        "{role}; ALTER DATABASE {} RENAME TO {db}; {described} {own}",
+        escape_identifier(from)
+    )
 }
 
 /// Makes the maintenance database again, in the background: the engine's operators and
@@ -402,20 +414,14 @@ impl Engine for Postgres {
 
     async fn prepare_spare(&self, admin: Superuser<'_>) -> ProvisionResult<()> {
         let client = maintenance_session(admin).await?;
-        let exists = !client
-            .query("SELECT 1 FROM pg_database WHERE datname = $1", &[&SPARE_DATABASE])
-            .await
-            .map_err(engine_error)?
-            .is_empty();
-        if !exists {
+        if !database_exists(&client, SPARE_DATABASE).await? {
             // Apart: CREATE DATABASE cannot run in the transaction a batch makes.
-            let spare = escape_identifier(SPARE_DATABASE);
+            create_database(&client, SPARE_DATABASE, "template1").await?;
             client
-                .batch_execute(&format!("CREATE DATABASE {spare}"))
-                .await
-                .map_err(engine_error)?;
-            client
-                .batch_execute(&format!("REVOKE ALL ON DATABASE {spare} FROM PUBLIC"))
+                .batch_execute(&format!(
+                    "REVOKE ALL ON DATABASE {} FROM PUBLIC",
+                    escape_identifier(SPARE_DATABASE)
+                ))
                 .await
                 .map_err(engine_error)?;
         }
@@ -433,38 +439,25 @@ impl Engine for Postgres {
         let role = role_statement(owner, None, found.role);
         let own = own_statements(database, owner.username);
         let from = found.renamed_from();
-        let renamed = match from {
-            Some(from) => {
-                let db = escape_identifier(database);
-                // initdb's description of its maintenance database does not come along.
-                let described = if from == MAINTENANCE_DATABASE {
-                    format!("COMMENT ON DATABASE {db} IS NULL;")
-                } else {
-                    String::new()
-                };
-                let batch = format!(
-                    "{role}; ALTER DATABASE {} RENAME TO {db}; {described} {own}",
-                    escape_identifier(from)
-                );
-                match client.batch_execute(&batch).await {
-                    Ok(()) => true,
-                    Err(e) => {
-                        // A session came into it meanwhile, say: the transaction left nothing.
-                        tracing::debug!(error = %engine_error(e), "no rename; the database is created");
-                        false
-                    }
+        let took = match from {
+            Some(from) => match client.batch_execute(&rename_into(from, database, &role, &own)).await {
+                Ok(()) => true,
+                Err(e) => {
+                    // A session came into it meanwhile, say: the transaction left nothing.
+                    tracing::debug!(error = %engine_error(e), "no rename; the database is created");
+                    false
                 }
-            }
+            },
             None => false,
         };
-        if !renamed {
+        if !took {
             client.batch_execute(&role).await.map_err(engine_error)?;
             if !found.database {
                 create_database(&client, database, "template0").await?;
             }
             client.batch_execute(&own).await.map_err(engine_error)?;
         }
-        if !found.maintenance || (renamed && from == Some(MAINTENANCE_DATABASE)) {
+        if !found.maintenance || (took && from == Some(MAINTENANCE_DATABASE)) {
             remake_maintenance_database(admin.to_owned_login());
         }
         Ok(())
@@ -496,12 +489,7 @@ impl Engine for Postgres {
     async fn drop_database(&self, admin: Superuser<'_>, database: &str, roles: &[String]) -> ProvisionResult<()> {
         let client = maintenance_session(admin).await?;
         let mut roles = roles.to_vec();
-        let exists = !client
-            .query("SELECT 1 FROM pg_database WHERE datname = $1", &[&database])
-            .await
-            .map_err(engine_error)?
-            .is_empty();
-        if exists {
+        if database_exists(&client, database).await? {
             // Roles the tenant made cannot exist (no tenant may create roles); any other role
             // that may connect is dropped only where its name says it is this database's.
             let own = format!("{database}.");
